@@ -1,0 +1,23 @@
+/**
+ * Every failure a student can meet is a LabError: what went wrong, in their terms, and what to do next.
+ * The CLI prints both and exits with `exitCode`; nothing else should reach the student as a stack trace.
+ */
+export class LabError extends Error {
+  readonly hint: string;
+  readonly exitCode: number;
+
+  constructor(message: string, hint: string, options: { exitCode?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'LabError';
+    this.hint = hint;
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/** Wrong command-line usage: exit code 2, as the CLI contract says. */
+export class UsageError extends LabError {
+  constructor(message: string, hint: string) {
+    super(message, hint, { exitCode: 2 });
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { binDir } from '../../src/paths.ts';
+import { loadVersions } from '../../src/versions.ts';
+
+/**
+ * Real-environment tests need the test bed (`npm run testbed`): a Docker engine, the v1.19.16 binaries
+ * and the local images. Without it they skip, so `npm test` works on a laptop; with LAB_E2E=required
+ * (as CI sets it) a missing test bed fails the test instead, so CI can never go green by skipping.
+ */
+export function realEnvMissing(): string | undefined {
+  const versions = loadVersions();
+  const dir = binDir(versions.kubernetes);
+  for (const binary of versions.binaries) {
+    if (!existsSync(path.join(dir, binary))) return `${binary} is not in ${dir} (run npm run testbed)`;
+  }
+  if (!existsSync('/var/run/docker.sock')) return 'no Docker engine socket at /var/run/docker.sock (run npm run testbed)';
+  if (process.getuid?.() !== 0) return 'real-environment tests run kubelet and need root';
+  return undefined;
+}
+
+/** Call first in a real-environment test: skips it, or fails it when LAB_E2E=required. */
+export function needsRealEnv(t: TestContext): boolean {
+  const missing = realEnvMissing();
+  if (!missing) return true;
+  if (process.env.LAB_E2E === 'required') throw new Error(`LAB_E2E=required but the test bed is not ready: ${missing}`);
+  t.skip(missing);
+  return false;
+}
