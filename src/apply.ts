@@ -1,0 +1,86 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { codeActions } from './actions/code.ts';
+import { renderFixture, writeStudentFile } from './actions/files.ts';
+import { kubectlApply } from './actions/kubectlApply.ts';
+import { ensureKubelet } from './actions/kubelet.ts';
+import type { ApplyAction } from './content/schema.ts';
+import type { Step } from './content/load.ts';
+import type { LabEnv } from './context.ts';
+import { DockerDriver } from './drivers/docker.ts';
+import { LabError } from './errors.ts';
+import { requireBinaries, requireImages, requireRoot } from './preflight.ts';
+import { loadProgress, recordResult, saveProgress } from './progress.ts';
+import { runStep, type StepReport } from './runner.ts';
+import { templateVars } from './template.ts';
+import type { ImageRole } from './versions.ts';
+
+export interface ApplyOptions {
+  log: (line: string) => void;
+  /** Multiplies each step's applyTimeoutSeconds (slow machines, benchmarks). */
+  timeoutScale?: number;
+}
+
+async function doAction(env: LabEnv, docker: DockerDriver, action: ApplyAction, log: (line: string) => void): Promise<void> {
+  if ('write' in action) writeStudentFile(env, action.write.to, renderFixture(action.write.fixture, templateVars(env)), log);
+  else if ('kubelet' in action) await ensureKubelet(env, docker, action.kubelet, log);
+  else if ('kubectlApply' in action) await kubectlApply(env, renderFixture(action.kubectlApply, templateVars(env)), log);
+  else await codeActions[action.code]!(env, log);
+}
+
+function describeFailures(report: StepReport): string {
+  return report.results
+    .filter((r) => r.status === 'fail')
+    .map((r) => `${r.id}: ${r.seen}`)
+    .join('; ');
+}
+
+/** Polls a step's probes until all pass, printing a line whenever the picture changes. */
+export async function waitForStep(env: LabEnv, step: Step, docker: DockerDriver, timeoutMs: number, log: (line: string) => void): Promise<StepReport> {
+  const deadline = Date.now() + timeoutMs;
+  let lastLine = '';
+  for (;;) {
+    const report = await runStep(env, step, docker);
+    if (report.passed) return report;
+    const passing = report.results.filter((r) => r.status === 'pass').length;
+    const waitingOn = report.results.find((r) => r.status === 'fail');
+    const line = `  waiting: ${passing}/${report.results.length} checks pass; ${waitingOn ? `${waitingOn.title} (${waitingOn.seen})` : ''}`;
+    if (line !== lastLine) log(line);
+    lastLine = line;
+    if (Date.now() > deadline) {
+      const failing = report.results.find((r) => r.status === 'fail');
+      throw new LabError(
+        `step ${step.number} did not pass within ${Math.round(timeoutMs / 1000)}s: ${describeFailures(report)}`,
+        `${failing?.hint ?? 'run `lab verify ' + step.number + '`'}; kubelet's log is .lab/kubelet.log`,
+      );
+    }
+    await sleep(1000);
+  }
+}
+
+/** Does step `target` for the student, and every earlier step that does not pass yet. */
+export async function applyThrough(env: LabEnv, steps: Step[], target: number, options: ApplyOptions): Promise<void> {
+  const { log } = options;
+  requireRoot('lab apply');
+  const docker = new DockerDriver();
+  await docker.ensureUp();
+  for (const step of steps.filter((s) => s.number <= target)) {
+    const before = await runStep(env, step, docker);
+    if (before.passed) {
+      log(`step ${step.number} (${step.meta.title}) already passes`);
+      saveProgress(env, recordResult(loadProgress(env), step.number, true, steps.length));
+      continue;
+    }
+    log(`step ${step.number}: ${step.meta.title}`);
+    const binaries = new Set(step.meta.binaries);
+    if (step.meta.apply.some((a) => 'kubectlApply' in a || 'code' in a)) binaries.add('kubectl');
+    requireBinaries(env, [...binaries]);
+    const images = new Set<ImageRole>(step.meta.images);
+    if (step.meta.apply.some((a) => 'kubelet' in a)) images.add('pause');
+    await requireImages(env, docker, [...images]);
+    for (const action of step.meta.apply) await doAction(env, docker, action, log);
+    const started = Date.now();
+    await waitForStep(env, step, docker, step.meta.applyTimeoutSeconds * 1000 * (options.timeoutScale ?? 1), log);
+    log(`step ${step.number} passes (${((Date.now() - started) / 1000).toFixed(1)}s after its changes)`);
+    saveProgress(env, recordResult(loadProgress(env), step.number, true, steps.length));
+  }
+}

@@ -1,0 +1,168 @@
+import { networkInterfaces } from 'node:os';
+import Docker from 'dockerode';
+import { execa } from 'execa';
+import { LabError } from '../errors.ts';
+
+export const DOCKER_SOCKET = '/var/run/docker.sock';
+
+/** Labels dockershim puts on every container it creates; the lab finds its pods by them. */
+export const LABEL = {
+  podName: 'io.kubernetes.pod.name',
+  podNamespace: 'io.kubernetes.pod.namespace',
+  podUid: 'io.kubernetes.pod.uid',
+  containerName: 'io.kubernetes.container.name',
+  dockerType: 'io.kubernetes.docker.type',
+} as const;
+
+export interface PodContainer {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  status: string;
+  created: number;
+  podName: string;
+  podNamespace: string;
+  podUid: string;
+  /** `POD` for the sandbox (pause) container. */
+  containerName: string;
+}
+
+export class DockerDownError extends LabError {
+  constructor(cause?: unknown) {
+    super(
+      `the Docker engine does not answer at ${DOCKER_SOCKET}`,
+      'start Docker (`systemctl start docker`, or on the test bed `npm run testbed`) and check `docker info`',
+      { cause },
+    );
+  }
+}
+
+/**
+ * Docker's log stream for a container without a TTY interleaves stdout and stderr in frames with an
+ * 8-byte header (stream, 0, 0, 0, big-endian length). Returns the payload as text.
+ */
+export function demuxDockerLogs(buffer: Buffer): string {
+  const looksFramed = buffer.length >= 8 && buffer[0]! <= 2 && buffer[1] === 0 && buffer[2] === 0 && buffer[3] === 0;
+  if (!looksFramed) return buffer.toString('utf8');
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** Node lists only interfaces that are up; docker0 is down while no container uses it, so ask `ip`. */
+async function interfaceAddress(name: string): Promise<string | undefined> {
+  const result = await execa('ip', ['-j', '-4', 'addr', 'show', 'dev', name], { reject: false });
+  if (result.exitCode !== 0) return undefined;
+  try {
+    const [link] = JSON.parse(result.stdout) as { addr_info?: { local?: string }[] }[];
+    return link?.addr_info?.find((info) => info.local)?.local;
+  } catch {
+    return undefined;
+  }
+}
+
+function toPodContainer(info: Docker.ContainerInfo): PodContainer {
+  const labels = info.Labels ?? {};
+  return {
+    id: info.Id,
+    name: (info.Names[0] ?? '').replace(/^\//, ''),
+    image: info.Image,
+    state: info.State,
+    status: info.Status,
+    created: info.Created,
+    podName: labels[LABEL.podName] ?? '',
+    podNamespace: labels[LABEL.podNamespace] ?? '',
+    podUid: labels[LABEL.podUid] ?? '',
+    containerName: labels[LABEL.containerName] ?? '',
+  };
+}
+
+export class DockerDriver {
+  readonly api: Docker;
+  private reachable?: Promise<void>;
+
+  constructor(socketPath = DOCKER_SOCKET) {
+    this.api = new Docker({ socketPath, timeout: 15_000 });
+  }
+
+  /** Throws DockerDownError; remembered, so a run with Docker down fails every Docker probe at once. */
+  ensureUp(): Promise<void> {
+    this.reachable ??= (async () => {
+      try {
+        await this.api.ping();
+      } catch (error) {
+        throw new DockerDownError(error);
+      }
+    })();
+    return this.reachable;
+  }
+
+  /** Containers dockershim made for pods, newest first. */
+  async podContainers(filter: { podName?: string; namespace?: string; container?: string } = {}): Promise<PodContainer[]> {
+    await this.ensureUp();
+    const labels: string[] = [LABEL.podName];
+    if (filter.podName) labels.push(`${LABEL.podName}=${filter.podName}`);
+    if (filter.namespace) labels.push(`${LABEL.podNamespace}=${filter.namespace}`);
+    if (filter.container) labels.push(`${LABEL.containerName}=${filter.container}`);
+    const list = await this.api.listContainers({ all: true, filters: { label: labels } });
+    return list.map(toPodContainer).sort((a, b) => b.created - a.created);
+  }
+
+  async logs(id: string, tail = 200): Promise<string> {
+    await this.ensureUp();
+    const buffer = await this.api.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false });
+    return demuxDockerLogs(buffer);
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.api.getContainer(id).remove({ force: true, v: true });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    }
+  }
+
+  async imagePresent(name: string): Promise<boolean> {
+    await this.ensureUp();
+    try {
+      await this.api.getImage(name).inspect();
+      return true;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      throw error;
+    }
+  }
+
+  async cgroupDriver(): Promise<string> {
+    await this.ensureUp();
+    const info = (await this.api.info()) as { CgroupDriver?: string };
+    return info.CgroupDriver ?? 'cgroupfs';
+  }
+
+  /**
+   * The host's address on Docker's default bridge (usually 172.17.0.1). Docker does not always list
+   * the gateway in the network's IPAM config, so fall back to the docker0 interface itself.
+   */
+  async bridgeGateway(): Promise<string> {
+    await this.ensureUp();
+    const network = (await this.api.getNetwork('bridge').inspect()) as {
+      IPAM?: { Config?: { Gateway?: string }[] };
+      Options?: Record<string, string>;
+    };
+    const gateway = network.IPAM?.Config?.find((config) => config.Gateway)?.Gateway;
+    if (gateway) return gateway;
+    const bridgeName = network.Options?.['com.docker.network.bridge.name'] ?? 'docker0';
+    const address = networkInterfaces()[bridgeName]?.find((entry) => entry.family === 'IPv4')?.address ?? (await interfaceAddress(bridgeName));
+    if (address) return address;
+    throw new LabError(
+      `cannot find the address of Docker's bridge ${bridgeName}`,
+      'check `docker network inspect bridge` and `ip addr show docker0`; the lab runs pods on Docker\'s default bridge',
+    );
+  }
+}

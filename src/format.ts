@@ -1,0 +1,31 @@
+import type { StepReport } from './runner.ts';
+import type { ProbeResult } from './probes/types.ts';
+
+const useColor = () => process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: string, text: string) => (useColor() ? `\x1b[${code}m${text}\x1b[0m` : text);
+
+const mark: Record<ProbeResult['status'], () => string> = {
+  pass: () => paint('32', 'PASS'),
+  fail: () => paint('31', 'FAIL'),
+  skip: () => paint('33', 'SKIP'),
+};
+
+export function formatResult(result: ProbeResult): string[] {
+  const lines = [`  ${mark[result.status]()}  ${result.title}${result.status === 'pass' ? ` (${result.seen})` : ''}`];
+  if (result.status === 'skip') lines.push(`        ${result.seen}`);
+  if (result.status === 'fail') {
+    lines.push(`        expected: ${result.expected}`, `        seen:     ${result.seen}`);
+    if (result.diagnosis) lines.push(`        why:      ${result.diagnosis.explanation}`, `        fix:      ${result.diagnosis.fix}`);
+    else {
+      if (result.cause) lines.push(`        cause:    ${result.cause}`);
+      if (result.hint) lines.push(`        hint:     ${result.hint}`);
+    }
+  }
+  return lines;
+}
+
+export function formatReport(report: StepReport): string {
+  const passing = report.results.filter((r) => r.status === 'pass').length;
+  const verdict = report.passed ? paint('32', 'step passes') : paint('31', 'step does not pass yet');
+  return [`Step ${report.step}: ${report.title}`, ...report.results.flatMap(formatResult), `  ${verdict} (${passing}/${report.results.length} checks, ${(report.durationMs / 1000).toFixed(1)}s)`].join('\n');
+}

@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { binary, type LabEnv } from './context.ts';
+import type { DockerDriver } from './drivers/docker.ts';
+import { labKubelets } from './drivers/kubelet.ts';
+import { portHolders } from './drivers/ports.ts';
+import { LabError } from './errors.ts';
+import type { ImageRole } from './versions.ts';
+
+export class MissingBinaryError extends LabError {
+  constructor(name: string, dir: string) {
+    super(`${name} is not in ${dir}`, 'run `npm run testbed` to build the binaries here (a later `lab setup` will download them)');
+  }
+}
+
+export class MissingImageError extends LabError {
+  constructor(image: string) {
+    super(`the image ${image} is not on this machine`, 'run `npm run testbed` to build the lab images (kubelet never pulls here: there is no registry access)');
+  }
+}
+
+export function requireRoot(action: string): void {
+  if (process.getuid?.() !== 0) {
+    throw new LabError(`${action} needs root: kubelet manages containers, mounts and cgroups`, 'run it again as root (for example `sudo -E npm run lab -- …`)');
+  }
+}
+
+export function requireBinaries(env: LabEnv, names: string[]): void {
+  for (const name of names) if (!existsSync(binary(env, name))) throw new MissingBinaryError(name, env.binDir);
+}
+
+export async function requireImages(env: LabEnv, docker: DockerDriver, roles: ImageRole[]): Promise<void> {
+  for (const role of roles) {
+    const image = env.versions.images[role];
+    if (!(await docker.imagePresent(image))) throw new MissingImageError(image);
+  }
+}
+
+/** The ports each component needs; a holder that is not the lab's own component is an error. */
+export const componentPorts = {
+  kubelet: [10248, 10250],
+  etcd: [2379, 2380],
+  apiserver: [8080, 6443],
+} as const;
+
+/**
+ * Refuses to start kubelet while someone else holds its ports. Ports held by this repo's own kubelet
+ * are fine: apply replaces it.
+ */
+export function requireKubeletPortsFree(env: LabEnv): void {
+  const ours = new Set(labKubelets(env).map((kubelet) => kubelet.pid));
+  for (const holder of portHolders([...componentPorts.kubelet])) {
+    if (holder.pid !== undefined && ours.has(holder.pid)) continue;
+    const who = holder.pid ? `${holder.name ?? 'a process'} (pid ${holder.pid})` : 'another process';
+    throw new LabError(
+      `port ${holder.port} is already taken by ${who}, so the lab's kubelet cannot start`,
+      holder.name === 'kubelet'
+        ? 'another kubelet runs on this machine; the lab never touches it. Stop it yourself if it is yours, or use a machine without Kubernetes'
+        : `stop that process (see \`ss -ltnp 'sport = :${holder.port}'\`) and try again`,
+    );
+  }
+}
+
+export const relativeToRepo = (env: LabEnv, file: string) => path.relative(env.repoRoot, file) || '.';

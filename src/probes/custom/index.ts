@@ -1,0 +1,11 @@
+import type { CodeProbe } from '../types.ts';
+import { dryRunPod, unpinnedPending } from './podAdmission.ts';
+import { curlLogs, nginxServes } from './podNetwork.ts';
+
+/** Probes that need code; step metadata names them with `kind: code, module: <name>`. */
+export const codeProbes: Record<string, CodeProbe> = {
+  'dry-run-pod': dryRunPod,
+  'unpinned-pending': unpinnedPending,
+  'nginx-serves': nginxServes,
+  'curl-logs': curlLogs,
+};

@@ -1,0 +1,18 @@
+import { stat } from 'node:fs/promises';
+import type { ProbeSpec } from '../../content/schema.ts';
+import { render } from '../../template.ts';
+import type { Outcome, ProbeContext } from '../types.ts';
+
+type Spec = Extract<ProbeSpec, { kind: 'path' }>;
+
+export async function pathProbe(spec: Spec, ctx: ProbeContext): Promise<Outcome> {
+  const target = render(spec.path, ctx.vars);
+  const expected = `${target} is a ${spec.type}`;
+  try {
+    const info = await stat(target);
+    const ok = spec.type === 'directory' ? info.isDirectory() : info.isFile();
+    return { ok, expected, seen: ok ? `${target} exists` : `${target} exists but is not a ${spec.type}` };
+  } catch {
+    return { ok: false, expected, seen: `${target} does not exist` };
+  }
+}

@@ -1,0 +1,62 @@
+import type { ProbeSpec } from '../content/schema.ts';
+import type { LabEnv } from '../context.ts';
+import type { DockerDriver } from '../drivers/docker.ts';
+import type { TemplateVars } from '../template.ts';
+
+export type ProbeStatus = 'pass' | 'fail' | 'skip';
+
+/** What a diagnosis layer (issue 5) adds to a failed probe: a named, explained failure. */
+export interface Diagnosis {
+  id: string;
+  explanation: string;
+  fix: string;
+  lessonRef?: string;
+}
+
+export interface ProbeResult {
+  step: number;
+  id: string;
+  title: string;
+  kind: ProbeSpec['kind'];
+  status: ProbeStatus;
+  expected: string;
+  seen: string;
+  /** For failures: the most likely cause and what to do. */
+  cause?: string;
+  hint?: string;
+  durationMs: number;
+  /** Raw facts the probe saw (container ids, HTTP status, exit codes): input for a diagnosis. */
+  evidence?: Record<string, unknown>;
+  diagnosis?: Diagnosis;
+}
+
+/** What a probe evaluator reports; the runner turns it into a ProbeResult. */
+export interface Outcome {
+  ok: boolean;
+  expected: string;
+  seen: string;
+  /** Replaces the metadata's cause when the evaluator knows better (e.g. "nothing listens on :2379"). */
+  cause?: string;
+  hint?: string;
+  evidence?: Record<string, unknown>;
+}
+
+export interface ProbeContext {
+  env: LabEnv;
+  vars: TemplateVars;
+  docker: DockerDriver;
+  step: number;
+  /** Per-run memo so probes of one run share one Docker listing or API read. */
+  memo: Map<string, Promise<unknown>>;
+}
+
+export function memo<T>(ctx: ProbeContext, key: string, compute: () => Promise<T>): Promise<T> {
+  let value = ctx.memo.get(key) as Promise<T> | undefined;
+  if (!value) {
+    value = compute();
+    ctx.memo.set(key, value);
+  }
+  return value;
+}
+
+export type CodeProbe = (ctx: ProbeContext) => Promise<Outcome>;

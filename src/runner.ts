@@ -1,0 +1,89 @@
+import type { ProbeSpec } from './content/schema.ts';
+import type { Step } from './content/load.ts';
+import type { LabEnv } from './context.ts';
+import { DockerDriver } from './drivers/docker.ts';
+import { LabError } from './errors.ts';
+import { currentDiagnoser } from './probes/diagnosis.ts';
+import { evaluate } from './probes/evaluate.ts';
+import type { Outcome, ProbeContext, ProbeResult } from './probes/types.ts';
+import { templateVars } from './template.ts';
+
+export interface StepReport {
+  step: number;
+  title: string;
+  passed: boolean;
+  results: ProbeResult[];
+  durationMs: number;
+}
+
+const DEFAULT_PROBE_TIMEOUT_MS = 8000;
+
+class ProbeTimeout extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProbeTimeout(`no answer within ${ms / 1000}s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function probeContext(env: LabEnv, step: number, docker = new DockerDriver()): ProbeContext {
+  return { env, vars: templateVars(env), docker, step, memo: new Map() };
+}
+
+/** Turns an evaluator's throw into a failed outcome: a probe never crashes a verify run. */
+function outcomeOfError(error: unknown): Outcome {
+  if (error instanceof LabError) return { ok: false, expected: 'the probe can run', seen: error.message, cause: error.message, hint: error.hint };
+  if (error instanceof ProbeTimeout) return { ok: false, expected: 'an answer', seen: error.message };
+  return { ok: false, expected: 'the probe can run', seen: (error as Error).message ?? String(error) };
+}
+
+export async function runProbe(spec: ProbeSpec, ctx: ProbeContext): Promise<ProbeResult> {
+  const started = performance.now();
+  let outcome: Outcome;
+  try {
+    outcome = await withTimeout(evaluate(spec, ctx), spec.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
+  } catch (error) {
+    outcome = outcomeOfError(error);
+  }
+  const result: ProbeResult = {
+    step: ctx.step,
+    id: spec.id,
+    title: spec.title,
+    kind: spec.kind,
+    status: outcome.ok ? 'pass' : 'fail',
+    expected: outcome.expected,
+    seen: outcome.seen,
+    durationMs: Math.round(performance.now() - started),
+    ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
+  };
+  if (!outcome.ok) {
+    result.cause = outcome.cause ?? spec.cause;
+    result.hint = outcome.hint ?? spec.hint;
+    const diagnose = currentDiagnoser();
+    if (diagnose) result.diagnosis = await diagnose(result, spec, ctx).catch(() => undefined);
+  }
+  return result;
+}
+
+/** Runs a step's probes in order; a probe whose `needs` failed is skipped, so failures stay specific. */
+export async function runStep(env: LabEnv, step: Step, docker = new DockerDriver()): Promise<StepReport> {
+  const started = performance.now();
+  const ctx = probeContext(env, step.number, docker);
+  const results: ProbeResult[] = [];
+  const status = new Map<string, string>();
+  for (const spec of step.meta.probes) {
+    const blocked = spec.needs.find((need) => status.get(need) !== 'pass');
+    if (blocked) {
+      const blocker = results.find((r) => r.id === blocked)!;
+      results.push({ step: step.number, id: spec.id, title: spec.title, kind: spec.kind, status: 'skip', expected: '', seen: `not checked: "${blocker.title}" did not pass`, durationMs: 0 });
+      status.set(spec.id, 'skip');
+      continue;
+    }
+    const result = await runProbe(spec, ctx);
+    results.push(result);
+    status.set(spec.id, result.status);
+  }
+  return { step: step.number, title: step.meta.title, passed: results.every((r) => r.status === 'pass'), results, durationMs: Math.round(performance.now() - started) };
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { loadSteps, parseStepMeta } from '../../src/content/load.ts';
+import { labEnv } from '../../src/context.ts';
+import { kubeletArgs } from '../../src/drivers/kubelet.ts';
+import { renderedCommands } from '../../src/lesson.ts';
+import { repoRoot } from '../../src/paths.ts';
+import { labSteps } from '../../src/steps.ts';
+import { render, templateVars } from '../../src/template.ts';
+import { LabError } from '../../src/errors.ts';
+
+const machine = { nodeIp: '172.17.0.1', cgroupDriver: 'cgroupfs', swapOn: false };
+
+function copyLabs(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mvk-labs-'));
+  cpSync(path.join(repoRoot, 'labs'), dir, { recursive: true });
+  return dir;
+}
+
+function editStep(labsDir: string, stepDir: string, edit: (text: string) => string): void {
+  const file = path.join(labsDir, stepDir, 'step.yaml');
+  writeFileSync(file, edit(readFileSync(file, 'utf8')));
+}
+
+function loadError(labsDir: string): LabError {
+  try {
+    loadSteps({ labsDir, codeProbes: ['dry-run-pod', 'unpinned-pending', 'nginx-serves', 'curl-logs'], codeActions: ['remove-unpinned-nginx', 'run-curl'], knownPlaceholders: Object.keys(templateVars(labEnv())).concat('nginxIp') });
+  } catch (error) {
+    assert.ok(error instanceof LabError, `expected a LabError, got ${error}`);
+    return error;
+  }
+  assert.fail('content loaded although it is broken');
+}
+
+describe('step content', () => {
+  it('the shipped six steps load and validate', () => {
+    const steps = labSteps();
+    assert.deepEqual(steps.map((s) => s.number), [1, 2, 3, 4, 5, 6]);
+    for (const step of steps) assert.ok(step.meta.probes.length >= 3, `step ${step.number} has few probes`);
+  });
+
+  it('names the file and field when the format version is wrong', () => {
+    const labs = copyLabs();
+    editStep(labs, '02-etcd', (t) => t.replace('format: 1', 'format: 7'));
+    const error = loadError(labs);
+    assert.match(error.message, /02-etcd\/step\.yaml/);
+    assert.match(error.message, /field format: must be 1/);
+  });
+
+  it('names the file and the probe field when a probe is malformed', () => {
+    const labs = copyLabs();
+    editStep(labs, '03-apiserver', (t) => t.replace('url: http://127.0.0.1:8080/healthz', 'url: not a url'));
+    const error = loadError(labs);
+    assert.match(error.message, /03-apiserver\/step\.yaml: field probes\.2\.url/);
+  });
+
+  it('reports YAML syntax errors with a line', () => {
+    const labs = copyLabs();
+    editStep(labs, '01-kubelet-static-pod', (t) => t.replace('slug: kubelet-static-pod', 'slug: [unclosed'));
+    assert.match(loadError(labs).message, /01-kubelet-static-pod\/step\.yaml: YAML error at line \d+/);
+  });
+
+  it('rejects a `needs` that names no earlier probe', () => {
+    const labs = copyLabs();
+    editStep(labs, '02-etcd', (t) => t.replace('needs: [etcd-manifest]', 'needs: [etcd-typo]'));
+    assert.match(loadError(labs).message, /02-etcd\/step\.yaml: field probes\.1\.needs: "etcd-typo"/);
+  });
+
+  it('rejects unknown code probes, missing fixtures and unknown placeholders', () => {
+    let labs = copyLabs();
+    editStep(labs, '05-service-account', (t) => t.replace('module: dry-run-pod', 'module: dry-run-typo'));
+    assert.match(loadError(labs).message, /05-service-account\/step\.yaml: field probes\.1\.module: no code probe named "dry-run-typo"/);
+    labs = copyLabs();
+    editStep(labs, '01-kubelet-static-pod', (t) => t.replace('fixture: hello.yaml', 'fixture: nope.yaml'));
+    assert.match(loadError(labs).message, /field apply\.0: fixture nope\.yaml does not exist/);
+    labs = copyLabs();
+    const lesson = path.join(labs, '02-etcd', 'lesson.md');
+    writeFileSync(lesson, readFileSync(lesson, 'utf8').replace('{{images.etcd}}', '{{images.etdc}}'));
+    assert.match(loadError(labs).message, /02-etcd\/lesson\.md: unknown placeholder \{\{images\.etdc\}\}/);
+  });
+
+  it('rejects an unknown field instead of ignoring it', () => {
+    assert.throws(() => parseStepMeta('/x/step.yaml', 'format: 1\nstep: 1\nslug: a\ntitle: t\nsummary: s\nlearned: [x]\nhints: [h]\napply: [{code: a}]\nprobes: []\ncolour: red\n'), /unrecognized key|colour|probes/i);
+  });
+});
+
+describe('lessons agree with the engine', () => {
+  const env = labEnv();
+  const steps = labSteps();
+
+  it('the kubelet command in lessons 1 and 4 is exactly the one lab apply runs', () => {
+    for (const [stepNumber, kubeconfig] of [[1, false], [4, true]] as const) {
+      const command = renderedCommands(env, steps[stepNumber - 1]!, machine).find((c) => c.flags.includes('kubelet'));
+      assert.ok(command, `lesson ${stepNumber} has a kubelet block`);
+      const argv = command.script.replace(/\\\n/g, ' ').trim().split(/\s+/);
+      assert.deepEqual(argv, ['kubelet', ...kubeletArgs(env, machine, { kubeconfig })]);
+    }
+  });
+
+  it('the swap flag appears in the lesson only when swap is on', () => {
+    const command = renderedCommands(env, steps[0]!, { ...machine, swapOn: true }).find((c) => c.flags.includes('kubelet'))!;
+    assert.deepEqual(command.script.replace(/\\\n/g, ' ').trim().split(/\s+/), ['kubelet', ...kubeletArgs(env, { ...machine, swapOn: true }, { kubeconfig: false })]);
+  });
+
+  it('every manifest a lesson writes is the fixture lab apply writes', () => {
+    const vars = { ...templateVars(env, machine), nginxIp: '$NGINX_IP' };
+    const fixtureFor: Record<string, string> = { 'pods/hello.yaml': 'hello.yaml', 'pods/etcd.yaml': 'etcd.yaml', 'pods/apiserver.yaml': 'apiserver.yaml', 'kubeconfig.yaml': 'kubeconfig.yaml' };
+    let compared = 0;
+    for (const step of steps) {
+      for (const command of renderedCommands(env, step, machine)) {
+        const heredoc = /<<'?EOF'?(?: > (\S+))?\n([\s\S]*?)\nEOF/.exec(command.script);
+        if (!heredoc) continue;
+        const body = parse(heredoc[2]!);
+        const target = heredoc[1];
+        let fixture = target ? fixtureFor[target] : undefined;
+        if (!target && body.kind === 'ServiceAccount' && body.automountServiceAccountToken === false) fixture = 'serviceaccount.yaml';
+        if (!target && body.kind === 'Pod' && body.spec.nodeName) fixture = `${body.metadata.name}.yaml`;
+        if (!fixture) continue;
+        const expected = parse(render(readFileSync(path.join(repoRoot, 'fixtures', fixture), 'utf8'), vars));
+        assert.deepEqual(body, expected, `lesson ${step.number} (line ${command.line}) differs from fixtures/${fixture}`);
+        compared++;
+      }
+    }
+    assert.equal(compared, 7, 'all seven fixtures appear in a lesson');
+  });
+
+  it('every lesson has runnable commands and ends with its own verify', () => {
+    for (const step of steps) {
+      const commands = renderedCommands(env, step, machine);
+      assert.ok(commands.length >= 3, `lesson ${step.number} has commands`);
+      assert.equal(commands.at(-1)!.script.trim(), `npm run lab -- verify ${step.number}`);
+    }
+  });
+});

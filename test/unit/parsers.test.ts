@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { flagDifferences } from '../../src/actions/kubelet.ts';
+import { lessonCommands, LessonFormatError, outputMissing } from '../../src/content/lessonBlocks.ts';
+import { demuxDockerLogs } from '../../src/drivers/docker.ts';
+import { parseFlags } from '../../src/drivers/kubelet.ts';
+import { parseMountPoints, mountsUnder } from '../../src/drivers/mounts.ts';
+import { parseListeners } from '../../src/drivers/ports.ts';
+import { swapIsOn } from '../../src/machine.ts';
+import { kubeconfigServer, parseYamlText, podProblem } from '../../src/manifests.ts';
+import { isLabContainer, labPodLogEntries } from '../../src/reset.ts';
+import { placeholdersIn, render, UnknownPlaceholderError } from '../../src/template.ts';
+
+describe('lesson blocks', () => {
+  const lesson = [
+    'text',
+    '```sh lab-run env',
+    'export PATH=/x:$PATH',
+    '```',
+    '```yaml',
+    'not: a command',
+    '```',
+    '```sh lab-run fails',
+    'kubectl apply -f -',
+    '```',
+    '```text lab-expect',
+    'forbidden:   thing',
+    '',
+    '```',
+  ].join('\n');
+
+  it('extracts marked commands with flags, expectations and lines', () => {
+    const commands = lessonCommands(lesson);
+    assert.equal(commands.length, 2);
+    assert.deepEqual(commands[0], { script: 'export PATH=/x:$PATH', flags: ['env'], expect: [], line: 2 });
+    assert.deepEqual(commands[1]!.flags, ['fails']);
+    assert.deepEqual(commands[1]!.expect, ['forbidden:   thing']);
+  });
+
+  it('rejects unknown flags and unclosed blocks with a line', () => {
+    assert.throws(() => lessonCommands('```sh lab-run sometimes\nx\n```'), (e: unknown) => e instanceof LessonFormatError && /line 1: unknown lab-run flag "sometimes"/.test(e.message));
+    assert.throws(() => lessonCommands('a\n```sh lab-run\nx\n'), /line 2: code block is never closed/);
+  });
+
+  it('matches expected lines regardless of column alignment', () => {
+    assert.deepEqual(outputMissing('NAME       STATUS\nmvk-node   Ready    <none>', ['mvk-node Ready']), []);
+    assert.deepEqual(outputMissing('nginx 0/1 Pending', ['nginx 1/1 Running']), ['nginx 1/1 Running']);
+  });
+});
+
+describe('templates', () => {
+  it('replaces lab placeholders and leaves Docker and kubectl templates alone', () => {
+    assert.equal(render("{{images.busybox}} --format '{{.Names}}' -o jsonpath='{.status.podIP}'", { 'images.busybox': 'busybox:1.35' }), "busybox:1.35 --format '{{.Names}}' -o jsonpath='{.status.podIP}'");
+    assert.deepEqual(placeholdersIn('{{ a }} {{b.c}} {{.D}}'), ['a', 'b.c']);
+    assert.throws(() => render('{{nope}}', {}), UnknownPlaceholderError);
+  });
+});
+
+describe('kubelet flags', () => {
+  it('parses Go-style flags', () => {
+    const flags = parseFlags(['--a=1', '--b', '2', '--c', '--d=x=y', 'positional']);
+    assert.deepEqual([...flags], [['a', '1'], ['b', '2'], ['c', 'true'], ['d', 'x=y']]);
+  });
+
+  it('finds flags that differ, resolving relative paths against kubelet\'s cwd', () => {
+    const running = { pid: 1, argv: [], cwd: '/repo', flags: parseFlags(['--pod-manifest-path=pods', '--address=10.0.0.1', '--extra=1']) };
+    assert.deepEqual(flagDifferences(running, ['--pod-manifest-path=/repo/pods', '--address=10.0.0.1']), []);
+    assert.deepEqual(flagDifferences(running, ['--address=172.17.0.1', '--kubeconfig=/repo/kubeconfig.yaml']), ['--address is 10.0.0.1, not 172.17.0.1', '--kubeconfig is missing']);
+  });
+});
+
+describe('machine readers', () => {
+  it('reads listening sockets from /proc/net/tcp', () => {
+    const text = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 12345 1 0000000000000000 100 0 0 10 0',
+      '   1: 0100007F:0050 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 999 1 0000000000000000 100 0 0 10 0',
+    ].join('\n');
+    assert.deepEqual(parseListeners(text), [{ address: '127.0.0.1', port: 8080, inode: '12345' }]);
+  });
+
+  it('reads mount points, unescaped, deepest first', () => {
+    const info = [
+      '36 35 98:0 / /var/lib/mvk-lab/kubelet/pods/u1/volumes/x\\040y rw - tmpfs tmpfs rw',
+      '37 35 98:0 / /var/lib/mvk-lab/kubelet rw - ext4 /dev/x rw',
+      '38 35 98:0 / /var/lib/mvk-lab-other rw - ext4 /dev/x rw',
+    ].join('\n');
+    assert.equal(parseMountPoints(info)[0], '/var/lib/mvk-lab/kubelet/pods/u1/volumes/x y');
+    assert.deepEqual(mountsUnder('/var/lib/mvk-lab', info), ['/var/lib/mvk-lab/kubelet/pods/u1/volumes/x y', '/var/lib/mvk-lab/kubelet']);
+  });
+
+  it('knows whether swap is on', () => {
+    assert.equal(swapIsOn('Filename Type Size Used Priority\n'), false);
+    assert.equal(swapIsOn('Filename Type Size Used Priority\n/swapfile file 1024 0 -2\n'), true);
+  });
+
+  it('demultiplexes Docker log frames', () => {
+    const frame = (stream: number, text: string) => {
+      const header = Buffer.from([stream, 0, 0, 0, 0, 0, 0, 0]);
+      header.writeUInt32BE(Buffer.byteLength(text), 4);
+      return Buffer.concat([header, Buffer.from(text)]);
+    };
+    assert.equal(demuxDockerLogs(Buffer.concat([frame(1, 'hello '), frame(2, 'world!\n')])), 'hello world!\n');
+    assert.equal(demuxDockerLogs(Buffer.from('plain text')), 'plain text');
+  });
+});
+
+describe('student files', () => {
+  it('reports YAML errors with line and column', () => {
+    const parsed = parseYamlText('apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n');
+    assert.equal(parsed.ok, false);
+    assert.match(parsed.error!, /^line 4, column 1: /);
+  });
+
+  it('says what a Pod lacks', () => {
+    assert.equal(podProblem({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, spec: { containers: [{ name: 'c', image: 'i:1' }] } }), undefined);
+    assert.equal(podProblem({ apiVersion: 'v1', kind: 'Deployment' }), 'kind is "Deployment", expected "Pod"');
+    assert.equal(podProblem({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, spec: { containers: [{ name: 'c' }] } }), 'spec.containers[0].image is missing');
+  });
+
+  it('resolves the server of the current kubeconfig context', () => {
+    const config = { kind: 'Config', clusters: [{ name: 'c', cluster: { server: 'http://127.0.0.1:8080' } }], contexts: [{ name: 'x', context: { cluster: 'c' } }], 'current-context': 'x' };
+    assert.deepEqual(kubeconfigServer(config), { server: 'http://127.0.0.1:8080' });
+    assert.match(kubeconfigServer({ ...config, 'current-context': 'y' }).problem!, /no context named "y"/);
+  });
+});
+
+describe('reset ownership', () => {
+  it('counts only containers of the lab\'s pods', () => {
+    const uids = new Set(['u1']);
+    assert.equal(isLabContainer({ podUid: 'u1', podName: 'nginx' }, uids, 'mvk-node'), true);
+    assert.equal(isLabContainer({ podUid: 'u9', podName: 'etcd-mvk-node' }, uids, 'mvk-node'), true);
+    assert.equal(isLabContainer({ podUid: 'u9', podName: 'etcd-realnode' }, uids, 'mvk-node'), false);
+    assert.deepEqual(labPodLogEntries(['default_nginx_u1', 'kube-system_etcd-real_u2'], uids), ['default_nginx_u1']);
+  });
+});

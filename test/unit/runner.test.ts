@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, it } from 'node:test';
+import type { Step } from '../../src/content/load.ts';
+import { stepMetaSchema } from '../../src/content/schema.ts';
+import { labEnv } from '../../src/context.ts';
+import { checkConditions, getField } from '../../src/probes/conditions.ts';
+import { registerDiagnoser } from '../../src/probes/diagnosis.ts';
+import { emptyProgress, loadProgress, recordResult, saveProgress } from '../../src/progress.ts';
+import { runStep } from '../../src/runner.ts';
+
+function tempRepo(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'mvk-repo-'));
+  mkdirSync(path.join(root, 'pods'));
+  return root;
+}
+
+/** A step whose probes only read files, so the runner's logic is tested without Docker or kubelet. */
+function fileStep(): Step {
+  const meta = stepMetaSchema.parse({
+    format: 1,
+    step: 1,
+    slug: 'files',
+    title: 'files',
+    summary: 's',
+    learned: ['l'],
+    hints: ['h'],
+    apply: [{ code: 'x' }],
+    probes: [
+      { id: 'manifest', title: 'pods/a.yaml is a Pod', kind: 'file', path: 'pods/a.yaml', parseAs: 'pod', expect: [{ field: 'metadata.name', equals: 'a' }], cause: 'missing', hint: 'write it' },
+      { id: 'after', title: 'depends on it', kind: 'path', path: '/', type: 'directory', needs: ['manifest'], cause: 'c', hint: 'h' },
+    ],
+  });
+  return { meta, number: 1, dir: '', metaFile: '', lessonFile: '', lesson: '' };
+}
+
+describe('runner', () => {
+  afterEach(() => registerDiagnoser(undefined));
+
+  it('fails with the metadata cause and skips probes that need the failed one', async () => {
+    const env = labEnv({ repoRoot: tempRepo() });
+    const report = await runStep(env, fileStep());
+    assert.equal(report.passed, false);
+    assert.deepEqual(report.results.map((r) => r.status), ['fail', 'skip']);
+    assert.equal(report.results[0]!.seen, 'pods/a.yaml does not exist');
+    assert.equal(report.results[0]!.cause, 'missing');
+    assert.equal(report.results[0]!.hint, 'write it');
+    assert.match(report.results[1]!.seen, /not checked: "pods\/a\.yaml is a Pod" did not pass/);
+  });
+
+  it('points at the YAML line of a broken student file', async () => {
+    const root = tempRepo();
+    writeFileSync(path.join(root, 'pods/a.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n\tcontainers: []\n');
+    const report = await runStep(labEnv({ repoRoot: root }), fileStep());
+    assert.match(report.results[0]!.seen, /pods\/a\.yaml line 6, column 1: Tabs/);
+  });
+
+  it('passes when the file is right', async () => {
+    const root = tempRepo();
+    writeFileSync(path.join(root, 'pods/a.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: c\n    image: i:1\n');
+    const report = await runStep(labEnv({ repoRoot: root }), fileStep());
+    assert.equal(report.passed, true);
+  });
+
+  it('lets a diagnosis layer attach to failed probes only', async () => {
+    const seen: string[] = [];
+    registerDiagnoser(async (result) => {
+      seen.push(result.id);
+      return { id: 'manifest-missing', explanation: 'e', fix: 'f' };
+    });
+    const report = await runStep(labEnv({ repoRoot: tempRepo() }), fileStep());
+    assert.deepEqual(seen, ['manifest']);
+    assert.equal(report.results[0]!.diagnosis?.id, 'manifest-missing');
+  });
+});
+
+describe('conditions', () => {
+  const node = { status: { conditions: [{ type: 'MemoryPressure', status: 'False' }, { type: 'Ready', status: 'True' }] }, items: [{ a: 1 }] };
+
+  it('selects list items by key and by index', () => {
+    assert.equal(getField(node, 'status.conditions[type=Ready].status'), 'True');
+    assert.equal(getField(node, 'items[0].a'), 1);
+    assert.equal(getField(node, 'status.nothing.deeper'), undefined);
+  });
+
+  it('reports the first condition that does not hold', () => {
+    const check = checkConditions({ phase: 'Pending' }, [{ field: 'phase', equals: 'Running' }]);
+    assert.equal(check.ok, false);
+    assert.equal(check.seen, 'phase is "Pending"');
+    assert.equal(checkConditions({ podIP: '' }, [{ field: 'podIP', exists: true }]).ok, false);
+    assert.equal(checkConditions({ health: 'true' }, [{ field: 'health', equals: 'true' }]).ok, true);
+  });
+});
+
+describe('progress', () => {
+  it('moves the current step to the first one not passed and survives a round trip', () => {
+    let progress = recordResult(emptyProgress(), 1, true, 6);
+    progress = recordResult(progress, 2, true, 6);
+    assert.equal(progress.current, 3);
+    progress = recordResult(progress, 1, false, 6);
+    assert.equal(progress.current, 1);
+    const env = labEnv({ repoRoot: tempRepo() });
+    saveProgress(env, progress);
+    assert.deepEqual(Object.keys(loadProgress(env).passed), ['2']);
+  });
+
+  it('starts over on a file of another format version', () => {
+    const env = labEnv({ repoRoot: tempRepo() });
+    mkdirSync(env.stateDir, { recursive: true });
+    writeFileSync(path.join(env.stateDir, 'progress.json'), JSON.stringify({ version: 0, passed: { 1: 'x' } }));
+    assert.equal(loadProgress(env).current, 1);
+  });
+});
