@@ -2,11 +2,13 @@ import { existsSync, lstatSync, readdirSync, readlinkSync, rmSync } from 'node:f
 import path from 'node:path';
 import type { LabEnv } from './context.ts';
 import { DockerDriver, DockerDownError } from './drivers/docker.ts';
-import { kubeletLogFile, kubeletPidFile, stopLabKubelets } from './drivers/kubelet.ts';
+import { allKubelets, kubeletLogFile, kubeletPidFile, stopLabKubelets } from './drivers/kubelet.ts';
 import { mountsUnder, unmountAllUnder } from './drivers/mounts.ts';
 import { LabError } from './errors.ts';
 import { backupFile, timestamp } from './actions/files.ts';
 import { progressFile } from './progress.ts';
+
+const DOCKERSHIM_SOCKET = '/var/run/dockershim.sock';
 
 export interface ResetOptions {
   log: (line: string) => void;
@@ -88,6 +90,11 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
   // 1. kubelet first, so nothing restarts the containers we remove.
   const stopped = await stopLabKubelets(env);
   if (stopped.length > 0) log(`stopped kubelet (pid ${stopped.join(', ')})`);
+  // dockershim's socket path is fixed in 1.19; remove it only when no kubelet at all is left to own it.
+  if (existsSync(DOCKERSHIM_SOCKET) && allKubelets().length === 0) {
+    rmSync(DOCKERSHIM_SOCKET, { force: true });
+    log(`removed ${DOCKERSHIM_SOCKET}`);
+  }
 
   // 2. containers of the lab's pods; the pod directories under kubelet's root say which pods those are.
   const uids = labPodUids(env);

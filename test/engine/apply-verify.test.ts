@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { needsRealEnv } from '../helpers/realenv.ts';
+import { lab, verifyJson } from './helpers.ts';
+
+/** For each step, from a reset machine: the probe that must fail first, and what it must say. */
+const failsBefore: Record<number, { probe: string; seen: RegExp }[]> = {
+  1: [{ probe: 'kubelet-running', seen: /kubelet/ }, { probe: 'hello-manifest', seen: /pods\/hello\.yaml does not exist/ }],
+  2: [{ probe: 'etcd-manifest', seen: /pods\/etcd\.yaml does not exist/ }],
+  3: [{ probe: 'apiserver-manifest', seen: /pods\/apiserver\.yaml does not exist/ }],
+  4: [{ probe: 'kubeconfig-file', seen: /kubeconfig\.yaml does not exist/ }, { probe: 'kubelet-kubeconfig', seen: /runs without --kubeconfig/ }],
+  5: [{ probe: 'default-serviceaccount', seen: /does not exist \(404\)/ }, { probe: 'pod-admitted', seen: /serviceaccount "default" not found/ }],
+  6: [{ probe: 'nginx-pinned', seen: /pods\/nginx does not exist \(404\)/ }],
+};
+
+describe('lab apply, step by step, from a reset machine', { timeout: 900_000 }, () => {
+  it('each step fails verify for its own reason, then passes after apply; then all six pass', async (t) => {
+    if (!needsRealEnv(t)) return;
+    const reset = await lab('reset', '--yes');
+    assert.equal(reset.code, 0, reset.stderr);
+
+    for (let step = 1; step <= 6; step++) {
+      const before = await verifyJson(step);
+      assert.equal(before.code, 1, `verify ${step} should fail before apply`);
+      for (const { probe, seen } of failsBefore[step]!) {
+        const result = before.results.find((r) => r.id === probe);
+        assert.equal(result?.status, 'fail', `step ${step}: ${probe} should fail before apply`);
+        assert.match(result!.seen, seen, `step ${step}: ${probe} says why`);
+        assert.ok(result!.cause, `step ${step}: ${probe} names a cause`);
+      }
+
+      const apply = await lab('apply', String(step));
+      assert.equal(apply.code, 0, `apply ${step} failed:\n${apply.stdout}\n${apply.stderr}`);
+      t.diagnostic(`apply ${step}: ${(apply.ms / 1000).toFixed(1)}s`);
+
+      const after = await verifyJson(step);
+      assert.equal(after.code, 0, `verify ${step} after apply:\n${JSON.stringify(after.results.filter((r) => r.status !== 'pass'), null, 2)}`);
+    }
+
+    const all = await lab('verify', '--all', '--json');
+    assert.equal(all.code, 0, all.stdout);
+    const report = JSON.parse(all.stdout) as { format: number; passed: boolean; steps: { step: number; passed: boolean }[] };
+    assert.equal(report.format, 1);
+    assert.deepEqual(report.steps.map((s) => [s.step, s.passed]), [1, 2, 3, 4, 5, 6].map((n) => [n, true]));
+
+    const status = await lab('status');
+    assert.equal(status.code, 0);
+    assert.match(status.stdout, /PASS {2}6\./);
+    assert.match(status.stdout, /kubelet: pid \d+ \(with --kubeconfig\)/);
+
+    // apply of a step that passes does nothing and says so
+    const again = await lab('apply', '6');
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /step 6 \(.*\) already passes/);
+  });
+});

@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { labEnv } from '../../src/context.ts';
+import { outputMissing, type LessonCommand } from '../../src/content/lessonBlocks.ts';
+import { DockerDriver } from '../../src/drivers/docker.ts';
+import { allKubelets, labKubelets, stopLabKubelets } from '../../src/drivers/kubelet.ts';
+import { portHolders } from '../../src/drivers/ports.ts';
+import { repoRoot } from '../../src/paths.ts';
+import { isLabContainer, labPodUids } from '../../src/reset.ts';
+
+export const env = labEnv();
+export const labPorts = [2379, 2380, 6443, 8080, 10248, 10250, 10255];
+
+export interface LabRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs the `lab` command exactly as a student would (`node bin/lab.mjs …`). */
+export async function lab(...args: string[]): Promise<LabRun> {
+  const started = performance.now();
+  const result = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], { reject: false, cwd: repoRoot, input: '', timeout: 600_000 });
+  return { code: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr, ms: Math.round(performance.now() - started) };
+}
+
+export async function verifyJson(step: number) {
+  const run = await lab('verify', String(step), '--json');
+  const report = JSON.parse(run.stdout) as { passed: boolean; steps: { results: { id: string; status: string; seen: string; cause?: string }[] }[] };
+  return { code: run.code, report, results: report.steps[0]!.results };
+}
+
+/** Containers of the lab's pods still on the machine. */
+export async function labContainers(): Promise<string[]> {
+  const uids = labPodUids(env);
+  const all = await new DockerDriver().podContainers();
+  return all.filter((c) => isLabContainer(c, uids, env.nodeName) || ['nginx', 'curl'].includes(c.podName)).map((c) => c.name);
+}
+
+export function labListeners(): string[] {
+  return portHolders(labPorts).map((h) => `${h.address}:${h.port} (${h.name ?? '?'} ${h.pid ?? ''})`);
+}
+
+/** A throw-away HOME with no kubeconfig, as the probes use, so a ~/.kube/config cannot change results. */
+export function cleanShellEnv(): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: mkdtempSync(path.join(tmpdir(), 'mvk-student-')), TERM: 'dumb' };
+}
+
+export interface CommandRun {
+  code: number;
+  output: string;
+  attempts: number;
+}
+
+/**
+ * Runs one lesson block with bash, after the lesson's `env` blocks (what the student typed into this
+ * terminal earlier). `retry` blocks are repeated, as the lesson tells the student to, until they
+ * succeed and print what the lesson shows.
+ */
+export async function runLessonCommand(command: LessonCommand, prelude: string[], shellEnv: Record<string, string>, retryForMs = 120_000): Promise<CommandRun> {
+  const script = [...prelude, command.script].join('\n');
+  const deadline = Date.now() + retryForMs;
+  for (let attempts = 1; ; attempts++) {
+    const result = await execa('bash', ['-c', script], { reject: false, cwd: repoRoot, env: shellEnv, extendEnv: false, all: true, timeout: 180_000 });
+    const output = result.all ?? '';
+    const code = result.exitCode ?? -1;
+    const ok = (command.flags.includes('fails') ? code !== 0 : code === 0) && outputMissing(output, command.expect).length === 0;
+    if (ok || !command.flags.includes('retry') || Date.now() > deadline) return { code, output, attempts };
+    await sleep(2000);
+  }
+}
+
+/**
+ * A `kubelet` block runs in the foreground in the student's second terminal. Here it runs the same
+ * text detached, after stopping the previous one (the student's Ctrl-C).
+ */
+export async function startLessonKubelet(command: LessonCommand, prelude: string[], shellEnv: Record<string, string>, logFile: string): Promise<number> {
+  for (const kubelet of labKubelets(env)) process.kill(kubelet.pid, 'SIGINT');
+  for (let i = 0; i < 100 && labKubelets(env).length > 0; i++) await sleep(100);
+  await stopLabKubelets(env);
+  const out = openSync(logFile, 'a');
+  const child = spawn('bash', ['-c', [...prelude, command.script].join('\n')], { cwd: repoRoot, env: shellEnv, detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  child.unref();
+  for (let i = 0; i < 50; i++) {
+    if (labKubelets(env).length > 0) return child.pid!;
+    await sleep(100);
+  }
+  throw new Error(`the lesson's kubelet command did not start kubelet; see ${logFile}`);
+}
+
+export async function noLabKubelet(): Promise<boolean> {
+  return labKubelets(env).length === 0 && allKubelets().every((k) => !k.argv.join(' ').includes(env.podsDir));
+}
+
+export const sleepMs = sleep;

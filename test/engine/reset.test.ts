@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import { DockerDriver } from '../../src/drivers/docker.ts';
+import { repoRoot } from '../../src/paths.ts';
+import { loadVersions } from '../../src/versions.ts';
+import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
+import { env, lab, labContainers, labListeners, noLabKubelet, sleepMs } from './helpers.ts';
+
+const decoyName = 'mvk-decoy';
+const decoyDir = '/var/lib/mvk-decoy';
+const decoyFile = path.join(decoyDir, 'keep-me.txt');
+
+async function assertNothingLeft(): Promise<void> {
+  assert.ok(await noLabKubelet(), 'no kubelet for this repo runs');
+  assert.deepEqual(await labContainers(), [], 'no container of the lab\'s pods is left');
+  assert.deepEqual(labListeners(), [], 'nothing listens on the lab\'s ports');
+  assert.equal(existsSync(env.varDir), false, `${env.varDir} is gone`);
+  assert.deepEqual(readdirSync(env.podsDir).filter((f) => f !== '.gitkeep'), [], 'pods/ is empty');
+  assert.equal(existsSync(env.kubeconfigFile), false, 'kubeconfig.yaml moved away');
+}
+
+async function assertDecoysSurvive(): Promise<void> {
+  const decoy = await new DockerDriver().api.getContainer(decoyName).inspect();
+  assert.equal(decoy.State.Running, true, 'the decoy container still runs');
+  assert.ok(existsSync(decoyFile), 'the decoy file is still there');
+}
+
+describe('lab reset', { timeout: 900_000 }, () => {
+  before(async () => {
+    if (realEnvMissing()) return;
+    await execa('docker', ['rm', '-f', decoyName], { reject: false });
+    await execa('docker', ['run', '-d', '--name', decoyName, loadVersions().images.busybox, 'sleep', '600']);
+    mkdirSync(decoyDir, { recursive: true });
+    writeFileSync(decoyFile, 'not the lab\'s\n');
+  });
+
+  after(async () => {
+    if (realEnvMissing()) return;
+    await execa('docker', ['rm', '-f', decoyName], { reject: false });
+    rmSync(decoyDir, { recursive: true, force: true });
+  });
+
+  it('removes everything the lab made, keeps what it did not, and a second reset is a no-op', async (t) => {
+    if (!needsRealEnv(t)) return;
+    assert.equal((await lab('reset', '--yes')).code, 0);
+    const apply = await lab('apply', '6');
+    assert.equal(apply.code, 0, `${apply.stdout}\n${apply.stderr}`);
+    writeFileSync(path.join(env.podsDir, 'my-notes.yaml'), '# a student file the lab did not write\n');
+
+    const reset = await lab('reset', '--yes');
+    assert.equal(reset.code, 0, reset.stderr);
+    t.diagnostic(`reset after step 6: ${(reset.ms / 1000).toFixed(1)}s`);
+    assert.match(reset.stdout, /stopped kubelet/);
+    assert.match(reset.stdout, /moved .*pods\/my-notes\.yaml.* to \.lab\/backups\//);
+    await assertNothingLeft();
+    await assertDecoysSurvive();
+    const backups = readdirSync(path.join(env.stateDir, 'backups')).sort();
+    assert.ok(existsSync(path.join(env.stateDir, 'backups', backups.at(-1)!, 'pods', 'my-notes.yaml')), 'the student file is in the newest backup');
+
+    const second = await lab('reset', '--yes');
+    assert.equal(second.code, 0);
+    assert.match(second.stdout, /nothing to reset/);
+    await assertDecoysSurvive();
+  });
+
+  it('still works after an apply killed half-way, and after an interrupted reset', async (t) => {
+    if (!needsRealEnv(t)) return;
+    assert.equal((await lab('reset', '--yes')).code, 0);
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'apply', '4'], { cwd: repoRoot, stdio: 'ignore' });
+    // Kill it once etcd is up: kubelet, containers and etcd data exist, the apiserver is on its way.
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && !existsSync(path.join(env.etcdDataDir, 'member'))) await sleepMs(250);
+    child.kill('SIGKILL');
+    assert.ok(existsSync(path.join(env.etcdDataDir, 'member')), 'apply got as far as etcd');
+
+    // Interrupt the first reset as soon as it has stopped kubelet, then let a second one finish the job.
+    const interrupted = spawn(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'reset', '--yes'], { cwd: repoRoot, stdio: 'ignore' });
+    while (!(await noLabKubelet())) await sleepMs(50);
+    interrupted.kill('SIGKILL');
+
+    const reset = await lab('reset', '--yes');
+    assert.equal(reset.code, 0, reset.stderr);
+    await assertNothingLeft();
+    await assertDecoysSurvive();
+    assert.match((await lab('reset', '--yes')).stdout, /nothing to reset/);
+  });
+});

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { DockerDriver } from '../../src/drivers/docker.ts';
+import { renderedCommands } from '../../src/lesson.ts';
+import { machineFacts } from '../../src/machine.ts';
+import { labSteps } from '../../src/steps.ts';
+import { needsRealEnv } from '../helpers/realenv.ts';
+import { cleanShellEnv, env, lab, runLessonCommand, startLessonKubelet } from './helpers.ts';
+
+describe('the student path: every lesson command, run by hand as written', { timeout: 1_200_000 }, () => {
+  it('steps 1 to 6 pass with no lab apply', async (t) => {
+    if (!needsRealEnv(t)) return;
+    assert.equal((await lab('reset', '--yes')).code, 0);
+    const machine = await machineFacts(new DockerDriver());
+    mkdirSync(env.stateDir, { recursive: true });
+    const kubeletLog = path.join(env.stateDir, 'student-kubelet.log');
+
+    for (const step of labSteps()) {
+      // Each lesson starts in a fresh terminal: its own `env` blocks, a HOME without ~/.kube/config.
+      const shellEnv = cleanShellEnv();
+      const prelude: string[] = [];
+      for (const command of renderedCommands(env, step, machine)) {
+        const where = `lesson ${step.number}, line ${command.line}`;
+        if (command.flags.includes('env')) {
+          prelude.push(command.script);
+          continue;
+        }
+        if (command.flags.includes('kubelet')) {
+          await startLessonKubelet(command, prelude, shellEnv, kubeletLog);
+          continue;
+        }
+        const run = await runLessonCommand(command, prelude, shellEnv);
+        t.diagnostic(`${where}: exit ${run.code} after ${run.attempts} attempt(s)`);
+        if (command.flags.includes('fails')) assert.notEqual(run.code, 0, `${where} should fail as the lesson shows:\n${run.output}`);
+        else assert.equal(run.code, 0, `${where} failed:\n${command.script}\n---\n${run.output}`);
+        for (const line of command.expect) assert.ok(run.output.replace(/[ \t]+/g, ' ').includes(line.replace(/[ \t]+/g, ' ')), `${where} should print "${line}", printed:\n${run.output}`);
+      }
+    }
+    const all = await lab('verify', '--all');
+    assert.equal(all.code, 0, all.stdout);
+  });
+});
