@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { LabEnv } from './context.ts';
+import { removeEmptyCgroupTree } from './drivers/cgroups.ts';
 import { DockerDriver, DockerDownError } from './drivers/docker.ts';
 import { allKubelets, kubeletLogFile, kubeletPidFile, stopLabKubelets } from './drivers/kubelet.ts';
 import { mountsUnder, unmountAllUnder } from './drivers/mounts.ts';
@@ -123,6 +124,12 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
     }
     rmSync(env.varDir, { recursive: true, force: true });
     log(`removed ${env.varDir} (kubelet state and etcd data)`);
+  }
+
+  // 4b. kubelet's kubepods cgroups, once no kubelet at all is left to use them (only empty ones go).
+  if (!dockerDown && allKubelets().length === 0) {
+    const cgroups = removeEmptyCgroupTree();
+    if (cgroups > 0) log(`removed ${cgroups} empty kubepods cgroups`);
   }
 
   // 5. the student's files go to a backup, never to the bin.

@@ -18,6 +18,7 @@ export function kubeletArgs(env: LabEnv, machine: MachineFacts, options: { kubec
     `--address=${machine.nodeIp}`,
     `--node-ip=${machine.nodeIp}`,
     '--read-only-port=0',
+    '--make-iptables-util-chains=false',
     `--cgroup-driver=${machine.cgroupDriver}`,
     `--root-dir=${env.kubeletRootDir}`,
     `--volume-plugin-dir=${env.kubeletPluginDir}`,
