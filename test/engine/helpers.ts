@@ -9,7 +9,7 @@ import { outputMissing, type LessonCommand } from '../../src/content/lessonBlock
 import { DockerDriver } from '../../src/drivers/docker.ts';
 import { allKubelets, labKubelets, stopLabKubelets } from '../../src/drivers/kubelet.ts';
 import { portHolders } from '../../src/drivers/ports.ts';
-import { repoRoot } from '../../src/paths.ts';
+import { cacheDir, repoRoot } from '../../src/paths.ts';
 import { isLabContainer, labPodUids } from '../../src/reset.ts';
 
 export const env = labEnv();
@@ -48,7 +48,10 @@ export function labListeners(): string[] {
 
 /** A throw-away HOME with no kubeconfig, as the probes use, so a ~/.kube/config cannot change results. */
 export function cleanShellEnv(): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: mkdtempSync(path.join(tmpdir(), 'mvk-student-')), TERM: 'dumb' };
+  // The lab finds its binaries through HOME's cache; with a throw-away HOME it is told where they are.
+  const shellEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: mkdtempSync(path.join(tmpdir(), 'mvk-student-')), TERM: 'dumb', MVK_CACHE_DIR: cacheDir() };
+  if (process.env.MVK_BIN_DIR) shellEnv.MVK_BIN_DIR = process.env.MVK_BIN_DIR;
+  return shellEnv;
 }
 
 export interface CommandRun {
