@@ -10,7 +10,10 @@ module mvk-lab/k8s-build
 
 go 1.15
 
-require k8s.io/kubernetes v1.19.16
+require (
+	k8s.io/kube-openapi v0.0.0-20200805222855-6aeccd4b50c6
+	k8s.io/kubernetes v1.19.16
+)
 
 replace (
 	bitbucket.org/bertimus9/systemstat => bitbucket.org/bertimus9/systemstat v0.0.0-20180207000608-0eeff89b0690

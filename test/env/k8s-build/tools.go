@@ -10,4 +10,7 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubelet"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+
+	// pkg/generated/openapi is generated, not published: openapi-gen writes it before the build.
+	_ "k8s.io/kube-openapi/cmd/openapi-gen"
 )

@@ -1,0 +1,123 @@
+/**
+ * `npm run testbed`: turns a fresh development or CI machine (Debian, root, no internet but Debian's
+ * and Go's package registries) into the real test bed: a Docker engine, the Kubernetes binaries at the
+ * pinned version, and every image the lab names, built locally. Idempotent: on a ready machine it only
+ * checks and prints what it has.
+ */
+import { existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { $, sleep } from 'zx';
+import { binDir, cacheDir, repoRoot } from '../../src/paths.ts';
+import { loadVersions, type ImageRole } from '../../src/versions.ts';
+import { buildImage, hostPackages, recipeDigest, recipes } from './images.ts';
+
+$.quiet = true;
+const log = (line: string) => console.log(`testbed: ${line}`);
+
+const aptPackages = ['docker.io', 'iptables', 'conntrack', 'golang-1.19-go', 'tmux', ...hostPackages];
+export const dockerdLog = '/var/log/mvk-lab/dockerd.log';
+
+async function ensureAptPackages(): Promise<void> {
+  const missing: string[] = [];
+  for (const pkg of aptPackages) {
+    const status = await $({ nothrow: true })`dpkg-query -W -f=${'${Status}'} ${pkg}`;
+    if (!status.stdout.includes('install ok installed')) missing.push(pkg);
+  }
+  if (!missing.length) return;
+  log(`installing from Debian: ${missing.join(' ')}`);
+  await $`apt-get update -qq`;
+  await $({ env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })`apt-get install -y -qq --no-install-recommends ${missing}`;
+}
+
+async function dockerAnswers(): Promise<boolean> {
+  return (await $({ nothrow: true, timeout: '10s' })`docker info --format {{.ServerVersion}}`).exitCode === 0;
+}
+
+/** Starts dockerd in the background unless an engine already answers (never touch a running one). */
+async function ensureDocker(): Promise<void> {
+  if (await dockerAnswers()) return;
+  mkdirSync(path.dirname(dockerdLog), { recursive: true });
+  log(`starting dockerd (log: ${dockerdLog})`);
+  const out = openSync(dockerdLog, 'a');
+  const { spawn } = await import('node:child_process');
+  spawn('/usr/sbin/dockerd', [], { detached: true, stdio: ['ignore', out, out] }).unref();
+  for (let i = 0; i < 60; i++) {
+    if (await dockerAnswers()) return;
+    await sleep(1000);
+  }
+  throw new Error(`dockerd did not answer within 60 s; see ${dockerdLog}`);
+}
+
+async function ensureBinaries(dir: string, work: string): Promise<void> {
+  await $({ stdio: 'inherit' })`bash ${path.join(repoRoot, 'test/env/build-kubernetes.sh')} ${dir} ${work}`;
+}
+
+/** Unpacks (does not install) the Debian packages some images take their files from. */
+async function unpackDebs(names: string[], debDir: string): Promise<void> {
+  const root = path.join(debDir, 'root');
+  mkdirSync(root, { recursive: true });
+  const have = readdirSync(debDir).filter((f) => f.endsWith('.deb'));
+  const wanted = names.filter((n) => !have.some((f) => f.startsWith(`${n}_`)));
+  if (wanted.length) await $({ cwd: debDir })`apt-get -o APT::Sandbox::User=root download ${wanted}`;
+  for (const file of readdirSync(debDir).filter((f) => f.endsWith('.deb'))) {
+    await $`dpkg-deb -x ${path.join(debDir, file)} ${root}`;
+  }
+}
+
+/** Compiles the pause container's program from the Kubernetes module's own source. */
+async function buildPause(version: string, out: string): Promise<string> {
+  const binary = path.join(out, 'pause');
+  if (existsSync(binary)) return binary;
+  const source = (await $({ cwd: path.join(repoRoot, 'test/env/k8s-build') })`/usr/lib/go-1.19/bin/go list -m -f {{.Dir}} k8s.io/kubernetes`).stdout.trim();
+  await $`gcc -Os -Wall -static -DVERSION=${`v3.2-mvk-${version}`} -o ${binary} ${path.join(source, 'build/pause/pause.c')}`;
+  return binary;
+}
+
+async function ensureImages(versions: ReturnType<typeof loadVersions>, dir: string, work: string): Promise<void> {
+  const debDir = path.join(work, 'debs');
+  mkdirSync(debDir, { recursive: true });
+  const pause = await buildPause(versions.kubernetes, work);
+  const all = recipes(versions, dir, debDir, pause);
+  await unpackDebs([...new Set(Object.values(all).flatMap((r) => r.debs ?? []))], debDir);
+  for (const [role, recipe] of Object.entries(all) as [ImageRole, (typeof all)[ImageRole]][]) {
+    const name = versions.images[role];
+    const digest = recipeDigest(recipe);
+    const current = await $({ nothrow: true })`docker image inspect --format ${'{{index .Config.Labels "mvk-lab.recipe"}}'} ${name}`;
+    if (current.exitCode === 0 && current.stdout.trim() === digest) continue;
+    log(`building image ${name}`);
+    await buildImage(name, recipe, digest);
+  }
+}
+
+async function summary(versions: ReturnType<typeof loadVersions>, dir: string): Promise<void> {
+  for (const binary of versions.binaries) {
+    const flag = binary === 'kubectl' ? ['version', '--client', '--short'] : ['--version'];
+    log(`${binary}: ${(await $`${path.join(dir, binary)} ${flag}`).stdout.trim()}`);
+  }
+  const engine = (await $`docker version --format ${'{{.Server.Version}} (API {{.Server.APIVersion}}, minimum {{.Server.MinAPIVersion}})'}`).stdout.trim();
+  log(`Docker engine: ${engine}`);
+  log(`binaries: ${dir}`);
+  for (const name of Object.values(versions.images)) {
+    const id = (await $`docker image inspect --format {{.Id}} ${name}`).stdout.trim().slice(7, 19);
+    log(`image ${name} ${id}`);
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('the test bed installs packages and runs dockerd: run it as root');
+  const versions = loadVersions();
+  const dir = binDir(versions.kubernetes);
+  await ensureAptPackages();
+  await ensureDocker();
+  // Build inputs (generated source, unpacked packages) are cached beside the binaries, keyed by version.
+  const work = path.join(cacheDir(), 'testbed', versions.kubernetes);
+  await ensureBinaries(dir, work);
+  await ensureImages(versions, dir, work);
+  await summary(versions, dir);
+  log('ready');
+}
+
+main().catch((error: unknown) => {
+  console.error(`testbed: ${(error as Error).message}`);
+  process.exit(1);
+});
