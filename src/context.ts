@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { binDir, labStateDir, repoRoot } from './paths.ts';
+import { registryMirror, withImageMirror } from './images/mirror.ts';
 import { loadVersions, type Versions } from './versions.ts';
 
 /**
@@ -31,7 +32,9 @@ export interface LabEnv {
 }
 
 export function labEnv(overrides: Partial<Pick<LabEnv, 'repoRoot' | 'stateDir' | 'binDir'>> = {}): LabEnv {
-  const versions = loadVersions();
+  // Image mirror (issue 6): the one place image names are rewritten, so manifests, kubelet flags,
+  // lessons and probes all see the mirrored names.
+  const versions = withImageMirror(loadVersions(), registryMirror());
   const root = overrides.repoRoot ?? repoRoot;
   return {
     repoRoot: root,

@@ -7,7 +7,8 @@ import { kubeletArgs, kubeletLogTail, labKubelets, parseFlags, startKubelet, sto
 import { processAlive } from '../drivers/proc.ts';
 import { LabError } from '../errors.ts';
 import { machineFacts } from '../machine.ts';
-import { requireBinaries, requireKubeletPortsFree } from '../preflight.ts';
+import { componentPorts, requireBinaries, requireKubeletPortsFree } from '../preflight.ts';
+import { portHolders } from '../drivers/ports.ts';
 
 /** Flags of `wanted` that the running kubelet lacks or sets differently; extra flags are fine. */
 export function flagDifferences(running: KubeletProcess, wanted: string[]): string[] {
@@ -21,6 +22,15 @@ export function flagDifferences(running: KubeletProcess, wanted: string[]): stri
     if (!same) differences.push(have === undefined ? `--${name} is missing` : `--${name} is ${have}, not ${value}`);
   }
   return differences;
+}
+
+/**
+ * A stopped kubelet's sockets can outlive its main thread by a moment (the other threads are still
+ * exiting), so wait for its ports to close before starting the next one.
+ */
+async function waitForKubeletPortsFree(timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && portHolders([...componentPorts.kubelet]).length > 0) await sleep(100);
 }
 
 /**
@@ -42,6 +52,7 @@ export async function ensureKubelet(env: LabEnv, docker: DockerDriver, options: 
     log(`stopping kubelet pid ${kubelet.pid}${why.length ? ` (${why.slice(0, 2).join('; ')})` : ''}`);
     await stopProcess(kubelet.pid);
   }
+  if (running.length > 0) await waitForKubeletPortsFree();
   requireKubeletPortsFree(env);
   mkdirSync(env.podsDir, { recursive: true });
   const pid = startKubelet(env, args);

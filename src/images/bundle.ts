@@ -1,0 +1,49 @@
+import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { DockerDriver } from '../drivers/docker.ts';
+import { LabError } from '../errors.ts';
+
+/**
+ * Writes the images into one `docker save` archive (layers shared between images are stored once).
+ * Written to FILE.part and renamed at the end, so an interrupted save never leaves a file that looks whole.
+ */
+export async function saveImages(docker: DockerDriver, names: string[], file: string): Promise<number> {
+  await docker.ensureUp();
+  const part = `${file}.part`;
+  try {
+    // dockerode has getImages (GET /images/get?names=…) but its types lack it.
+    const api = docker.api as unknown as { getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream> };
+    const stream = await api.getImages({ names });
+    await pipeline(stream, createWriteStream(part));
+    renameSync(part, file);
+  } catch (error) {
+    rmSync(part, { force: true });
+    throw new LabError(`could not save the images to ${file}: ${(error as Error).message}`, 'check free space and that the directory exists; `lab images list` shows what goes in');
+  }
+  return statSync(file).size;
+}
+
+interface LoadEvent {
+  stream?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+/** Loads a `docker save` archive; returns the image names Docker reports as loaded. */
+export async function loadImages(docker: DockerDriver, file: string): Promise<string[]> {
+  if (!existsSync(file)) throw new LabError(`${file} does not exist`, 'give the path of an archive written by `lab images save FILE`');
+  await docker.ensureUp();
+  const loaded: string[] = [];
+  const response = (await docker.api.loadImage(createReadStream(file), { quiet: true })) as NodeJS.ReadableStream;
+  await new Promise<void>((resolve, reject) => {
+    docker.api.modem.followProgress(
+      response,
+      (error: Error | null) => (error ? reject(new LabError(`Docker could not load ${file}: ${error.message}`, 'is it an archive from `lab images save` (or `docker save`)? It may be truncated: copy it again')) : resolve()),
+      (event: LoadEvent) => {
+        const match = /Loaded image: (\S+)/.exec(event.stream ?? '');
+        if (match) loaded.push(match[1]!);
+      },
+    );
+  });
+  return loaded;
+}

@@ -1,0 +1,68 @@
+import type { LabEnv } from '../context.ts';
+import type { DockerDriver } from '../drivers/docker.ts';
+import { LabError } from '../errors.ts';
+import type { ImageRole } from '../versions.ts';
+import { imagesForRoles, type LabImage } from './list.ts';
+import { toLayerProgress, type LayerProgress } from './progress.ts';
+
+export class ImagePullError extends LabError {
+  constructor(image: string, reason: string, mirrored: boolean) {
+    super(
+      `could not pull ${image}: ${reason}`,
+      mirrored
+        ? 'check that the mirror holds this image (`lab images list` shows the names) and that Docker can reach it'
+        : 'check the network, or use a mirror (`--registry-mirror PREFIX` or registryMirror in lab.config.yaml), or load a class bundle with `lab images load FILE`',
+    );
+  }
+}
+
+/** Pulls one image through Docker, reporting each layer's progress; throws ImagePullError. */
+export async function pullImage(docker: DockerDriver, image: string, onProgress: (event: LayerProgress) => void, mirrored = false): Promise<void> {
+  await docker.ensureUp();
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = (await docker.api.pull(image)) as NodeJS.ReadableStream;
+  } catch (error) {
+    throw new ImagePullError(image, firstLine(error), mirrored);
+  }
+  await new Promise<void>((resolve, reject) => {
+    docker.api.modem.followProgress(
+      stream,
+      (error: Error | null) => (error ? reject(new ImagePullError(image, firstLine(error), mirrored)) : resolve()),
+      (event: Parameters<typeof toLayerProgress>[1]) => onProgress(toLayerProgress(image, event)),
+    );
+  });
+  // A pull can end without an error event yet leave nothing (an interrupted stream); check.
+  if (!(await docker.imagePresent(image))) throw new ImagePullError(image, 'Docker finished the pull but the image is not there', mirrored);
+}
+
+function firstLine(error: unknown): string {
+  const json = (error as { json?: { message?: string } }).json;
+  return (json?.message ?? (error as Error).message ?? String(error)).split('\n')[0]!;
+}
+
+export interface EnsureOptions {
+  log: (line: string) => void;
+  onProgress?: (event: LayerProgress) => void;
+}
+
+/** Which of the images are not on this machine. */
+export async function missingImages(docker: DockerDriver, images: LabImage[]): Promise<LabImage[]> {
+  const missing: LabImage[] = [];
+  for (const image of images) if (!(await docker.imagePresent(image.name))) missing.push(image);
+  return missing;
+}
+
+/**
+ * Makes sure the images of these roles are present, pulling the missing ones with visible progress,
+ * so a student never waits on a pull kubelet does silently. Returns the names it pulled.
+ */
+export async function ensureImages(env: LabEnv, docker: DockerDriver, roles: ImageRole[], options: EnsureOptions): Promise<string[]> {
+  const images = imagesForRoles(env, roles);
+  const missing = await missingImages(docker, images);
+  for (const image of missing) {
+    options.log(`pulling ${image.name}`);
+    await pullImage(docker, image.name, options.onProgress ?? (() => {}), image.name !== image.upstream);
+  }
+  return missing.map((image) => image.name);
+}

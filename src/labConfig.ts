@@ -1,0 +1,44 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { LabError } from './errors.ts';
+import { repoRoot } from './paths.ts';
+
+/**
+ * Per-machine or per-classroom settings, in `lab.config.yaml` at the repository root (gitignored, so a
+ * student's local choice never shows up in git; an instructor's fork may commit one). MVK_CONFIG points
+ * elsewhere, which the tests use to stay independent of whatever file a developer keeps here.
+ */
+export const labConfigSchema = z
+  .object({
+    /** Pull every lab image from this prefix instead (`registry.aliyuncs.com/google_containers` style). */
+    registryMirror: z.string().min(1).optional(),
+    /** Where `lab setup` downloads the Kubernetes release archives from (default https://dl.k8s.io). */
+    releaseBaseUrl: z.string().url().optional(),
+  })
+  .strict();
+
+export type LabConfig = z.infer<typeof labConfigSchema>;
+
+export function labConfigFile(): string {
+  return process.env.MVK_CONFIG ?? path.join(repoRoot, 'lab.config.yaml');
+}
+
+/** The config file's settings; a missing file means no settings. */
+export function loadLabConfig(file = labConfigFile()): LabConfig {
+  if (!existsSync(file)) return {};
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, 'utf8')) ?? {};
+  } catch (error) {
+    throw new LabError(`cannot read ${file}: ${(error as Error).message}`, 'fix the YAML, or delete the file to use the defaults');
+  }
+  const result = labConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.join('.') || '(top level)';
+    throw new LabError(`${file}: ${field}: ${issue.message}`, 'the settings are registryMirror (an image prefix) and releaseBaseUrl (a URL); see README');
+  }
+  return result.data;
+}

@@ -1,0 +1,193 @@
+import { LabError } from '../errors.ts';
+import { recordResult, type Progress } from '../progress.ts';
+import type { StepReport } from '../runner.ts';
+import type { ClusterSnapshot } from '../snapshot.ts';
+import type { WalkthroughEngine } from './engine.ts';
+
+export type Screen = 'welcome' | 'step' | 'final';
+
+export interface ApplyState {
+  step: number;
+  running: boolean;
+  lines: string[];
+  error?: { message: string; hint: string };
+}
+
+/** What the walkthrough shows, all of it observed from the engine; the UI only renders this. */
+export interface WalkthroughState {
+  screen: Screen;
+  viewing: number;
+  reports: Record<number, StepReport | undefined>;
+  checking: boolean;
+  /** False until every step was checked once at start (the welcome screen's marks). */
+  surveyed: boolean;
+  snapshot?: ClusterSnapshot;
+  apply?: ApplyState;
+  progress: Progress;
+  /** Where saved progress said the student was when the walkthrough started. */
+  resumeStep: number;
+  firstVisit: boolean;
+}
+
+export interface StoreTiming {
+  /** Re-check interval while the current step does not pass: for HTTP/API state that pushes no event. */
+  pollMs: number;
+  /** Events arrive in bursts (a pod start is several Docker events); wait this long and check once. */
+  debounceMs: number;
+}
+
+const defaultTiming: StoreTiming = { pollMs: 3000, debounceMs: 300 };
+const APPLY_LINES_KEPT = 40;
+
+export class WalkthroughStore {
+  private state: WalkthroughState;
+  private listeners = new Set<() => void>();
+  private running = false;
+  private again = false;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    readonly engine: WalkthroughEngine,
+    private readonly timing: StoreTiming = defaultTiming,
+  ) {
+    const progress = engine.loadProgress();
+    const resumeStep = Math.min(Math.max(1, progress.current), engine.steps.length);
+    this.state = {
+      screen: 'welcome',
+      viewing: resumeStep,
+      reports: {},
+      checking: false,
+      surveyed: false,
+      progress,
+      resumeStep,
+      firstVisit: resumeStep === 1 && Object.keys(progress.passed).length === 0,
+    };
+  }
+
+  getState = (): WalkthroughState => this.state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private set(patch: Partial<WalkthroughState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Checks every step once (the welcome screen's list), then keeps the current step live. */
+  async start(): Promise<void> {
+    this.set({ checking: true });
+    try {
+      for (const step of this.engine.steps) {
+        if (this.stopped) return;
+        this.record(await this.engine.check(step));
+      }
+      this.set({ snapshot: await this.engine.snapshot() });
+    } finally {
+      this.set({ checking: false, surveyed: true });
+    }
+    this.schedulePoll();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** Something changed on the machine (or the student pressed r): check soon, once per burst. */
+  requestCheck(delayMs = this.timing.debounceMs): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.checkNow(), delayMs);
+  }
+
+  async checkNow(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    clearTimeout(this.timer);
+    this.set({ checking: true });
+    try {
+      const { screen, viewing } = this.state;
+      const step = this.engine.steps[viewing - 1];
+      if (screen === 'step' && step) this.record(await this.engine.check(step));
+      this.set({ snapshot: await this.engine.snapshot() });
+    } catch {
+      // A check that cannot run leaves the last picture in place; the next event or poll tries again.
+    } finally {
+      this.running = false;
+      this.set({ checking: false });
+    }
+    if (this.again) {
+      this.again = false;
+      return this.checkNow();
+    }
+    this.schedulePoll();
+  }
+
+  /** Polls only while the student waits on a step that does not pass yet; otherwise events alone drive checks. */
+  private schedulePoll(): void {
+    if (this.stopped || !this.state.surveyed) return;
+    const report = this.state.reports[this.state.viewing];
+    if (this.state.screen !== 'step' || report?.passed) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.checkNow(), this.timing.pollMs);
+  }
+
+  private record(report: StepReport): void {
+    const { progress, screen, viewing } = this.state;
+    const next = recordResult(progress, report.step, report.passed, this.engine.steps.length);
+    // The walkthrough resumes where the student was looking, not at the first step that fails.
+    next.current = screen === 'welcome' ? progress.current : viewing;
+    const changed = Boolean(progress.passed[report.step]) !== report.passed || next.current !== progress.current;
+    if (changed) this.save(next);
+    this.set({ reports: { ...this.state.reports, [report.step]: report }, progress: changed ? next : progress });
+  }
+
+  private save(progress: Progress): void {
+    try {
+      this.engine.saveProgress(progress);
+    } catch {
+      // Progress is a convenience; a read-only checkout still runs the walkthrough.
+    }
+  }
+
+  open(screen: Screen, viewing = this.state.viewing): void {
+    const step = Math.min(Math.max(1, viewing), this.engine.steps.length);
+    const progress = { ...this.state.progress, current: step };
+    if (screen === 'step') this.save(progress);
+    this.set({ screen, viewing: step, progress });
+    if (screen !== 'welcome') this.requestCheck(0);
+  }
+
+  /** `a`: the engine does this step (and earlier ones that fail); its progress lines are shown as they come. */
+  async apply(): Promise<void> {
+    if (this.state.apply?.running) return;
+    const step = this.state.viewing;
+    this.set({ apply: { step, running: true, lines: [] } });
+    const log = (line: string) => {
+      const current = this.state.apply!;
+      this.set({ apply: { ...current, lines: [...current.lines, line].slice(-APPLY_LINES_KEPT) } });
+      this.requestCheck();
+    };
+    try {
+      await this.engine.apply(step, log);
+      this.set({ apply: { ...this.state.apply!, running: false } });
+    } catch (error) {
+      const failure = error instanceof LabError ? { message: error.message, hint: error.hint } : { message: (error as Error).message ?? String(error), hint: 'read .lab/kubelet.log, or run `npm run lab -- verify` in another terminal' };
+      this.set({ apply: { ...this.state.apply!, running: false, error: failure } });
+    }
+    // apply saved its own progress; ours stays the authority on where the student is.
+    this.set({ progress: { ...this.engine.loadProgress(), current: this.state.viewing } });
+    await this.checkNow();
+  }
+
+  dismissApply(): void {
+    if (this.state.apply && !this.state.apply.running) this.set({ apply: undefined });
+  }
+}
