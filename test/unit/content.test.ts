@@ -55,7 +55,7 @@ describe('step content', () => {
     const labs = copyLabs();
     editStep(labs, '03-apiserver', (t) => t.replace('url: http://127.0.0.1:8080/healthz', 'url: not a url'));
     const error = loadError(labs);
-    assert.match(error.message, /03-apiserver\/step\.yaml: field probes\.2\.url/);
+    assert.match(error.message, /03-apiserver\/step\.yaml: field probes\.3\.url/);
   });
 
   it('reports YAML syntax errors with a line', () => {
