@@ -8,7 +8,7 @@ import type { Step } from './content/load.ts';
 import type { LabEnv } from './context.ts';
 import { DockerDriver } from './drivers/docker.ts';
 import { LabError } from './errors.ts';
-import { requireBinaries, requireImages, requireRoot } from './preflight.ts';
+import { requireBinaries, requireComponentPortsFree, requireImages, requireRoot } from './preflight.ts';
 import { loadProgress, recordResult, saveProgress } from './progress.ts';
 import { runStep, type StepReport } from './runner.ts';
 import { templateVars } from './template.ts';
@@ -77,6 +77,8 @@ export async function applyThrough(env: LabEnv, steps: Step[], target: number, o
     const images = new Set<ImageRole>(step.meta.images);
     if (step.meta.apply.some((a) => 'kubelet' in a)) images.add('pause');
     await requireImages(env, docker, [...images]);
+    if (images.has('etcd')) await requireComponentPortsFree(env, docker, 'etcd');
+    if (images.has('apiserver')) await requireComponentPortsFree(env, docker, 'apiserver');
     for (const action of step.meta.apply) await doAction(env, docker, action, log);
     const started = Date.now();
     await waitForStep(env, step, docker, step.meta.applyTimeoutSeconds * 1000 * (options.timeoutScale ?? 1), log);

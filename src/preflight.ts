@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { binary, type LabEnv } from './context.ts';
 import type { DockerDriver } from './drivers/docker.ts';
@@ -57,6 +57,33 @@ export function requireKubeletPortsFree(env: LabEnv): void {
       holder.name === 'kubelet'
         ? 'another kubelet runs on this machine; the lab never touches it. Stop it yourself if it is yours, or use a machine without Kubernetes'
         : `stop that process (see \`ss -ltnp 'sport = :${holder.port}'\`) and try again`,
+    );
+  }
+}
+
+function insideContainer(pid: number, containerIds: string[]): boolean {
+  try {
+    const cgroups = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+    return containerIds.some((id) => cgroups.includes(id));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses to start etcd or the apiserver while something other than the lab's own pod holds their
+ * ports: the static pod would crash-loop with "address already in use" and the step would only time out.
+ */
+export async function requireComponentPortsFree(env: LabEnv, docker: DockerDriver, component: 'etcd' | 'apiserver'): Promise<void> {
+  const holders = portHolders([...componentPorts[component]]);
+  if (holders.length === 0) return;
+  const labContainerIds = (await docker.podContainers()).filter((c) => c.podName.endsWith(`-${env.nodeName}`)).map((c) => c.id);
+  for (const holder of holders) {
+    if (holder.pid !== undefined && insideContainer(holder.pid, labContainerIds)) continue;
+    const who = holder.pid ? `${holder.name ?? 'a process'} (pid ${holder.pid})` : 'another process';
+    throw new LabError(
+      `port ${holder.port} on ${holder.address} is already taken by ${who}, so the lab's ${component} cannot listen there`,
+      `stop that process (see \`ss -ltnp 'sport = :${holder.port}'\`) and try again; the lab never stops processes it did not start`,
     );
   }
 }

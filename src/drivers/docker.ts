@@ -3,7 +3,8 @@ import Docker from 'dockerode';
 import { execa } from 'execa';
 import { LabError } from '../errors.ts';
 
-export const DOCKER_SOCKET = '/var/run/docker.sock';
+/** Overridable so tests can show what happens when Docker does not answer. */
+export const DOCKER_SOCKET = process.env.MVK_DOCKER_SOCKET ?? '/var/run/docker.sock';
 
 /** Labels dockershim puts on every container it creates; the lab finds its pods by them. */
 export const LABEL = {
