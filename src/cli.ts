@@ -10,9 +10,12 @@ import { renderedCommands } from './lesson.ts';
 import { machineFacts } from './machine.ts';
 import { requireRoot } from './preflight.ts';
 import { loadProgress, recordResult, saveProgress } from './progress.ts';
-import { resetLab } from './reset.ts';
+import { isLabContainer, labPodUids, resetLab } from './reset.ts';
 import { runStep, type StepReport } from './runner.ts';
 import { labSteps, stepByNumber } from './steps.ts';
+import { registerDoctorCommand } from './doctor/command.ts';
+import { registerImagesCommand, registerMirrorOption } from './images/command.ts';
+import { registerSetupCommand } from './setup/command.ts';
 
 /** Version of the `--json` output shape, for graders. */
 export const JSON_FORMAT = 1;
@@ -95,7 +98,8 @@ async function status(options: { json?: boolean }): Promise<number> {
   let containers: { name: string; status: string }[] = [];
   let dockerState = 'up';
   try {
-    containers = (await docker.podContainers()).filter((c) => c.podName.endsWith(`-${env.nodeName}`) || ['nginx', 'curl'].includes(c.podName));
+    const uids = labPodUids(env);
+    containers = (await docker.podContainers()).filter((c) => isLabContainer(c, uids, env.nodeName));
   } catch (error) {
     dockerState = (error as Error).message;
   }
@@ -115,7 +119,7 @@ async function status(options: { json?: boolean }): Promise<number> {
   return 0;
 }
 
-/** `npm run lab` with no arguments: the walkthrough's place (issue 4); for now a plain summary. */
+/** The current step as plain text, for output that is not a terminal. */
 async function summary(): Promise<number> {
   const steps = labSteps();
   const env = labEnv();
@@ -134,7 +138,18 @@ async function summary(): Promise<number> {
     out('');
   }
   out('Then: `npm run lab -- verify ' + step.number + '` to check, `npm run lab -- apply ' + step.number + '` to have it done for you.');
+  out('');
+  out('(This is the plain-text walkthrough, because the output is not a terminal. Run `npm run lab` in a terminal for the interactive one.)');
   return 0;
+}
+
+/** `npm run lab` with no arguments: the interactive walkthrough in a terminal, the plain summary otherwise. */
+async function walkthrough(): Promise<number> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) return summary();
+  // chalk (under Ink) reads FORCE_COLOR, not NO_COLOR, when it is first imported.
+  if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+  const { launchWalkthrough } = await import('./ui/launch.tsx');
+  return launchWalkthrough();
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -142,7 +157,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('Build a minimal Kubernetes cluster by hand, checked live')
     .exitOverride()
     .showHelpAfterError('(run `lab --help` for the commands)')
-    .action(async () => setExit(await summary()));
+    .action(async () => setExit(await walkthrough()));
   program
     .command('verify')
     .argument('[step]', 'step number')
@@ -166,6 +181,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'machine-readable output')
     .description('which steps pass now, and what is running')
     .action(async (options) => setExit(await status(options)));
+  // Issue 6: machine checks, binaries and images (kept in src/doctor, src/setup, src/images).
+  registerMirrorOption(program);
+  registerDoctorCommand(program, setExit);
+  registerSetupCommand(program, setExit);
+  registerImagesCommand(program, setExit);
   return program;
 }
 

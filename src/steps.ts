@@ -2,12 +2,15 @@ import { loadSteps, type Step } from './content/load.ts';
 import { UsageError } from './errors.ts';
 import { codeProbes } from './probes/custom/index.ts';
 import { codeActions } from './actions/code.ts';
+import { labEnv } from './context.ts';
+import { templateVars } from './template.ts';
 
-const basePlaceholders = ['repo', 'bin', 'nodeName', 'varDir', 'apiserverUrl', 'kubernetesVersion', 'nginxIp', 'images.pause', 'images.busybox', 'images.etcd', 'images.apiserver', 'images.nginx', 'images.curl'];
+/** Placeholders content may use: the engine's template variables, plus nginx's IP known at apply time. */
+const basePlaceholders = () => [...Object.keys(templateVars(labEnv())), 'nginxIp'];
 
 /** The lab's steps, validated against the probes and actions this engine has. */
 export function labSteps(): Step[] {
-  return loadSteps({ codeProbes: Object.keys(codeProbes), codeActions: Object.keys(codeActions), knownPlaceholders: basePlaceholders });
+  return loadSteps({ codeProbes: Object.keys(codeProbes), codeActions: Object.keys(codeActions), knownPlaceholders: basePlaceholders() });
 }
 
 export function stepByNumber(steps: Step[], input: string | number): Step {
