@@ -44,8 +44,7 @@ function rendererFor(width: number): Marked {
   let marked = renderers.get(width);
   if (!marked) {
     marked = new Marked();
-    // marked-terminal's types lag behind marked 15's extension type; the object is what marked.use expects.
-    marked.use(markedTerminal({ width, reflowText: true, showSectionPrefix: false, tab: 2 }) as Parameters<Marked['use']>[0]);
+    marked.use(markedTerminal({ width, reflowText: true, showSectionPrefix: false, tab: 2 }));
     renderers.set(width, marked);
   }
   return marked;

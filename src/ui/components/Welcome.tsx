@@ -18,6 +18,11 @@ export interface WelcomeProps {
   width: number;
 }
 
+const intro =
+  'Starting from a bare kubelet, you will run pods from plain files, add etcd and the apiserver as static pods, ' +
+  'connect kubelet to them so the node registers itself, then get past admission and place pods yourself, ' +
+  "until two pods talk over Docker's bridge.";
+
 export function Welcome({ steps, resumeStep, firstVisit, isRoot, checking, width }: WelcomeProps) {
   const theme = useTheme();
   const resume = steps.find((s) => s.number === resumeStep) ?? steps[0]!;
@@ -27,11 +32,7 @@ export function Welcome({ steps, resumeStep, firstVisit, isRoot, checking, width
         mvk-lab: a Kubernetes node built by hand
       </Text>
       <Text> </Text>
-      <Text wrap="wrap">
-        Starting from a bare kubelet, you will run pods from plain files, add etcd and the apiserver as static pods, connect
-        kubelet to them so the node registers itself, then get past admission and schedule pods yourself, until two pods talk
-        over Docker's bridge.
-      </Text>
+      <Text wrap="wrap">{intro}</Text>
       <Text> </Text>
       <Text wrap="wrap" color={paint(theme, 'yellow')}>
         {`! The lab runs kubelet and containers as root on this machine: state under /var/lib/mvk-lab, etcd on 127.0.0.1:2379, the apiserver on 127.0.0.1:8080, kubelet's port 10250 on Docker's bridge. Use a machine you can throw away; \`npm run lab -- reset\` puts it back.`}

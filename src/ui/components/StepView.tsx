@@ -1,0 +1,118 @@
+import { Box, Text } from 'ink';
+import type { StepReport } from '../../runner.ts';
+import type { ClusterSnapshot } from '../../snapshot.ts';
+import { visibleParts } from '../clusterMapModel.ts';
+import type { ApplyState } from '../store.ts';
+import { paint, useTheme } from '../theme.tsx';
+import { ApplyPanel } from './ApplyPanel.tsx';
+import { Checklist } from './Checklist.tsx';
+import { ClusterMap } from './ClusterMap.tsx';
+import { Footer, type KeyHelp } from './Footer.tsx';
+import { LessonPane } from './LessonPane.tsx';
+import { LogPane } from './LogPane.tsx';
+import { PassedPanel } from './PassedPanel.tsx';
+
+export interface StepInfo {
+  number: number;
+  title: string;
+  files: string[];
+  probes: { id: string; title: string }[];
+  learned: string[];
+}
+
+/** What fills the big pane: the lesson, apply's progress, the kubelet log, or the "passed" summary. */
+export type MainPane = { kind: 'lesson'; lines: string[]; offset: number } | { kind: 'apply'; apply: ApplyState } | { kind: 'log'; lines: string[] } | { kind: 'passed' };
+
+export interface StepViewProps {
+  step: StepInfo;
+  total: number;
+  nextTitle?: string;
+  report?: StepReport;
+  checking: boolean;
+  snapshot?: ClusterSnapshot;
+  nodeName: string;
+  pane: MainPane;
+  /** The latest hint asked for with h, as "Hint 2/3: …". */
+  hint?: string;
+  /** A question or notice above the footer (confirmations). */
+  message?: string;
+  keys: KeyHelp[];
+  columns: number;
+  rows: number;
+}
+
+const MAP_WIDTH = 34;
+
+export function mapHeight(snapshot: ClusterSnapshot | undefined, throughStep: number): number {
+  if (!snapshot) return 4;
+  const parts = visibleParts(snapshot, throughStep).filter((p) => p.id !== 'node');
+  const api = parts.filter((p) => ['serviceAccount', 'nginx', 'curl'].includes(p.id)).length > 0 ? 1 : 0;
+  return 3 + parts.length + api + (snapshot.docker === 'down' ? 1 : 0);
+}
+
+export function checklistHeight(probes: number, report?: StepReport): number {
+  const failure = report?.results.find((r) => r.status === 'fail');
+  const detail = !failure ? 0 : failure.diagnosis ? 4 : failure.hint ? 3 : 2;
+  return 1 + probes + detail;
+}
+
+/** Lines the main pane gets once everything else has its share; never less than three. */
+export function mainPaneHeight(props: Pick<StepViewProps, 'rows' | 'hint' | 'message'>, bottom: number): number {
+  const hintLines = props.hint ? 2 : 0;
+  const messageLines = props.message ? 1 : 0;
+  // header, footer, and one spare row so Ink never fills the last line (that scrolls the screen).
+  return Math.max(3, props.rows - 3 - bottom - hintLines - messageLines);
+}
+
+function Header({ step, total, position, width }: { step: StepInfo; total: number; position?: string; width: number }) {
+  const theme = useTheme();
+  return (
+    <Box width={width}>
+      <Box flexGrow={1}>
+        <Text wrap="truncate-end">
+          <Text bold color={paint(theme, 'cyan')}>{`Step ${step.number}/${total}`}</Text>
+          <Text bold>{` ${step.title}`}</Text>
+          {step.files.length > 0 ? <Text dimColor>{`  · you write ${step.files.join(', ')}`}</Text> : null}
+        </Text>
+      </Box>
+      {position ? <Text dimColor>{` ${position}`}</Text> : null}
+    </Box>
+  );
+}
+
+export function StepView(props: StepViewProps) {
+  const theme = useTheme();
+  const { step, total, report, pane, columns } = props;
+  const bottom = Math.max(checklistHeight(step.probes.length, report), mapHeight(props.snapshot, step.number));
+  const height = mainPaneHeight(props, bottom);
+  const position = pane.kind === 'lesson' && pane.lines.length > height ? `${pane.offset + 1}-${Math.min(pane.lines.length, pane.offset + height)}/${pane.lines.length}` : undefined;
+  const mapWidth = Math.min(MAP_WIDTH, Math.floor(columns / 2));
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Header step={step} total={total} position={position} width={columns} />
+      {pane.kind === 'lesson' ? <LessonPane lines={pane.lines} offset={pane.offset} height={height} /> : null}
+      {pane.kind === 'apply' ? <ApplyPanel apply={pane.apply} height={height} /> : null}
+      {pane.kind === 'log' ? <LogPane lines={pane.lines} height={height} /> : null}
+      {pane.kind === 'passed' ? <PassedPanel step={step.number} learned={step.learned} nextTitle={props.nextTitle} height={height} /> : null}
+      <Box height={bottom} overflow="hidden" alignItems="flex-start">
+        <Checklist probes={step.probes} results={report?.results} checking={props.checking} width={columns - mapWidth - 1} />
+        <Box marginLeft={1}>
+          <ClusterMap snapshot={props.snapshot} nodeName={props.nodeName} throughStep={step.number} width={mapWidth} />
+        </Box>
+      </Box>
+      {props.hint ? (
+        <Box height={2} overflow="hidden">
+          <Text color={paint(theme, 'cyan')} wrap="wrap">
+            {props.hint}
+          </Text>
+        </Box>
+      ) : null}
+      {props.message ? (
+        <Text bold color={paint(theme, 'yellow')} wrap="truncate-end">
+          {props.message}
+        </Text>
+      ) : null}
+      <Footer keys={props.keys} />
+    </Box>
+  );
+}
