@@ -8,6 +8,8 @@ import type { Step } from './content/load.ts';
 import type { LabEnv } from './context.ts';
 import { DockerDriver } from './drivers/docker.ts';
 import { LabError } from './errors.ts';
+import { ensureImages } from './images/pull.ts';
+import type { LayerProgress } from './images/progress.ts';
 import { requireBinaries, requireComponentPortsFree, requireImages, requireRoot } from './preflight.ts';
 import { loadProgress, recordResult, saveProgress } from './progress.ts';
 import { runStep, type StepReport } from './runner.ts';
@@ -18,6 +20,8 @@ export interface ApplyOptions {
   log: (line: string) => void;
   /** Multiplies each step's applyTimeoutSeconds (slow machines, benchmarks). */
   timeoutScale?: number;
+  /** Per-layer progress of image pulls (issue 6); the CLI prints it, the UI may draw it. */
+  onPullProgress?: (event: LayerProgress) => void;
 }
 
 async function doAction(env: LabEnv, docker: DockerDriver, action: ApplyAction, log: (line: string) => void): Promise<void> {
@@ -76,6 +80,8 @@ export async function applyThrough(env: LabEnv, steps: Step[], target: number, o
     requireBinaries(env, [...binaries]);
     const images = new Set<ImageRole>(step.meta.images);
     if (step.meta.apply.some((a) => 'kubelet' in a)) images.add('pause');
+    // Issue 6: pull missing images with visible progress before kubelet needs them, then require them.
+    await ensureImages(env, docker, [...images], { log, onProgress: options.onPullProgress });
     await requireImages(env, docker, [...images]);
     if (images.has('etcd')) await requireComponentPortsFree(env, docker, 'etcd');
     if (images.has('apiserver')) await requireComponentPortsFree(env, docker, 'apiserver');

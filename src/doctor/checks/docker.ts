@@ -1,0 +1,67 @@
+import type { DockerFacts, DoctorCheck, DoctorInputs } from '../types.ts';
+import { compareApiVersions, result } from './result.ts';
+
+/**
+ * kubelet v1.19.16's dockershim talks to Docker with a fixed API version and no negotiation: it pins
+ * github.com/docker/docker aa6a9891b09c, whose client default is 1.40, and libdocker passes
+ * WithVersion(""). So Docker must accept 1.40: at least Docker 19.03 (API 1.40), and on Docker 29+
+ * (which by default refuses clients below 1.44) a lowered minimum.
+ */
+export const KUBELET_DOCKER_API = '1.40';
+/** The engine the lab is tested with. */
+export const TESTED_DOCKER = /^20\.10\./;
+
+async function facts(inputs: DoctorInputs): Promise<{ docker?: DockerFacts; error?: string }> {
+  try {
+    return { docker: await inputs.docker() };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+export const dockerCheck: DoctorCheck = {
+  id: 'docker',
+  title: 'Docker engine reachable',
+  async run(inputs) {
+    const { docker, error } = await facts(inputs);
+    if (!docker) return result(this.id, this.title, 'fail', `no answer on /var/run/docker.sock (${error})`, 'install Docker (Debian/Ubuntu: `apt-get install docker.io`), start it with `systemctl start docker`, then check `docker info`');
+    if (TESTED_DOCKER.test(docker.version)) return result(this.id, this.title, 'pass', `Docker ${docker.version} (API ${docker.apiVersion}), the version the lab is tested with`);
+    return result(this.id, this.title, 'warn', `Docker ${docker.version} (API ${docker.apiVersion}); the lab is tested with 20.10`, 'it may work; if kubelet misbehaves, Docker 20.10 is the engine of the Kubernetes 1.19 era');
+  },
+};
+
+export const dockerApiCheck: DoctorCheck = {
+  id: 'docker-api',
+  title: `Docker accepts API ${KUBELET_DOCKER_API} (kubelet 1.19's dockershim)`,
+  async run(inputs) {
+    const { docker } = await facts(inputs);
+    if (!docker) return result(this.id, this.title, 'fail', 'Docker does not answer', 'see the Docker check above');
+    if (compareApiVersions(docker.apiVersion, KUBELET_DOCKER_API) < 0) {
+      return result(this.id, this.title, 'fail', `Docker ${docker.version} speaks API up to ${docker.apiVersion} and refuses newer clients`, `kubelet 1.19.16 talks API ${KUBELET_DOCKER_API}: install Docker 19.03 or newer (20.10 is tested)`);
+    }
+    if (compareApiVersions(docker.minApiVersion, KUBELET_DOCKER_API) > 0) {
+      return result(
+        this.id,
+        this.title,
+        'fail',
+        `Docker ${docker.version} refuses clients older than API ${docker.minApiVersion}; kubelet would fail with "client version ${KUBELET_DOCKER_API} is too old"`,
+        `Docker 29 raised its default minimum API version to 1.44 (moby/moby#51186). Lower it: add "min-api-version": "${KUBELET_DOCKER_API}" to /etc/docker/daemon.json (moby/moby#51371), or set DOCKER_MIN_API_VERSION=${KUBELET_DOCKER_API} in dockerd's environment (\`systemctl edit docker\`, [Service] Environment=DOCKER_MIN_API_VERSION=${KUBELET_DOCKER_API}); then \`systemctl restart docker\`. Or install Docker 20.10`,
+      );
+    }
+    return result(this.id, this.title, 'pass', `API ${docker.minApiVersion}–${docker.apiVersion}`);
+  },
+};
+
+export const cgroupDriverCheck: DoctorCheck = {
+  id: 'cgroup-driver',
+  title: "kubelet's cgroup driver matches Docker's",
+  async run(inputs) {
+    const { docker } = await facts(inputs);
+    if (!docker) return result(this.id, this.title, 'fail', 'Docker does not answer', 'see the Docker check above');
+    if (docker.cgroupDriver === 'systemd') {
+      return result(this.id, this.title, 'pass', 'Docker uses the systemd driver: kubelet must run with --cgroup-driver=systemd (the lab\'s commands and `lab apply` pass it; typing kubelet by hand, add it)');
+    }
+    if (docker.cgroupDriver === 'cgroupfs') return result(this.id, this.title, 'pass', 'Docker uses cgroupfs, kubelet\'s default (--cgroup-driver=cgroupfs)');
+    return result(this.id, this.title, 'fail', `Docker reports the cgroup driver "${docker.cgroupDriver}"`, 'kubelet 1.19 knows only cgroupfs and systemd; set "exec-opts": ["native.cgroupdriver=cgroupfs"] in /etc/docker/daemon.json and restart Docker');
+  },
+};

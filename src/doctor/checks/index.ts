@@ -1,0 +1,24 @@
+import type { DoctorCheck } from '../types.ts';
+import { binariesCheck, imagesCheck } from './artifacts.ts';
+import { otherKubernetesCheck, portsCheck } from './cluster.ts';
+import { cgroupDriverCheck, dockerApiCheck, dockerCheck } from './docker.ts';
+import { cgroupVersionCheck, swapCheck } from './kernel.ts';
+import { diskCheck, machineIdCheck, platformCheck, rootCheck, toolChecks } from './system.ts';
+
+/** The checks in the order a student should fix them: machine, Docker, kernel, neighbours, artefacts. */
+export const doctorChecks: DoctorCheck[] = [
+  platformCheck,
+  rootCheck,
+  dockerCheck,
+  dockerApiCheck,
+  cgroupDriverCheck,
+  cgroupVersionCheck,
+  swapCheck,
+  machineIdCheck,
+  ...toolChecks,
+  otherKubernetesCheck,
+  portsCheck,
+  diskCheck,
+  binariesCheck,
+  imagesCheck,
+];

@@ -1,0 +1,131 @@
+import { accessSync, constants, existsSync, readFileSync, statfsSync } from 'node:fs';
+import path from 'node:path';
+import type { LabEnv } from '../context.ts';
+import { DockerDriver } from '../drivers/docker.ts';
+import { allKubelets, labKubelets } from '../drivers/kubelet.ts';
+import { portHolders } from '../drivers/ports.ts';
+import { listProcesses } from '../drivers/proc.ts';
+import { labImages } from '../images/list.ts';
+import { registryMirror } from '../images/mirror.ts';
+import { cacheDir } from '../paths.ts';
+import { isLabContainer, labPodUids } from '../reset.ts';
+import { checkBinaries } from '../setup/setup.ts';
+import { loadChecksums } from '../setup/checksums.ts';
+import type { DockerFacts, DoctorInputs, ProcessFact } from './types.ts';
+
+const PATH_EXTRA = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+function which(tool: string): string | undefined {
+  // Root's tools live in sbin, which a sudo'd or minimal PATH may lack: look there too.
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...PATH_EXTRA];
+  for (const dir of dirs) {
+    const file = path.join(dir, tool);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function readFile(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function freeBytes(dir: string): number | undefined {
+  let current = path.resolve(dir);
+  // The directory may not exist yet (a fresh cache): measure the filesystem it will be created on.
+  while (!existsSync(current) && current !== path.dirname(current)) current = path.dirname(current);
+  try {
+    const stats = statfsSync(current);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+const KUBERNETES_PROCESSES = new Set(['kubelet', 'k3s', 'k3s-server', 'k3s-agent', 'k0s', 'kube-apiserver', 'etcd', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']);
+
+/** The container ids of the lab's pods (hostNetwork etcd and apiserver hold ports from inside them). */
+async function labContainerIds(env: LabEnv, docker: DockerDriver): Promise<string[]> {
+  try {
+    const uids = labPodUids(env);
+    return (await docker.podContainers()).filter((c) => isLabContainer(c, uids, env.nodeName)).map((c) => c.id);
+  } catch {
+    return [];
+  }
+}
+
+function inContainer(pid: number, ids: string[]): boolean {
+  const cgroup = readFile(`/proc/${pid}/cgroup`) ?? '';
+  return ids.some((id) => cgroup.includes(id));
+}
+
+/** The doctor's inputs read from this machine. Docker is asked once per run. */
+export function realDoctorInputs(env: LabEnv, docker = new DockerDriver()): DoctorInputs {
+  let dockerFacts: Promise<DockerFacts> | undefined;
+  let ours: Promise<{ kubelets: Set<number>; containers: string[] }> | undefined;
+  const ownership = () =>
+    (ours ??= (async () => ({ kubelets: new Set(labKubelets(env).map((k) => k.pid)), containers: await labContainerIds(env, docker) }))());
+  const isOurs = async (pid: number | undefined) => {
+    if (pid === undefined) return false;
+    const { kubelets, containers } = await ownership();
+    return kubelets.has(pid) || inContainer(pid, containers);
+  };
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    uid: process.getuid?.(),
+    readFile,
+    exists: existsSync,
+    which,
+    docker: () =>
+      (dockerFacts ??= (async () => {
+        await docker.ensureUp();
+        const [version, info] = await Promise.all([docker.api.version(), docker.api.info()]);
+        const v = version as { Version: string; ApiVersion: string; MinAPIVersion?: string };
+        const i = info as { CgroupDriver?: string; CgroupVersion?: string; DockerRootDir?: string };
+        return { version: v.Version, apiVersion: v.ApiVersion, minApiVersion: v.MinAPIVersion ?? '1.12', cgroupDriver: i.CgroupDriver ?? 'cgroupfs', cgroupVersion: i.CgroupVersion, rootDir: i.DockerRootDir ?? '/var/lib/docker' };
+      })()),
+    async portHolders(ports) {
+      const holders = portHolders(ports);
+      return Promise.all(holders.map(async (h) => ({ ...h, ours: await isOurs(h.pid) })));
+    },
+    async kubernetesProcesses() {
+      const facts: ProcessFact[] = [];
+      const kubeletPids = new Set(allKubelets().map((k) => k.pid));
+      for (const proc of listProcesses()) {
+        const name = path.basename(proc.argv[0] ?? '');
+        if (!KUBERNETES_PROCESSES.has(name) && !kubeletPids.has(proc.pid)) continue;
+        facts.push({ pid: proc.pid, name, command: proc.argv.slice(0, 3).join(' ').slice(0, 100), ours: await isOurs(proc.pid) });
+      }
+      return facts;
+    },
+    freeBytes,
+    async binaries() {
+      const states = await checkBinaries(env.binDir, env.versions.binaries, env.versions.kubernetes);
+      return states.map((s) => ({ name: s.name, present: s.ok, problem: s.problem }));
+    },
+    async images() {
+      const result = [];
+      for (const image of labImages(env)) result.push({ name: image.name, present: await docker.imagePresent(image.name) });
+      return result;
+    },
+    downloadableArch(arch) {
+      try {
+        return loadChecksums(undefined, env.versions.kubernetes).archives.some((a) => a.arch === arch);
+      } catch {
+        return false;
+      }
+    },
+    binDir: env.binDir,
+    cacheDir: cacheDir(),
+    mirror: registryMirror(),
+  };
+}

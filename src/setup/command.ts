@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { labEnv } from '../context.ts';
+import { DockerDriver } from '../drivers/docker.ts';
+import { labImages } from '../images/list.ts';
+import { layerProgressPrinter } from '../images/progress.ts';
+import { ensureImages } from '../images/pull.ts';
+import { downloadProgressBar } from './progressBar.ts';
+import { setupBinaries } from './setup.ts';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+interface SetupFlags {
+  from?: string;
+  baseUrl?: string;
+  arch?: string;
+  keepArchive?: boolean;
+  images?: boolean;
+}
+
+async function setup(flags: SetupFlags): Promise<number> {
+  const bar = downloadProgressBar(process.stdout, '  kubernetes');
+  try {
+    await setupBinaries({ log: out, from: flags.from, baseUrl: flags.baseUrl, arch: flags.arch, keepArchive: flags.keepArchive, onProgress: bar.update });
+  } finally {
+    bar.done();
+  }
+  if (flags.images !== false) {
+    const env = labEnv();
+    const pulled = await ensureImages(env, new DockerDriver(), labImages(env).map((i) => i.role), { log: out, onProgress: layerProgressPrinter(process.stdout) });
+    out(pulled.length === 0 ? 'images: all on this machine' : `images: pulled ${pulled.join(', ')}`);
+  }
+  out('setup done. `lab doctor` checks the rest of the machine.');
+  return 0;
+}
+
+export function registerSetupCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('setup')
+    .option('--from <dir>', 'use the binaries in this directory (checked for the pinned version) instead of downloading')
+    .option('--base-url <url>', 'release host to download from (default https://dl.k8s.io; also MVK_RELEASE_URL)')
+    .option('--arch <arch>', 'amd64 or arm64 (default: this machine)')
+    .option('--keep-archive', 'keep the downloaded release archive in the cache')
+    .option('--no-images', 'do not pull the missing images')
+    .description('get the pinned Kubernetes binaries (verified download) and the images the lab runs')
+    .action(async (flags) => setExit(await setup(flags)));
+}
