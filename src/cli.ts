@@ -15,6 +15,7 @@ import { runStep, type StepReport } from './runner.ts';
 import { labSteps, stepByNumber } from './steps.ts';
 import { registerDoctorCommand } from './doctor/command.ts';
 import { registerImagesCommand, registerMirrorOption } from './images/command.ts';
+import { layerProgressPrinter } from './images/progress.ts';
 import { registerSetupCommand } from './setup/command.ts';
 
 /** Version of the `--json` output shape, for graders. */
@@ -57,7 +58,7 @@ async function apply(stepArg: string, options: { timeoutScale?: string }): Promi
   const scale = options.timeoutScale ? Number(options.timeoutScale) : 1;
   if (!(scale > 0)) throw new UsageError(`--timeout-scale must be a positive number, not "${options.timeoutScale}"`, 'for example --timeout-scale 2 on a slow machine');
   const env = labEnv();
-  await applyThrough(env, steps, step.number, { log: out, timeoutScale: scale });
+  await applyThrough(env, steps, step.number, { log: out, timeoutScale: scale, onPullProgress: layerProgressPrinter(process.stdout) });
   out(`done: steps 1-${step.number} pass. Next: ${step.number < steps.length ? `step ${step.number + 1}, ${steps[step.number]!.meta.title}` : 'you have finished the lab'}`);
   return 0;
 }
