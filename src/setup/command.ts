@@ -14,13 +14,14 @@ interface SetupFlags {
   baseUrl?: string;
   arch?: string;
   keepArchive?: boolean;
+  checksums?: string;
   images?: boolean;
 }
 
 async function setup(flags: SetupFlags): Promise<number> {
   const bar = downloadProgressBar(process.stdout, '  kubernetes');
   try {
-    await setupBinaries({ log: out, from: flags.from, baseUrl: flags.baseUrl, arch: flags.arch, keepArchive: flags.keepArchive, onProgress: bar.update });
+    await setupBinaries({ log: out, from: flags.from, baseUrl: flags.baseUrl, arch: flags.arch, keepArchive: flags.keepArchive, checksums: flags.checksums, onProgress: bar.update });
   } finally {
     bar.done();
   }
@@ -40,6 +41,7 @@ export function registerSetupCommand(program: Command, setExit: (code: number) =
     .option('--base-url <url>', 'release host to download from (default https://dl.k8s.io; also MVK_RELEASE_URL)')
     .option('--arch <arch>', 'amd64 or arm64 (default: this machine)')
     .option('--keep-archive', 'keep the downloaded release archive in the cache')
+    .option('--checksums <file>', 'checksums file to verify against (default labs/checksums.yaml; tests use their own)')
     .option('--no-images', 'do not pull the missing images')
     .description('get the pinned Kubernetes binaries (verified download) and the images the lab runs')
     .action(async (flags) => setExit(await setup(flags)));

@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { doctorChecks } from '../../src/doctor/checks/index.ts';
+import { compareApiVersions } from '../../src/doctor/checks/result.ts';
+import { doctorPassed, formatDoctor, runDoctor } from '../../src/doctor/doctor.ts';
+import type { CheckResult, DockerFacts, DoctorInputs } from '../../src/doctor/types.ts';
+
+const healthyDocker: DockerFacts = { version: '20.10.24', apiVersion: '1.41', minApiVersion: '1.12', cgroupDriver: 'cgroupfs', cgroupVersion: '1', rootDir: '/var/lib/docker' };
+const files: Record<string, string> = {
+  '/etc/machine-id': '0123456789abcdef0123456789abcdef\n',
+  '/proc/swaps': 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n',
+};
+
+/** A machine where every check passes; each test changes one input. */
+function fakeInputs(overrides: Partial<DoctorInputs> = {}): DoctorInputs {
+  return {
+    platform: 'linux',
+    arch: 'x64',
+    uid: 0,
+    readFile: (file) => files[file],
+    exists: () => false,
+    which: (tool) => `/usr/bin/${tool}`,
+    docker: async () => healthyDocker,
+    portHolders: async () => [],
+    kubernetesProcesses: async () => [],
+    freeBytes: () => 50 * 2 ** 30,
+    binaries: async () => ['kubelet', 'kubectl'].map((name) => ({ name, present: true })),
+    images: async () => ['registry.k8s.io/pause:3.2'].map((name) => ({ name, present: true })),
+    downloadableArch: (arch) => arch === 'amd64' || arch === 'arm64',
+    binDir: '/cache/bin',
+    cacheDir: '/cache',
+    ...overrides,
+  };
+}
+
+async function run(overrides: Partial<DoctorInputs> = {}) {
+  const results = await runDoctor(fakeInputs(overrides));
+  const byId = (id: string): CheckResult => {
+    const found = results.find((r) => r.id === id);
+    assert.ok(found, `no result ${id} in ${results.map((r) => r.id).join(', ')}`);
+    return found;
+  };
+  return { results, byId, passed: doctorPassed(results) };
+}
+
+describe('lab doctor checks', () => {
+  it('a healthy machine passes every check', async () => {
+    const { results, passed } = await run();
+    assert.deepEqual(results.filter((r) => r.status !== 'pass'), []);
+    assert.equal(passed, true);
+    assert.match(formatDoctor(results), /0 fail: this machine can run the lab/);
+  });
+
+  it('not Linux, or an unsupported architecture, fails', async () => {
+    assert.equal((await run({ platform: 'darwin' })).byId('platform').status, 'fail');
+    const arm32 = (await run({ arch: 'arm' })).byId('platform');
+    assert.equal(arm32.status, 'fail');
+    assert.match(arm32.fix!, /amd64 or arm64/);
+    assert.match((await run({ arch: 'arm64' })).byId('platform').detail, /linux\/arm64/);
+  });
+
+  it('not root fails with how to run as root', async () => {
+    const { byId, passed } = await run({ uid: 1000 });
+    assert.equal(byId('root').status, 'fail');
+    assert.match(byId('root').fix!, /sudo/);
+    assert.equal(passed, false);
+  });
+
+  it('Docker down fails the Docker checks, and the run still reports every other check', async () => {
+    const { byId, results } = await run({ docker: async () => Promise.reject(new Error('connect ENOENT /var/run/docker.sock')) });
+    assert.equal(byId('docker').status, 'fail');
+    assert.match(byId('docker').fix!, /systemctl start docker/);
+    assert.equal(byId('docker-api').status, 'fail');
+    assert.equal(byId('cgroup-driver').status, 'fail');
+    assert.equal(byId('swap').status, 'pass');
+    assert.ok(results.length > 15);
+  });
+
+  it('Docker 29 (minimum API 1.44) fails and names both settings that lower the minimum', async () => {
+    const { byId } = await run({ docker: async () => ({ ...healthyDocker, version: '29.0.0', apiVersion: '1.52', minApiVersion: '1.44' }) });
+    const api = byId('docker-api');
+    assert.equal(api.status, 'fail');
+    assert.match(api.detail, /client version 1\.40 is too old/);
+    assert.match(api.fix!, /"min-api-version": "1\.40"/);
+    assert.match(api.fix!, /DOCKER_MIN_API_VERSION=1\.40/);
+    assert.equal(byId('docker').status, 'warn');
+  });
+
+  it('Docker 29 with the minimum lowered to 1.40 passes the API check', async () => {
+    const { byId } = await run({ docker: async () => ({ ...healthyDocker, version: '29.0.0', apiVersion: '1.52', minApiVersion: '1.40' }) });
+    assert.equal(byId('docker-api').status, 'pass');
+  });
+
+  it('a Docker older than API 1.40 fails: kubelet 1.19.16 would be "too new" for it', async () => {
+    const { byId } = await run({ docker: async () => ({ ...healthyDocker, version: '18.09.9', apiVersion: '1.39' }) });
+    assert.equal(byId('docker-api').status, 'fail');
+    assert.match(byId('docker-api').fix!, /19\.03/);
+  });
+
+  it('Docker with the systemd cgroup driver passes and says kubelet needs --cgroup-driver=systemd', async () => {
+    const { byId } = await run({ docker: async () => ({ ...healthyDocker, cgroupDriver: 'systemd' }) });
+    assert.equal(byId('cgroup-driver').status, 'pass');
+    assert.match(byId('cgroup-driver').detail, /--cgroup-driver=systemd/);
+  });
+
+  it('an unknown cgroup driver fails', async () => {
+    assert.equal((await run({ docker: async () => ({ ...healthyDocker, cgroupDriver: 'none' }) })).byId('cgroup-driver').status, 'fail');
+  });
+
+  it('cgroup v2 warns with what is known and how to boot into v1', async () => {
+    const fromDocker = (await run({ docker: async () => ({ ...healthyDocker, cgroupVersion: '2' }) })).byId('cgroup-version');
+    assert.equal(fromDocker.status, 'warn');
+    assert.match(fromDocker.detail, /1\.25/);
+    assert.match(fromDocker.fix!, /systemd\.unified_cgroup_hierarchy=0/);
+    // Without Docker's answer, the filesystem tells.
+    const fromFs = (await run({ docker: async () => ({ ...healthyDocker, cgroupVersion: undefined }), exists: (f) => f === '/sys/fs/cgroup/cgroup.controllers' })).byId('cgroup-version');
+    assert.equal(fromFs.status, 'warn');
+  });
+
+  it('swap on warns and names --fail-swap-on=false', async () => {
+    const swaps = `${files['/proc/swaps']}/swapfile                                file\t\t1048572\t\t0\t\t-2\n`;
+    const { byId, passed } = await run({ readFile: (f) => (f === '/proc/swaps' ? swaps : files[f]) });
+    assert.equal(byId('swap').status, 'warn');
+    assert.match(byId('swap').detail, /\/swapfile/);
+    assert.match(byId('swap').detail, /--fail-swap-on=false/);
+    assert.equal(passed, true, 'a warning does not fail the doctor');
+  });
+
+  it('no machine id warns with the commands that create one', async () => {
+    const { byId } = await run({ readFile: (f) => (f === '/proc/swaps' ? files[f] : undefined) });
+    assert.equal(byId('machine-id').status, 'warn');
+    assert.match(byId('machine-id').fix!, /systemd-machine-id-setup/);
+    const dbusOnly = await run({ readFile: (f) => (f === '/var/lib/dbus/machine-id' ? 'ffffffffffffffffffffffffffffffff' : f === '/proc/swaps' ? files[f] : undefined) });
+    assert.equal(dbusOnly.byId('machine-id').status, 'pass');
+  });
+
+  it('missing mount or iptables fails, missing conntrack or tar warns', async () => {
+    const { byId } = await run({ which: () => undefined });
+    assert.equal(byId('tool-mount').status, 'fail');
+    assert.equal(byId('tool-iptables').status, 'fail');
+    assert.equal(byId('tool-conntrack').status, 'warn');
+    assert.equal(byId('tool-tar').status, 'warn');
+    assert.match(byId('tool-iptables').fix!, /apt-get install iptables/);
+  });
+
+  it('a port held by this lab passes, one held by another process fails and names it', async () => {
+    const { byId } = await run({
+      portHolders: async () => [
+        { port: 2379, address: '127.0.0.1', pid: 10, name: 'etcd', ours: true },
+        { port: 8080, address: '0.0.0.0', pid: 11, name: 'nginx', ours: false },
+      ],
+    });
+    assert.equal(byId('port-2379').status, 'pass');
+    assert.match(byId('port-2379').detail, /this lab's etcd/);
+    assert.equal(byId('port-8080').status, 'fail');
+    assert.match(byId('port-8080').detail, /nginx \(pid 11\)/);
+    assert.equal(byId('port-6443').status, 'pass');
+  });
+
+  it('another kubelet or cluster fails: the lab refuses to touch it', async () => {
+    const { byId } = await run({
+      kubernetesProcesses: async () => [
+        { pid: 5, name: 'kubelet', command: '/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml', ours: false },
+        { pid: 6, name: 'kubelet', command: 'kubelet --pod-manifest-path=/work/main/pods', ours: true },
+      ],
+    });
+    const other = byId('other-kubernetes');
+    assert.equal(other.status, 'fail');
+    assert.match(other.detail, /pid 5/);
+    assert.doesNotMatch(other.detail, /pid 6/);
+    assert.match(other.fix!, /never touches/);
+  });
+
+  it('files of a kubeadm install warn', async () => {
+    const { byId } = await run({ exists: (f) => f === '/etc/kubernetes/manifests' });
+    assert.equal(byId('kubernetes-traces').status, 'warn');
+  });
+
+  it('little disk space warns, very little fails', async () => {
+    assert.equal((await run({ freeBytes: () => 2 * 2 ** 30 })).byId('disk-/cache').status, 'warn');
+    const low = await run({ freeBytes: (dir) => (dir === '/var/lib/docker' ? 200e6 : 50 * 2 ** 30) });
+    assert.equal(low.byId('disk-/var/lib/docker').status, 'fail');
+    assert.equal(low.byId('disk-/cache').status, 'pass');
+  });
+
+  it('missing binaries warn when lab setup can download them, fail when it cannot', async () => {
+    const binaries = async () => [{ name: 'kubelet', present: false, problem: 'missing' }];
+    const obtainable = (await run({ binaries })).byId('binaries');
+    assert.equal(obtainable.status, 'warn');
+    assert.match(obtainable.fix!, /lab setup/);
+    const ppc = (await run({ binaries, arch: 'ppc64', downloadableArch: () => false })).byId('binaries');
+    assert.equal(ppc.status, 'fail');
+    assert.match(ppc.fix!, /--from DIR/);
+  });
+
+  it('missing images warn with pull, mirror and bundle as ways to get them', async () => {
+    const { byId } = await run({ images: async () => [{ name: 'registry.k8s.io/pause:3.2', present: false }], mirror: '127.0.0.1:5000/lab' });
+    assert.equal(byId('images').status, 'warn');
+    assert.match(byId('images').detail, /pause:3\.2/);
+    assert.match(byId('images').fix!, /lab images pull.*127\.0\.0\.1:5000\/lab/);
+    assert.match(byId('images').fix!, /lab images load FILE/);
+  });
+
+  it('a check that throws is reported as failed and the others still run', async () => {
+    const results = await runDoctor(fakeInputs({ binaries: async () => Promise.reject(new Error('boom')) }));
+    const broken = results.find((r) => r.id === 'binaries')!;
+    assert.equal(broken.status, 'fail');
+    assert.match(broken.detail, /boom/);
+    assert.ok(results.some((r) => r.id === 'images'));
+  });
+
+  it('every check has a unique id, and every warn or fail carries a fix', async () => {
+    assert.equal(new Set(doctorChecks.map((c) => c.id)).size, doctorChecks.length);
+    const worst = await run({
+      platform: 'darwin',
+      uid: 1000,
+      which: () => undefined,
+      freeBytes: () => 0,
+      readFile: () => undefined,
+      docker: async () => ({ ...healthyDocker, version: '29.1.0', apiVersion: '1.52', minApiVersion: '1.44', cgroupVersion: '2' }),
+    });
+    for (const r of worst.results.filter((x) => x.status !== 'pass')) assert.ok(r.fix, `${r.id} has no fix`);
+  });
+
+  it('compares Docker API versions numerically', () => {
+    assert.ok(compareApiVersions('1.9', '1.10') < 0);
+    assert.ok(compareApiVersions('1.44', '1.40') > 0);
+    assert.equal(compareApiVersions('1.40', '1.40'), 0);
+  });
+});
