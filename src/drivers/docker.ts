@@ -121,6 +121,13 @@ export class DockerDriver {
     return demuxDockerLogs(buffer);
   }
 
+  /** Docker's own error for a container that failed to start (empty when there is none). */
+  async startError(id: string): Promise<string> {
+    await this.ensureUp();
+    const info = (await this.api.getContainer(id).inspect()) as { State?: { Error?: string } };
+    return info.State?.Error ?? '';
+  }
+
   async remove(id: string): Promise<void> {
     try {
       await this.api.getContainer(id).remove({ force: true, v: true });
