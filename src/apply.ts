@@ -81,7 +81,7 @@ export async function applyThrough(env: LabEnv, steps: Step[], target: number, o
     const images = new Set<ImageRole>(step.meta.images);
     if (step.meta.apply.some((a) => 'kubelet' in a)) images.add('pause');
     // Issue 6: pull missing images with visible progress before kubelet needs them, then require them.
-    await ensureImages(env, docker, [...images], { log, onProgress: options.onPullProgress });
+    await ensureImages(env, docker, [...images], { log, onProgress: options.onPullProgress, automatic: true });
     await requireImages(env, docker, [...images]);
     if (images.has('etcd')) await requireComponentPortsFree(env, docker, 'etcd');
     if (images.has('apiserver')) await requireComponentPortsFree(env, docker, 'apiserver');

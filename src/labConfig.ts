@@ -16,6 +16,8 @@ export const labConfigSchema = z
     registryMirror: z.string().min(1).optional(),
     /** Where `lab setup` downloads the Kubernetes release archives from (default https://dl.k8s.io). */
     releaseBaseUrl: z.string().url().optional(),
+    /** false: never pull on its own (offline machines, the test bed); `lab images pull` still does. */
+    pullImages: z.boolean().optional(),
   })
   .strict();
 
@@ -38,7 +40,7 @@ export function loadLabConfig(file = labConfigFile()): LabConfig {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const field = issue.path.join('.') || '(top level)';
-    throw new LabError(`${file}: ${field}: ${issue.message}`, 'the settings are registryMirror (an image prefix) and releaseBaseUrl (a URL); see README');
+    throw new LabError(`${file}: ${field}: ${issue.message}`, 'the settings are registryMirror (an image prefix), releaseBaseUrl (a URL) and pullImages (true/false); see README');
   }
   return result.data;
 }

@@ -9,13 +9,13 @@ import type { ImageRole } from './versions.ts';
 
 export class MissingBinaryError extends LabError {
   constructor(name: string, dir: string) {
-    super(`${name} is not in ${dir}`, 'run `npm run testbed` to build the binaries here (a later `lab setup` will download them)');
+    super(`${name} is not in ${dir}`, 'run `lab setup` to download the pinned binaries (checked against labs/checksums.yaml) or `lab setup --from DIR` to use yours; on the test bed `npm run testbed` builds them');
   }
 }
 
 export class MissingImageError extends LabError {
   constructor(image: string) {
-    super(`the image ${image} is not on this machine`, 'run `npm run testbed` to build the lab images (kubelet never pulls here: there is no registry access)');
+    super(`the image ${image} is not on this machine`, 'run `lab images pull` (behind a firewall: --registry-mirror PREFIX, or `lab images load FILE` with a class bundle); on the test bed `npm run testbed` builds them');
   }
 }
 

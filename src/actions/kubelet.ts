@@ -61,6 +61,6 @@ export async function ensureKubelet(env: LabEnv, docker: DockerDriver, options: 
   await sleep(1500);
   if (!processAlive(pid)) {
     const tail = kubeletLogTail(env, 40).filter((line) => /^[EF]\d{4}|error|Error/.test(line)).slice(-3);
-    throw new LabError(`kubelet exited right after starting: ${tail.at(-1) ?? 'no error in its log'}`, 'read .lab/kubelet.log; `lab doctor` (coming) checks swap, cgroups and ports');
+    throw new LabError(`kubelet exited right after starting: ${tail.at(-1) ?? 'no error in its log'}`, 'read .lab/kubelet.log; `lab doctor` checks swap, cgroups, Docker and ports');
   }
 }

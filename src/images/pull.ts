@@ -1,6 +1,7 @@
 import type { LabEnv } from '../context.ts';
 import type { DockerDriver } from '../drivers/docker.ts';
 import { LabError } from '../errors.ts';
+import { loadLabConfig } from '../labConfig.ts';
 import type { ImageRole } from '../versions.ts';
 import { imagesForRoles, type LabImage } from './list.ts';
 import { toLayerProgress, type LayerProgress } from './progress.ts';
@@ -8,7 +9,7 @@ import { toLayerProgress, type LayerProgress } from './progress.ts';
 export class ImagePullError extends LabError {
   constructor(image: string, reason: string, mirrored: boolean) {
     super(
-      `could not pull ${image}: ${reason}`,
+      `the image ${image} is not on this machine and pulling it failed: ${reason}`,
       mirrored
         ? 'check that the mirror holds this image (`lab images list` shows the names) and that Docker can reach it'
         : 'check the network, or use a mirror (`--registry-mirror PREFIX` or registryMirror in lab.config.yaml), or load a class bundle with `lab images load FILE`',
@@ -44,6 +45,14 @@ function firstLine(error: unknown): string {
 export interface EnsureOptions {
   log: (line: string) => void;
   onProgress?: (event: LayerProgress) => void;
+  /** A pull the student did not ask for (apply, setup): skipped when pulls are turned off. */
+  automatic?: boolean;
+}
+
+/** MVK_NO_PULL=1 or `pullImages: false` in lab.config.yaml: an offline machine fails at once, naming the image. */
+export function automaticPullsAllowed(): boolean {
+  if (process.env.MVK_NO_PULL === '1') return false;
+  return loadLabConfig().pullImages !== false;
 }
 
 /** Which of the images are not on this machine. */
@@ -58,6 +67,7 @@ export async function missingImages(docker: DockerDriver, images: LabImage[]): P
  * so a student never waits on a pull kubelet does silently. Returns the names it pulled.
  */
 export async function ensureImages(env: LabEnv, docker: DockerDriver, roles: ImageRole[], options: EnsureOptions): Promise<string[]> {
+  if (options.automatic && !automaticPullsAllowed()) return [];
   const images = imagesForRoles(env, roles);
   const missing = await missingImages(docker, images);
   for (const image of missing) {

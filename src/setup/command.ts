@@ -27,7 +27,7 @@ async function setup(flags: SetupFlags): Promise<number> {
   }
   if (flags.images !== false) {
     const env = labEnv();
-    const pulled = await ensureImages(env, new DockerDriver(), labImages(env).map((i) => i.role), { log: out, onProgress: layerProgressPrinter(process.stdout) });
+    const pulled = await ensureImages(env, new DockerDriver(), labImages(env).map((i) => i.role), { log: out, onProgress: layerProgressPrinter(process.stdout), automatic: true });
     out(pulled.length === 0 ? 'images: all on this machine' : `images: pulled ${pulled.join(', ')}`);
   }
   out('setup done. `lab doctor` checks the rest of the machine.');

@@ -7,6 +7,7 @@ import { labEnv } from '../../src/context.ts';
 import { kubeletArgs } from '../../src/drivers/kubelet.ts';
 import { LabError, UsageError } from '../../src/errors.ts';
 import { labImages } from '../../src/images/list.ts';
+import { automaticPullsAllowed } from '../../src/images/pull.ts';
 import { MIRROR_ENV, mirroredName, registryMirror, validateMirror, withImageMirror } from '../../src/images/mirror.ts';
 import { loadLabConfig } from '../../src/labConfig.ts';
 import { templateVars } from '../../src/template.ts';
@@ -106,5 +107,19 @@ describe('registry mirror', () => {
       delete process.env[MIRROR_ENV];
     }
     assert.ok(kubeletArgs(labEnv(), machine, { kubeconfig: false }).includes('--pod-infra-container-image=registry.k8s.io/pause:3.2'));
+  });
+
+  it('automatic pulls can be turned off for offline machines (config or MVK_NO_PULL=1)', () => {
+    withConfig(undefined);
+    assert.equal(automaticPullsAllowed(), true);
+    withConfig('pullImages: false\n');
+    assert.equal(automaticPullsAllowed(), false);
+    withConfig(undefined);
+    process.env.MVK_NO_PULL = '1';
+    try {
+      assert.equal(automaticPullsAllowed(), false);
+    } finally {
+      delete process.env.MVK_NO_PULL;
+    }
   });
 });
