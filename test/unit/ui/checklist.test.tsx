@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { cleanup, render } from 'ink-testing-library';
+import { Checklist } from '../../../src/ui/components/Checklist.tsx';
+import { result } from './fixtures.ts';
+
+const probes = [
+  { id: 'kubelet', title: 'kubelet runs' },
+  { id: 'manifest', title: 'pods/hello.yaml is a Pod' },
+  { id: 'logs', title: 'hello printed its line' },
+];
+
+describe('Checklist', () => {
+  afterEach(cleanup);
+
+  it('lists every probe as not checked yet before results arrive', () => {
+    const frame = render(<Checklist probes={probes} checking={false} width={70} />).lastFrame()!;
+    assert.match(frame, /Checks –\/3/);
+    assert.equal(frame.match(/○ /g)?.length, 3);
+    assert.match(frame, /○ kubelet runs/);
+  });
+
+  it('marks passed, failed and skipped probes, and explains only the first failure', () => {
+    const results = [
+      result('kubelet', 'pass'),
+      result('manifest', 'fail', { hint: 'write the file', cause: 'missing' }),
+      result('logs', 'fail', { hint: 'second hint' }),
+    ];
+    const frame = render(<Checklist probes={probes} results={results} checking={false} width={70} />).lastFrame()!;
+    assert.match(frame, /Checks 1\/3/);
+    assert.match(frame, /✔ kubelet runs/);
+    assert.match(frame, /✘ pods\/hello.yaml is a Pod\n\s+expected expected of manifest\n\s+seen\s+seen of manifest\n\s+hint\s+write the file/);
+    assert.doesNotMatch(frame, /second hint/);
+  });
+
+  it('shows a skipped probe with its own mark', () => {
+    const results = [result('kubelet', 'fail'), result('manifest', 'skip'), result('logs', 'skip')];
+    const frame = render(<Checklist probes={probes} results={results} checking={false} width={70} />).lastFrame()!;
+    assert.match(frame, /· pods\/hello.yaml is a Pod/);
+  });
+
+  it('shows the diagnosis the engine attached instead of the generic hint', () => {
+    const results = [result('kubelet', 'fail', { hint: 'generic hint', diagnosis: { id: 'swap-on', explanation: 'swap is on', fix: 'swapoff -a' } })];
+    const frame = render(<Checklist probes={probes} results={results} checking={false} width={70} />).lastFrame()!;
+    assert.match(frame, /why\s+swap is on/);
+    assert.match(frame, /fix\s+swapoff -a/);
+    assert.doesNotMatch(frame, /generic hint/);
+  });
+
+  it('says when a check is running', () => {
+    const frame = render(<Checklist probes={probes} checking width={70} />).lastFrame()!;
+    assert.match(frame, /checking/);
+  });
+});

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { cleanup, render } from 'ink-testing-library';
+import { FinalScreen, nextLabs } from '../../../src/ui/components/FinalScreen.tsx';
+import { finishedMachine } from './fixtures.ts';
+
+const steps = [1, 2, 3, 4, 5, 6].map((number) => ({ number, title: `step title ${number}`, passing: true }));
+
+describe('FinalScreen', () => {
+  afterEach(cleanup);
+
+  it('shows the whole map, what was built and where to go next', () => {
+    const frame = render(<FinalScreen steps={steps} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
+    assert.match(frame, /You built a working Kubernetes node by hand/);
+    assert.match(frame, /Ready/);
+    assert.match(frame, /172\.17\.0\.4/);
+    assert.match(frame, /✔ 6\. step title 6/);
+    assert.ok(frame.includes(nextLabs[0]!.slice(0, 30)));
+  });
+
+  it('does not claim success when a step fails now', () => {
+    const failing = steps.map((s) => (s.number === 4 ? { ...s, passing: false } : s));
+    const frame = render(<FinalScreen steps={failing} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
+    assert.doesNotMatch(frame, /You built/);
+    assert.match(frame, /✘ 4\. step title 4/);
+  });
+
+  it('fits 80x24', () => {
+    const frame = render(<FinalScreen steps={steps} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
+    const lines = frame.split('\n');
+    assert.ok(lines.length <= 22, `${lines.length} lines`);
+    assert.ok(lines.every((line) => line.length <= 79));
+  });
+});

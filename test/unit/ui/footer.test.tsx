@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { cleanup, render } from 'ink-testing-library';
+import { Footer, stepKeys } from '../../../src/ui/components/Footer.tsx';
+
+describe('Footer', () => {
+  afterEach(cleanup);
+
+  it('always lists the step keys', () => {
+    const frame = render(<Footer keys={stepKeys({ applying: false, first: false, last: false, logOpen: false })} />).lastFrame()!;
+    for (const text of ['a apply', 'h hint', 'l log', 'r re-check', 'n next', 'p prev', 'q quit']) assert.ok(frame.includes(text), `missing "${text}" in ${frame}`);
+  });
+
+  it('fits the step keys on one line of an 80-column terminal', () => {
+    const frame = render(<Footer keys={stepKeys({ applying: false, first: false, last: false, logOpen: false })} />).lastFrame()!;
+    assert.equal(frame.split('\n').length, 1);
+    assert.ok(frame.length <= 79, `${frame.length} columns`);
+  });
+
+  it('names what n and l do where that changes', () => {
+    const keys = stepKeys({ applying: true, first: true, last: true, logOpen: true });
+    assert.equal(keys.find((k) => k.key === 'a')!.disabled, true);
+    assert.equal(keys.find((k) => k.key === 'p')!.disabled, true);
+    const frame = render(<Footer keys={keys} />).lastFrame()!;
+    assert.match(frame, /n finish/);
+    assert.match(frame, /l lesson/);
+  });
+});
