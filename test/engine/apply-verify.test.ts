@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { needsRealEnv } from '../helpers/realenv.ts';
-import { lab, verifyJson } from './helpers.ts';
+import { lab, verifyJson, requireNoForeignKubelet } from './helpers.ts';
 
 /** For each step, from a reset machine: the probe that must fail first, and what it must say. */
 const failsBefore: Record<number, { probe: string; seen: RegExp }[]> = {
@@ -16,6 +16,7 @@ const failsBefore: Record<number, { probe: string; seen: RegExp }[]> = {
 describe('lab apply, step by step, from a reset machine', { timeout: 900_000 }, () => {
   it('each step fails verify for its own reason, then passes after apply; then all six pass', async (t) => {
     if (!needsRealEnv(t)) return;
+    await requireNoForeignKubelet();
     const reset = await lab('reset', '--yes');
     assert.equal(reset.code, 0, reset.stderr);
 

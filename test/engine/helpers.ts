@@ -97,6 +97,23 @@ export async function startLessonKubelet(command: LessonCommand, prelude: string
   throw new Error(`the lesson's kubelet command did not start kubelet; see ${logFile}`);
 }
 
+/**
+ * The real-environment tests need the machine to themselves. A kubelet for another directory (someone
+ * else's test that did not clean up) would hold the ports; wait a little for it to go, then say who it is.
+ */
+export async function requireNoForeignKubelet(timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ours = new Set(labKubelets(env).map((k) => k.pid));
+    const foreign = allKubelets().filter((k) => !ours.has(k.pid));
+    if (foreign.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`another kubelet runs (pid ${foreign[0]!.pid}, --pod-manifest-path=${foreign[0]!.flags.get('pod-manifest-path')}); real-environment tests need the machine to themselves (run them under flock /tmp/mvk-realenv.lock)`);
+    }
+    await sleep(1000);
+  }
+}
+
 export async function noLabKubelet(): Promise<boolean> {
   return labKubelets(env).length === 0 && allKubelets().every((k) => !k.argv.join(' ').includes(env.podsDir));
 }

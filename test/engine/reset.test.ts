@@ -8,7 +8,7 @@ import { DockerDriver } from '../../src/drivers/docker.ts';
 import { repoRoot } from '../../src/paths.ts';
 import { loadVersions } from '../../src/versions.ts';
 import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
-import { env, lab, labContainers, labListeners, noLabKubelet, sleepMs } from './helpers.ts';
+import { env, lab, labContainers, labListeners, noLabKubelet, sleepMs, requireNoForeignKubelet } from './helpers.ts';
 
 const decoyName = 'mvk-decoy';
 const decoyDir = '/var/lib/mvk-decoy';
@@ -46,6 +46,7 @@ describe('lab reset', { timeout: 900_000 }, () => {
 
   it('removes everything the lab made, keeps what it did not, and a second reset is a no-op', async (t) => {
     if (!needsRealEnv(t)) return;
+    await requireNoForeignKubelet();
     assert.equal((await lab('reset', '--yes')).code, 0);
     const apply = await lab('apply', '6');
     assert.equal(apply.code, 0, `${apply.stdout}\n${apply.stderr}`);
@@ -69,6 +70,7 @@ describe('lab reset', { timeout: 900_000 }, () => {
 
   it('still works after an apply killed half-way, and after an interrupted reset', async (t) => {
     if (!needsRealEnv(t)) return;
+    await requireNoForeignKubelet();
     assert.equal((await lab('reset', '--yes')).code, 0);
     const child = spawn(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'apply', '4'], { cwd: repoRoot, stdio: 'ignore' });
     // Kill it once etcd is up: kubelet, containers and etcd data exist, the apiserver is on its way.

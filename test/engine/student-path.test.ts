@@ -7,11 +7,12 @@ import { renderedCommands } from '../../src/lesson.ts';
 import { machineFacts } from '../../src/machine.ts';
 import { labSteps } from '../../src/steps.ts';
 import { needsRealEnv } from '../helpers/realenv.ts';
-import { cleanShellEnv, env, lab, runLessonCommand, startLessonKubelet } from './helpers.ts';
+import { cleanShellEnv, env, lab, runLessonCommand, startLessonKubelet, requireNoForeignKubelet } from './helpers.ts';
 
 describe('the student path: every lesson command, run by hand as written', { timeout: 1_200_000 }, () => {
   it('steps 1 to 6 pass with no lab apply', async (t) => {
     if (!needsRealEnv(t)) return;
+    await requireNoForeignKubelet();
     assert.equal((await lab('reset', '--yes')).code, 0);
     const machine = await machineFacts(new DockerDriver());
     mkdirSync(env.stateDir, { recursive: true });
