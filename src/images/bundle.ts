@@ -29,21 +29,34 @@ interface LoadEvent {
   errorDetail?: { message?: string };
 }
 
+/** Docker answers a load with JSON lines (and, for a broken archive, sometimes a bare text line). */
+export function parseLoadOutput(text: string): { loaded: string[]; error?: string } {
+  const loaded: string[] = [];
+  let error: string | undefined;
+  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    let event: LoadEvent;
+    try {
+      event = JSON.parse(line) as LoadEvent;
+    } catch {
+      error ??= line;
+      continue;
+    }
+    if (event.error || event.errorDetail?.message) error ??= event.errorDetail?.message ?? event.error;
+    const match = /Loaded image(?: ID)?: (\S+)/.exec(event.stream ?? '');
+    if (match) loaded.push(match[1]!);
+  }
+  return { loaded, error };
+}
+
 /** Loads a `docker save` archive; returns the image names Docker reports as loaded. */
 export async function loadImages(docker: DockerDriver, file: string): Promise<string[]> {
   if (!existsSync(file)) throw new LabError(`${file} does not exist`, 'give the path of an archive written by `lab images save FILE`');
   await docker.ensureUp();
-  const loaded: string[] = [];
   const response = (await docker.api.loadImage(createReadStream(file), { quiet: true })) as NodeJS.ReadableStream;
-  await new Promise<void>((resolve, reject) => {
-    docker.api.modem.followProgress(
-      response,
-      (error: Error | null) => (error ? reject(new LabError(`Docker could not load ${file}: ${error.message}`, 'is it an archive from `lab images save` (or `docker save`)? It may be truncated: copy it again')) : resolve()),
-      (event: LoadEvent) => {
-        const match = /Loaded image: (\S+)/.exec(event.stream ?? '');
-        if (match) loaded.push(match[1]!);
-      },
-    );
-  });
+  // The answer is small (a line per image): read it whole. Docker reports a bad archive inside it, not by status.
+  let text = '';
+  for await (const chunk of response) text += chunk.toString();
+  const { loaded, error } = parseLoadOutput(text);
+  if (error) throw new LabError(`Docker could not load ${file}: ${error}`, 'is it an archive from `lab images save` (or `docker save`)? It may be truncated: copy it again');
   return loaded;
 }

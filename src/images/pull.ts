@@ -26,13 +26,19 @@ export async function pullImage(docker: DockerDriver, image: string, onProgress:
   } catch (error) {
     throw new ImagePullError(image, firstLine(error), mirrored);
   }
+  let failure: string | undefined;
   await new Promise<void>((resolve, reject) => {
     docker.api.modem.followProgress(
       stream,
       (error: Error | null) => (error ? reject(new ImagePullError(image, firstLine(error), mirrored)) : resolve()),
-      (event: Parameters<typeof toLayerProgress>[1]) => onProgress(toLayerProgress(image, event)),
+      (event: Parameters<typeof toLayerProgress>[1] & { error?: string }) => {
+        // Docker reports a failed pull as an event in the stream, not as an HTTP error.
+        if (event.error) failure ??= event.error;
+        else onProgress(toLayerProgress(image, event));
+      },
     );
   });
+  if (failure) throw new ImagePullError(image, failure.split('\n')[0]!, mirrored);
   // A pull can end without an error event yet leave nothing (an interrupted stream); check.
   if (!(await docker.imagePresent(image))) throw new ImagePullError(image, 'Docker finished the pull but the image is not there', mirrored);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { parseLoadOutput } from '../../src/images/bundle.ts';
 import { layerProgressPrinter, toLayerProgress } from '../../src/images/progress.ts';
 import { downloadProgressBar } from '../../src/setup/progressBar.ts';
 
@@ -48,5 +49,13 @@ describe('progress output', () => {
     const resumed = capture();
     downloadProgressBar(resumed.stream, 'k').update({ received: 60e6, total: 100e6, resumedFrom: 50e6 });
     assert.match(resumed.text(), /60% .*resumed at 50\.0 MB/);
+  });
+
+  it('reads the names Docker loaded, and its error for a broken archive', () => {
+    const ok = parseLoadOutput('{"stream":"Loaded image: registry.k8s.io/pause:3.2\\n"}\n{"stream":"Loaded image: busybox:1.35\\n"}\n');
+    assert.deepEqual(ok, { loaded: ['registry.k8s.io/pause:3.2', 'busybox:1.35'], error: undefined });
+    const bad = parseLoadOutput('{"errorDetail":{"message":"open /var/lib/docker/tmp/x/repositories: no such file or directory"},"error":"open …"}\nError processing tar file(exit status 1): unexpected EOF');
+    assert.match(bad.error!, /repositories: no such file/);
+    assert.equal(parseLoadOutput('Error processing tar file(exit status 1): unexpected EOF').error, 'Error processing tar file(exit status 1): unexpected EOF');
   });
 });
