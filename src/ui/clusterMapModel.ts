@@ -20,7 +20,8 @@ function kubeletPart(s: ClusterSnapshot): MapPart {
 }
 
 function podsPart(s: ClusterSnapshot): MapPart {
-  const files = s.podFiles.length === 0 ? 'empty' : s.podFiles.join(' ');
+  const count = s.podFiles.length;
+  const files = count === 0 ? 'empty' : `${count} file${count === 1 ? '' : 's'}`;
   return { id: 'pods', label: 'pods/', step: 1, state: s.kubelet.running ? 'ok' : s.podFiles.length > 0 ? 'wait' : 'off', detail: files };
 }
 
@@ -39,7 +40,7 @@ function staticPodPart(s: ClusterSnapshot, id: 'hello' | 'etcd' | 'apiserver', s
 }
 
 function kubeconfigPart(s: ClusterSnapshot): MapPart {
-  if (s.kubelet.withKubeconfig) return { id: 'kubeconfig', label: 'kubeconfig', step: 4, state: 'ok', detail: 'kubelet → apiserver' };
+  if (s.kubelet.withKubeconfig) return { id: 'kubeconfig', label: 'kubeconfig', step: 4, state: 'ok', detail: '→ apiserver' };
   return { id: 'kubeconfig', label: 'kubeconfig', step: 4, state: s.kubeconfigFile ? 'wait' : 'off', detail: s.kubeconfigFile ? 'kubelet not using it' : 'no file' };
 }
 

@@ -1,0 +1,53 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { repoRoot } from '../../src/paths.ts';
+
+/** A private tmux server, so the test never touches a tmux the person running it uses. */
+const SOCKET = `mvk-tui-${process.pid}`;
+
+export const tmux = (...args: string[]) => execa('tmux', ['-L', SOCKET, ...args], { reject: false });
+
+export class Terminal {
+  constructor(readonly name: string) {}
+
+  /** Starts `npm run lab` in a fresh window of the given size; the shell stays after the app exits. */
+  static async launch(name: string, columns = 80, rows = 24): Promise<Terminal> {
+    const command = `npm run lab 2>>${repoRoot}/.lab/tui-test.err; echo "[app exited $?]"; sleep 3600`;
+    const result = await tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', repoRoot, command);
+    if (result.exitCode !== 0) throw new Error(`tmux new-session failed: ${result.stderr}`);
+    return new Terminal(name);
+  }
+
+  async screen(): Promise<string> {
+    const result = await tmux('capture-pane', '-p', '-t', this.name);
+    return result.stdout;
+  }
+
+  async keys(...keys: string[]): Promise<void> {
+    await tmux('send-keys', '-t', this.name, ...keys);
+  }
+
+  /** Waits until the screen matches; fails with the last screen, so a failure shows what the student saw. */
+  async waitFor(pattern: RegExp, timeoutMs = 60_000, what = String(pattern)): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      last = await this.screen();
+      if (pattern.test(last)) return last;
+      await sleep(250);
+    }
+    throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; the screen was:\n${last}`);
+  }
+
+  async close(): Promise<void> {
+    await tmux('kill-session', '-t', this.name);
+  }
+}
+
+export async function killServer(): Promise<void> {
+  await tmux('kill-server');
+}
+
+/** Checklist lines start at the left edge with their mark (the "✔ Step N passes" banner is not one). */
+export const passedChecks = (screen: string) => screen.split('\n').filter((line) => line.startsWith('✔ ') && !/^✔ Step \d+ passes/.test(line)).length;
+export const failedChecks = (screen: string) => screen.split('\n').filter((line) => line.startsWith('✘ ')).length;
