@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { needsRealEnv } from '../helpers/realenv.ts';
+import { after, describe, it } from 'node:test';
+import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
 import { lab, verifyJson, requireNoForeignKubelet } from './helpers.ts';
 
 /** For each step, from a reset machine: the probe that must fail first, and what it must say. */
@@ -14,6 +14,11 @@ const failsBefore: Record<number, { probe: string; seen: RegExp }[]> = {
 };
 
 describe('lab apply, step by step, from a reset machine', { timeout: 900_000 }, () => {
+  // Leave the machine as found: the next holder of the real-env lock expects no lab kubelet.
+  after(async () => {
+    if (!realEnvMissing()) await lab('reset', '--yes');
+  });
+
   it('each step fails verify for its own reason, then passes after apply; then all six pass', async (t) => {
     if (!needsRealEnv(t)) return;
     await requireNoForeignKubelet();

@@ -3,12 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { portHolders } from '../../src/drivers/ports.ts';
 import { repoRoot } from '../../src/paths.ts';
 import { loadVersions } from '../../src/versions.ts';
-import { needsRealEnv } from '../helpers/realenv.ts';
+import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
 import { lab, sleepMs, requireNoForeignKubelet } from './helpers.ts';
 
 async function labWith(envOverrides: Record<string, string>, ...args: string[]) {
@@ -28,6 +28,11 @@ async function listenOn(port: number): Promise<ChildProcess> {
 }
 
 describe('clear errors for a machine that is not ready', { timeout: 600_000 }, () => {
+  // Leave the machine as found: the next holder of the real-env lock expects no lab kubelet.
+  after(async () => {
+    if (!realEnvMissing()) await lab('reset', '--yes');
+  });
+
   it('names a missing binary and how to get it', async (t) => {
     if (!needsRealEnv(t)) return;
     await requireNoForeignKubelet();

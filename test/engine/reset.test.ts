@@ -40,6 +40,7 @@ describe('lab reset', { timeout: 900_000 }, () => {
 
   after(async () => {
     if (realEnvMissing()) return;
+    await lab('reset', '--yes');
     await execa('docker', ['rm', '-f', decoyName], { reject: false });
     rmSync(decoyDir, { recursive: true, force: true });
   });

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { DockerDriver } from '../../src/drivers/docker.ts';
 import { renderedCommands } from '../../src/lesson.ts';
 import { machineFacts } from '../../src/machine.ts';
 import { labSteps } from '../../src/steps.ts';
-import { needsRealEnv } from '../helpers/realenv.ts';
+import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
 import { cleanShellEnv, env, lab, runLessonCommand, startLessonKubelet, requireNoForeignKubelet } from './helpers.ts';
 
 describe('the student path: every lesson command, run by hand as written', { timeout: 1_200_000 }, () => {
+  // Leave the machine as found: the next holder of the real-env lock expects no lab kubelet.
+  after(async () => {
+    if (!realEnvMissing()) await lab('reset', '--yes');
+  });
+
   it('steps 1 to 6 pass with no lab apply', async (t) => {
     if (!needsRealEnv(t)) return;
     await requireNoForeignKubelet();
