@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
@@ -42,7 +41,8 @@ async function httpText(url: string): Promise<string> {
 }
 
 describe('seed flow on the real test bed (no lab code)', { skip: missing, timeout: 600_000 }, () => {
-  const dir = missing ? '' : mkdtempSync(path.join(tmpdir(), 'mvk-smoke-'));
+  // Under /var/lib like a real kubelet's state (kubelet makes its root dir a shared mount), never /var/lib/mvk-lab.
+  const dir = missing ? '' : (mkdirSync('/var/lib/mvk-smoke', { recursive: true }), mkdtempSync('/var/lib/mvk-smoke/run-'));
   const pods = path.join(dir, 'pods');
   const kubeletRoot = path.join(dir, 'kubelet');
   const kubeconfig = path.join(dir, 'kubeconfig.yaml');
@@ -79,11 +79,13 @@ describe('seed flow on the real test bed (no lab code)', { skip: missing, timeou
         `--experimental-dockershim-root-directory=${path.join(dir, 'dockershim')}`,
         `--cgroup-driver=${cgroupDriver}`,
         '--read-only-port=0',
+        '--make-iptables-util-chains=false',
         `--address=${bridgeIp}`,
         `--node-ip=${bridgeIp}`,
         ...extra,
       ],
-      { stdio: ['ignore', out, out] },
+      // Detached, as a student's kubelet in its own terminal would be: not in the test runner's process group.
+      { stdio: ['ignore', out, out], detached: true },
     );
   };
 

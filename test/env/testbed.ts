@@ -4,7 +4,8 @@
  * pinned version, and every image the lab names, built locally. Idempotent: on a ready machine it only
  * checks and prints what it has.
  */
-import { existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $, sleep } from 'zx';
 import { binDir, cacheDir, repoRoot } from '../../src/paths.ts';
@@ -33,19 +34,71 @@ async function dockerAnswers(): Promise<boolean> {
   return (await $({ nothrow: true, timeout: '10s' })`docker info --format {{.ServerVersion}}`).exitCode === 0;
 }
 
-/** Starts dockerd in the background unless an engine already answers (never touch a running one). */
-async function ensureDocker(): Promise<void> {
-  if (await dockerAnswers()) return;
+/**
+ * Some sandboxed machines (ours among them) drop CAP_SYS_RESOURCE from every process's bounding set, so
+ * no one may lower an oom_score_adj below 0, and runc cannot start the pod sandboxes kubelet asks for
+ * with -998. There the test bed runs dockerd with a runtime wrapper that raises negative values to 0.
+ */
+function cannotLowerOomScore(): boolean {
+  const bounding = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 'ffffffffff';
+  const capSysResource = 24n;
+  return ((BigInt(`0x${bounding}`) >> capSysResource) & 1n) === 0n;
+}
+
+const oomClampRuntime = { name: 'mvk-runc', path: '/usr/local/lib/mvk-lab/runc-oom-clamp' };
+const dockerdPidFile = '/run/mvk-lab/dockerd.pid';
+
+async function defaultRuntime(): Promise<string> {
+  return (await $`docker info --format {{.DefaultRuntime}}`).stdout.trim();
+}
+
+/** The pid of a running dockerd that this test bed started, if any: only that one may be restarted. */
+function ownDockerdPid(): number | undefined {
+  if (!existsSync(dockerdPidFile)) return undefined;
+  const pid = Number(readFileSync(dockerdPidFile, 'utf8').trim());
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('/usr/sbin/dockerd') ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function startDockerd(clampOom: boolean): Promise<void> {
   mkdirSync(path.dirname(dockerdLog), { recursive: true });
-  log(`starting dockerd (log: ${dockerdLog})`);
+  mkdirSync(path.dirname(dockerdPidFile), { recursive: true });
+  const args = clampOom ? ['--add-runtime', `${oomClampRuntime.name}=${oomClampRuntime.path}`, '--default-runtime', oomClampRuntime.name] : [];
+  log(`starting dockerd ${args.join(' ')} (log: ${dockerdLog})`);
   const out = openSync(dockerdLog, 'a');
-  const { spawn } = await import('node:child_process');
-  spawn('/usr/sbin/dockerd', [], { detached: true, stdio: ['ignore', out, out] }).unref();
+  const child = spawn('/usr/sbin/dockerd', args, { detached: true, stdio: ['ignore', out, out] });
+  writeFileSync(dockerdPidFile, `${child.pid}\n`);
+  child.unref();
   for (let i = 0; i < 60; i++) {
     if (await dockerAnswers()) return;
     await sleep(1000);
   }
   throw new Error(`dockerd did not answer within 60 s; see ${dockerdLog}`);
+}
+
+/** Starts dockerd in the background unless an engine already answers; never touches one it did not start. */
+async function ensureDocker(): Promise<void> {
+  const clampOom = cannotLowerOomScore();
+  if (clampOom) {
+    mkdirSync(path.dirname(oomClampRuntime.path), { recursive: true });
+    copyFileSync(path.join(repoRoot, 'test/env/runc-oom-clamp.sh'), oomClampRuntime.path);
+    chmodSync(oomClampRuntime.path, 0o755);
+  }
+  if (await dockerAnswers()) {
+    if (!clampOom || (await defaultRuntime()) === oomClampRuntime.name) return;
+    const pid = ownDockerdPid();
+    if (pid === undefined) {
+      log(`warning: this machine cannot lower oom_score_adj and the running Docker engine (not started by the test bed) has no ${oomClampRuntime.name} runtime: pod sandboxes will fail to start`);
+      return;
+    }
+    log('restarting the test bed\'s dockerd with the oom_score_adj runtime wrapper');
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 60 && existsSync(`/proc/${pid}`); i++) await sleep(500);
+  }
+  await startDockerd(clampOom);
 }
 
 async function ensureBinaries(dir: string, work: string): Promise<void> {
