@@ -7,7 +7,7 @@ import { renderedCommands } from '../../src/lesson.ts';
 import { machineFacts } from '../../src/machine.ts';
 import { labSteps } from '../../src/steps.ts';
 import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
-import { cleanShellEnv, env, lab, runLessonCommand, startLessonKubelet, requireNoForeignKubelet } from './helpers.ts';
+import { cleanShellEnv, env, lab, labContainers, noLabKubelet, runLessonCommand, startLessonKubelet, requireNoForeignKubelet } from './helpers.ts';
 
 describe('the student path: every lesson command, run by hand as written', { timeout: 1_200_000 }, () => {
   // Leave the machine as found: the next holder of the real-env lock expects no lab kubelet.
@@ -46,5 +46,12 @@ describe('the student path: every lesson command, run by hand as written', { tim
     }
     const all = await lab('verify', '--all');
     assert.equal(all.code, 0, all.stdout);
+
+    // The kubelet here was started by hand, from the lesson; reset must find and stop it all the same.
+    const reset = await lab('reset', '--yes');
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stdout, /stopped kubelet/);
+    assert.ok(await noLabKubelet(), 'the hand-started kubelet is gone');
+    assert.deepEqual(await labContainers(), []);
   });
 });
