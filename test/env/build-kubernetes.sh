@@ -38,13 +38,16 @@ prepare_source() {
   local go=$1 src=$work/kubernetes-src
   if [[ -f $src/pkg/generated/openapi/zz_generated.openapi.go ]]; then return 0; fi
   local mod
-  mod=$(cd "$here" && GOFLAGS=-mod=mod "$go" list -m -f '{{.Dir}}' k8s.io/kubernetes)
+  (cd "$here" && GOFLAGS=-mod=mod "$go" mod download k8s.io/kubernetes) || return 1
+  mod=$(cd "$here" && GOFLAGS=-mod=mod "$go" list -m -f '{{.Dir}}' k8s.io/kubernetes) || return 1
+  [[ -d $mod ]] || { echo "k8s.io/kubernetes was not downloaded" >&2; return 1; }
   rm -rf "$src" "$work/openapi-out"
-  cp -r "$mod" "$src"
-  chmod -R u+w "$src"
+  cp -r "$mod" "$src" && chmod -R u+w "$src" || return 1
   sed "s#^\tvbom.ml/util => ./vbom-util#\tvbom.ml/util => $here/vbom-util#" "$here/go.mod" > "$work/build.mod"
   printf '\nreplace k8s.io/kubernetes => %s\n' "$src" >> "$work/build.mod"
   cp "$here/go.sum" "$work/build.sum"
+  # Every module must be on disk before the inputs are listed: a module not yet downloaded has no Dir.
+  (cd "$here" && GOFLAGS=-mod=mod "$go" mod download -modfile="$work/build.mod") || return 1
   local inputs
   inputs=$(
     openapi_inputs "$src" k8s.io/kubernetes
@@ -52,11 +55,15 @@ prepare_source() {
       | awk '$1 ~ /^k8s.io\// && $1 != "k8s.io/kubernetes" && $1 != "k8s.io/code-generator" && $1 != "k8s.io/sample-apiserver" && $2 != ""' \
       | while read -r path dir; do openapi_inputs "$dir" "$path"; done
   )
-  echo "generating OpenAPI definitions for $(wc -l <<<"$inputs") packages"
-  (cd "$here" && CGO_ENABLED=0 GOFLAGS=-mod=mod "$go" build -modfile="$work/build.mod" -o "$work/openapi-gen" k8s.io/kube-openapi/cmd/openapi-gen)
+  local count
+  count=$(wc -l <<<"$inputs")
+  echo "generating OpenAPI definitions for $count packages"
+  # v1.19.16 has 77 such packages; far fewer means a module was missed and the apiserver would lack types.
+  (( count >= 70 )) || { echo "only $count OpenAPI packages found; expected about 77" >&2; return 1; }
+  (cd "$here" && CGO_ENABLED=0 GOFLAGS=-mod=mod "$go" build -modfile="$work/build.mod" -o "$work/openapi-gen" k8s.io/kube-openapi/cmd/openapi-gen) || return 1
   (cd "$here" && GOFLAGS="-mod=mod -modfile=$work/build.mod" "$work/openapi-gen" \
     -i "$(paste -sd, <<<"$inputs")" -p k8s.io/kubernetes/pkg/generated/openapi -O zz_generated.openapi \
-    -h "$src/hack/boilerplate/boilerplate.generatego.txt" -r "$work/openapi-violations.report" -o "$work/openapi-out")
+    -h "$src/hack/boilerplate/boilerplate.generatego.txt" -r "$work/openapi-violations.report" -o "$work/openapi-out") || return 1
   cp "$work/openapi-out/k8s.io/kubernetes/pkg/generated/openapi/zz_generated.openapi.go" "$src/pkg/generated/openapi/"
 }
 

@@ -179,7 +179,7 @@ spec:
   containers:
   - name: kube-apiserver
     image: ${versions.images.apiserver}
-    command: [kube-apiserver, --etcd-servers=http://127.0.0.1:2379, --insecure-bind-address=127.0.0.1, --insecure-port=8080, --bind-address=127.0.0.1]
+    command: [kube-apiserver, --etcd-servers=http://127.0.0.1:2379, --insecure-bind-address=127.0.0.1, --insecure-port=8080, --bind-address=127.0.0.1, --kubelet-preferred-address-types=InternalIP]
 `,
     );
     const healthz = await waitFor('apiserver /healthz ok', async () => ((await httpText('http://127.0.0.1:8080/healthz')) === 'ok' ? 'ok' : undefined), 180_000);
