@@ -4,6 +4,10 @@ import type { TestContext } from 'node:test';
 import { binDir } from '../../src/paths.ts';
 import { loadVersions } from '../../src/versions.ts';
 
+// The test bed is offline: a test that removes an image must not make `lab apply` try a public registry
+// (issue 6 pulls missing images). Tests that pull from their own 127.0.0.1 registry set MVK_NO_PULL=0.
+process.env.MVK_NO_PULL ??= '1';
+
 /**
  * Real-environment tests need the test bed (`npm run testbed`): a Docker engine, the v1.19.16 binaries
  * and the local images. Without it they skip, so `npm test` works on a laptop; with LAB_E2E=required
