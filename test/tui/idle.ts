@@ -37,7 +37,8 @@ function appPid(root: number): number | undefined {
     const pid = queue.shift()!;
     try {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (argv.some((arg) => arg.endsWith('bin/lab.mjs'))) return pid;
+      // npm's `sh -c "node bin/lab.mjs"` carries the same text; the app is the node process itself.
+      if (path.basename(argv[0]!) === 'node' && argv.some((arg) => arg.endsWith('bin/lab.mjs'))) return pid;
     } catch {
       continue;
     }

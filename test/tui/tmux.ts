@@ -11,8 +11,8 @@ export class Terminal {
   constructor(readonly name: string) {}
 
   /** Starts `npm run lab` in a fresh window of the given size; the shell stays after the app exits. */
-  static async launch(name: string, columns = 80, rows = 24): Promise<Terminal> {
-    const command = `npm run lab 2>>${repoRoot}/.lab/tui-test.err; echo "[app exited $?]"; sleep 3600`;
+  static async launch(name: string, columns = 80, rows = 24, envPrefix = ''): Promise<Terminal> {
+    const command = `${envPrefix}npm run lab 2>>${repoRoot}/.lab/tui-test.err; echo "[app exited $?]"; sleep 3600`;
     const result = await tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', repoRoot, command);
     if (result.exitCode !== 0) throw new Error(`tmux new-session failed: ${result.stderr}`);
     return new Terminal(name);
@@ -20,6 +20,12 @@ export class Terminal {
 
   async screen(): Promise<string> {
     const result = await tmux('capture-pane', '-p', '-t', this.name);
+    return result.stdout;
+  }
+
+  /** The screen with its colours and attributes as escape sequences. */
+  async styledScreen(): Promise<string> {
+    const result = await tmux('capture-pane', '-p', '-e', '-t', this.name);
     return result.stdout;
   }
 
@@ -51,3 +57,6 @@ export async function killServer(): Promise<void> {
 /** Checklist lines start at the left edge with their mark (the "✔ Step N passes" banner is not one). */
 export const passedChecks = (screen: string) => screen.split('\n').filter((line) => line.startsWith('✔ ') && !/^✔ Step \d+ passes/.test(line)).length;
 export const failedChecks = (screen: string) => screen.split('\n').filter((line) => line.startsWith('✘ ')).length;
+
+/** SGR sequences that set a foreground or background colour (bold, dim and the like are not colours). */
+export const hasColour = (styled: string) => /\x1b\[(?:[\d;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[\d;]*)?m/.test(styled);

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import { ensureKubelet } from '../../src/actions/kubelet.ts';
+import { renderFixture } from '../../src/actions/files.ts';
+import { labEnv } from '../../src/context.ts';
+import { DockerDriver } from '../../src/drivers/docker.ts';
+import { repoRoot } from '../../src/paths.ts';
+import { labSteps } from '../../src/steps.ts';
+import { templateVars } from '../../src/template.ts';
+import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
+import { failedChecks, hasColour, killServer, passedChecks, Terminal } from './tmux.ts';
+
+const env = labEnv();
+const steps = labSteps();
+
+async function resetMachine(): Promise<void> {
+  const result = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'reset', '--yes'], { reject: false, cwd: repoRoot, input: '' });
+  assert.equal(result.exitCode, 0, `lab reset --yes failed: ${result.stderr}`);
+}
+
+const MINUTE = 60_000;
+
+describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE }, () => {
+  before(async () => {
+    if (!realEnvMissing()) await resetMachine();
+  });
+  after(async () => {
+    await killServer();
+    if (!realEnvMissing()) await resetMachine();
+  });
+
+  it('honours NO_COLOR: the same screen, without colours', { timeout: 2 * MINUTE }, async (t) => {
+    if (!needsRealEnv(t)) return;
+    for (const [name, prefix, coloured] of [['colour', '', true], ['no-colour', 'NO_COLOR=1 ', false]] as const) {
+      const term = await Terminal.launch(name, 80, 24, prefix);
+      try {
+        await term.waitFor(/Press Enter to start/, MINUTE);
+        await term.waitFor(/✘ 1\. kubelet runs a pod on its own/, MINUTE, 'the first check on the welcome screen');
+        assert.equal(hasColour(await term.styledScreen()), coloured, `${name}: colour ${coloured ? 'expected' : 'not expected'}`);
+        await term.keys('q');
+      } finally {
+        await term.close();
+      }
+    }
+  });
+
+  it('walks all six steps with `a` up to the final screen', { timeout: 20 * MINUTE }, async (t) => {
+    if (!needsRealEnv(t)) return;
+    const term = await Terminal.launch('apply-all');
+    try {
+      await term.waitFor(/Press Enter to start with step 1/, MINUTE, 'the welcome screen after the first check');
+      await term.keys('Enter');
+      for (const step of steps) {
+        const probes = step.meta.probes.length;
+        let screen = await term.waitFor(new RegExp(`Step ${step.number}/6`), MINUTE);
+        await term.waitFor(/Checks \d+\/\d+/, MINUTE, 'the first check of the step');
+        screen = await term.waitFor(/a apply/, MINUTE);
+        await term.keys('a');
+        screen = await term.waitFor(new RegExp(`✔ Step ${step.number} passes`), 5 * MINUTE, `step ${step.number} to pass after a`);
+        screen = await term.waitFor(new RegExp(`Checks ${probes}/${probes}`), MINUTE, `all ${probes} checks of step ${step.number} passed`);
+        assert.equal(passedChecks(screen), probes, `every probe line of step ${step.number} is passed:\n${screen}`);
+        assert.equal(failedChecks(screen), 0);
+        if (step.number >= 4) await term.waitFor(/node mvk-node\s+● Ready/, MINUTE, 'the map to show the node Ready');
+        if (step.number === 6) await term.waitFor(/● nginx\s+\d+\.\d+\.\d+\.\d+/, MINUTE, "the map to show nginx's IP");
+        await term.keys('n');
+      }
+      const final = await term.waitFor(/You built a working Kubernetes node by hand/, MINUTE, 'the final screen');
+      assert.match(final, /● Ready/);
+      assert.match(final, /● nginx\s+\d+\.\d+\.\d+\.\d+/);
+      assert.match(final, /Where to go next/);
+      await term.keys('q');
+      await term.waitFor(/\[app exited 0\]/, 30_000, 'the app to quit');
+    } finally {
+      await term.close();
+    }
+  });
+
+  it('turns step 1 green when the student starts kubelet and writes pods/hello.yaml elsewhere, and resumes after quitting', { timeout: 10 * MINUTE }, async (t) => {
+    if (!needsRealEnv(t)) return;
+    await resetMachine();
+    let term = await Terminal.launch('student');
+    try {
+      await term.waitFor(/Press Enter to start with step 1/, MINUTE);
+      await term.keys('Enter');
+      await term.waitFor(/Checks 0\/5/, MINUTE, 'step 1 failing on a reset machine');
+      // The student's second terminal: kubelet for this repo's pods/, then the pod file. No key is pressed.
+      await ensureKubelet(env, new DockerDriver(), { kubeconfig: false }, () => undefined);
+      await term.waitFor(/^✔ kubelet runs for this repo/m, MINUTE, 'the kubelet probe to pass without a key');
+      writeFileSync(path.join(env.podsDir, 'hello.yaml'), renderFixture('hello.yaml', templateVars(env)));
+      const screen = await term.waitFor(/✔ Step 1 passes/, 3 * MINUTE, 'step 1 to pass without a key');
+      assert.match(screen, /Checks 5\/5/);
+      assert.equal(passedChecks(screen), 5);
+      await term.keys('n');
+      await term.waitFor(/Step 2\/6/, MINUTE);
+      await term.keys('q');
+      await term.waitFor(/\[app exited 0\]/, 30_000, 'the app to quit');
+      await term.close();
+
+      term = await Terminal.launch('student-again');
+      await term.waitFor(/Welcome back\. Press Enter to resume at step 2/, MINUTE, 'the relaunch to offer step 2');
+      // The welcome screen's marks come from a fresh check of every step.
+      await term.waitFor(/✔ 1\. kubelet runs a pod on its own/, MINUTE, 'step 1 marked as passing on the welcome screen');
+      await term.keys('Enter');
+      await term.waitFor(/Step 2\/6 etcd as a static pod/, MINUTE, 'the walkthrough to resume at step 2');
+      await term.keys('q');
+    } finally {
+      await term.close();
+    }
+  });
+});
