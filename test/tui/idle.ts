@@ -10,6 +10,8 @@ import { execa } from 'execa';
 import { repoRoot } from '../../src/paths.ts';
 import { killServer, tmux, Terminal } from './tmux.ts';
 
+// As in the real-env tests: the test bed is offline, so apply must never try a public registry.
+process.env.MVK_NO_PULL ??= '1';
 const SECONDS = Number(process.env.IDLE_SECONDS ?? 30);
 const ticksPerSecond = Number((await execa('getconf', ['CLK_TCK'])).stdout);
 
