@@ -116,7 +116,7 @@ export function App({ store, lessonMarkdown, isRoot }: AppProps) {
       void store.apply();
     } else if (input === 'h') setHintLevel((level) => Math.min(step.meta.hints.length, level + 1));
     else if (input === 'l') setLogOpen((open) => !open);
-    else if (input === 'r') void store.checkNow();
+    else if (input === 'r') void store.checkNow({ visible: true });
     else if (input === 'n') next();
     else if (input === 'p') {
       if (step.number > 1) goTo(step.number - 1);

@@ -37,6 +37,12 @@ export interface StoreTiming {
 }
 
 const defaultTiming: StoreTiming = { pollMs: 3000, debounceMs: 300 };
+/** A background check shows its spinner only when it takes longer than this; quick ones draw nothing. */
+const SHOW_CHECKING_AFTER_MS = 500;
+
+/** What the student sees of a report; timings differ on every run and must not cause a redraw. */
+const visibleReport = (report: StepReport | undefined) =>
+  report && JSON.stringify([report.passed, report.results.map((r) => [r.id, r.status, r.expected, r.seen, r.cause, r.hint, r.diagnosis])]);
 const APPLY_LINES_KEPT = 40;
 
 export class WalkthroughStore {
@@ -85,7 +91,7 @@ export class WalkthroughStore {
         if (this.stopped) return;
         this.record(await this.engine.check(step));
       }
-      this.set({ snapshot: await this.engine.snapshot() });
+      this.setSnapshot(await this.engine.snapshot());
     } finally {
       this.set({ checking: false, surveyed: true });
     }
@@ -104,24 +110,28 @@ export class WalkthroughStore {
     this.timer = setTimeout(() => void this.checkNow(), delayMs);
   }
 
-  async checkNow(): Promise<void> {
+  /** Runs the current step's probes and refreshes the map. `visible` (the r key) shows the spinner at once. */
+  async checkNow(options: { visible?: boolean } = {}): Promise<void> {
     if (this.running) {
       this.again = true;
+      if (options.visible) this.set({ checking: true });
       return;
     }
     this.running = true;
     clearTimeout(this.timer);
-    this.set({ checking: true });
+    const spinner = options.visible ? undefined : setTimeout(() => this.set({ checking: true }), SHOW_CHECKING_AFTER_MS);
+    if (options.visible) this.set({ checking: true });
     try {
       const { screen, viewing } = this.state;
       const step = this.engine.steps[viewing - 1];
       if (screen === 'step' && step) this.record(await this.engine.check(step));
-      this.set({ snapshot: await this.engine.snapshot() });
+      this.setSnapshot(await this.engine.snapshot());
     } catch {
       // A check that cannot run leaves the last picture in place; the next event or poll tries again.
     } finally {
+      clearTimeout(spinner);
       this.running = false;
-      this.set({ checking: false });
+      if (this.state.checking) this.set({ checking: false });
     }
     if (this.again) {
       this.again = false;
@@ -139,6 +149,11 @@ export class WalkthroughStore {
     this.timer = setTimeout(() => void this.checkNow(), this.timing.pollMs);
   }
 
+  /** A picture equal to the last one changes nothing on screen, so it is not stored (no redraw). */
+  private setSnapshot(snapshot: ClusterSnapshot): void {
+    if (JSON.stringify(snapshot) !== JSON.stringify(this.state.snapshot)) this.set({ snapshot });
+  }
+
   private record(report: StepReport): void {
     const { progress, screen, viewing } = this.state;
     const next = recordResult(progress, report.step, report.passed, this.engine.steps.length);
@@ -146,6 +161,7 @@ export class WalkthroughStore {
     next.current = screen === 'welcome' ? progress.current : viewing;
     const changed = Boolean(progress.passed[report.step]) !== report.passed || next.current !== progress.current;
     if (changed) this.save(next);
+    if (!changed && visibleReport(report) === visibleReport(this.state.reports[report.step])) return;
     this.set({ reports: { ...this.state.reports, [report.step]: report }, progress: changed ? next : progress });
   }
 
