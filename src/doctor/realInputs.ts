@@ -11,7 +11,8 @@ import { cacheDir } from '../paths.ts';
 import { isLabContainer, labPodUids } from '../reset.ts';
 import { checkBinaries } from '../setup/setup.ts';
 import { loadChecksums } from '../setup/checksums.ts';
-import type { DockerFacts, DoctorInputs, ProcessFact } from './types.ts';
+import { SANDBOX_OOM_SCORE_ADJ } from './checks/docker.ts';
+import type { DockerFacts, DoctorInputs, ProcessFact, SandboxTrial } from './types.ts';
 
 const PATH_EXTRA = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
@@ -67,8 +68,37 @@ function inContainer(pid: number, ids: string[]): boolean {
   return ids.some((id) => cgroup.includes(id));
 }
 
+/** Whether a capability is in the bounding set, from /proc/self/status's CapBnd (hex bit mask). */
+export function hasCapability(status: string | undefined, bit: number): boolean | undefined {
+  const mask = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status ?? '')?.[1];
+  return mask === undefined ? undefined : ((BigInt(`0x${mask}`) >> BigInt(bit)) & 1n) === 1n;
+}
+
+const CAP_SYS_RESOURCE = 24;
+
+/** Starts the pause image with kubelet's sandbox oom_score_adj, then removes it whatever happened. */
+async function sandboxTrial(env: LabEnv, docker: DockerDriver, runtime?: string): Promise<SandboxTrial> {
+  const capSysResource = hasCapability(readFile('/proc/self/status'), CAP_SYS_RESOURCE);
+  const image = env.versions.images.pause;
+  if (!(await docker.imagePresent(image))) return { started: false, skipped: `the pause image ${image} is not on this machine yet`, capSysResource };
+  const container = await docker.api.createContainer({
+    Image: image,
+    Labels: { 'mvk-lab.doctor': 'sandbox-trial' },
+    HostConfig: { OomScoreAdj: SANDBOX_OOM_SCORE_ADJ, NetworkMode: 'none', ...(runtime ? { Runtime: runtime } : {}) },
+  });
+  try {
+    await container.start();
+    return { started: true, capSysResource };
+  } catch (error) {
+    const json = (error as { json?: { message?: string } }).json;
+    return { started: false, error: json?.message ?? (error as Error).message, capSysResource };
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
 /** The doctor's inputs read from this machine. Docker is asked once per run. */
-export function realDoctorInputs(env: LabEnv, docker = new DockerDriver()): DoctorInputs {
+export function realDoctorInputs(env: LabEnv, docker = new DockerDriver(), options: { sandboxRuntime?: string } = {}): DoctorInputs {
   let dockerFacts: Promise<DockerFacts> | undefined;
   let ours: Promise<{ kubelets: Set<number>; containers: string[] }> | undefined;
   const ownership = () =>
@@ -117,6 +147,8 @@ export function realDoctorInputs(env: LabEnv, docker = new DockerDriver()): Doct
       for (const image of labImages(env)) result.push({ name: image.name, present: await docker.imagePresent(image.name) });
       return result;
     },
+    // Docker's default runtime unless told (a test picks plain runc to see the real failure).
+    sandboxTrial: () => sandboxTrial(env, docker, options.sandboxRuntime),
     downloadableArch(arch) {
       try {
         return loadChecksums(undefined, env.versions.kubernetes).archives.some((a) => a.arch === arch);

@@ -37,6 +37,17 @@ export interface ProcessFact {
   ours: boolean;
 }
 
+/** Outcome of starting the pause image the way kubelet starts a pod sandbox. */
+export interface SandboxTrial {
+  started: boolean;
+  /** Docker's error when it could not start it. */
+  error?: string;
+  /** Why it was not tried. */
+  skipped?: string;
+  /** Whether CAP_SYS_RESOURCE is in this process's bounding set (needed to lower oom_score_adj). */
+  capSysResource?: boolean;
+}
+
 export interface ArtifactFact {
   name: string;
   present: boolean;
@@ -65,6 +76,8 @@ export interface DoctorInputs {
   freeBytes(dir: string): number | undefined;
   binaries(): Promise<ArtifactFact[]>;
   images(): Promise<ArtifactFact[]>;
+  /** Starts (and removes) a pause container with oom_score_adj -998, as kubelet does for every pod. */
+  sandboxTrial(): Promise<SandboxTrial>;
   /** Whether labs/checksums.yaml has an archive for this architecture (binaries obtainable). */
   downloadableArch(arch: string): boolean;
   binDir: string;

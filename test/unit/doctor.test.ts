@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { doctorChecks } from '../../src/doctor/checks/index.ts';
 import { compareApiVersions } from '../../src/doctor/checks/result.ts';
 import { doctorPassed, formatDoctor, runDoctor } from '../../src/doctor/doctor.ts';
+import { hasCapability } from '../../src/doctor/realInputs.ts';
 import type { CheckResult, DockerFacts, DoctorInputs } from '../../src/doctor/types.ts';
 
 const healthyDocker: DockerFacts = { version: '20.10.24', apiVersion: '1.41', minApiVersion: '1.12', cgroupDriver: 'cgroupfs', cgroupVersion: '1', rootDir: '/var/lib/docker' };
@@ -26,6 +27,7 @@ function fakeInputs(overrides: Partial<DoctorInputs> = {}): DoctorInputs {
     freeBytes: () => 50 * 2 ** 30,
     binaries: async () => ['kubelet', 'kubectl'].map((name) => ({ name, present: true })),
     images: async () => ['registry.k8s.io/pause:3.2'].map((name) => ({ name, present: true })),
+    sandboxTrial: async () => ({ started: true, capSysResource: true }),
     downloadableArch: (arch) => arch === 'amd64' || arch === 'arm64',
     binDir: '/cache/bin',
     cacheDir: '/cache',
@@ -199,6 +201,33 @@ describe('lab doctor checks', () => {
     assert.match(byId('images').detail, /pause:3\.2/);
     assert.match(byId('images').fix!, /lab images pull.*127\.0\.0\.1:5000\/lab/);
     assert.match(byId('images').fix!, /lab images load FILE/);
+  });
+
+  it('a machine that forbids lowering oom_score_adj fails the sandbox check and explains why pods would fail', async () => {
+    const { byId, passed } = await run({ sandboxTrial: async () => ({ started: false, capSysResource: false, error: "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: can't get final child's PID from pipe: EOF: unknown" }) });
+    const sandbox = byId('sandbox');
+    assert.equal(sandbox.status, 'fail');
+    assert.match(sandbox.detail, /final child's PID/);
+    assert.match(sandbox.fix!, /oom_score_adj -998/);
+    assert.match(sandbox.fix!, /CAP_SYS_RESOURCE/);
+    assert.equal(passed, false);
+  });
+
+  it('the sandbox check passes where Docker copes, warns when the pause image is not there to try', async () => {
+    const copes = (await run({ sandboxTrial: async () => ({ started: true, capSysResource: false }) })).byId('sandbox');
+    assert.equal(copes.status, 'pass');
+    assert.match(copes.detail, /runtime copes/);
+    const notTried = (await run({ sandboxTrial: async () => ({ started: false, skipped: 'the pause image registry.k8s.io/pause:3.2 is not on this machine yet' }) })).byId('sandbox');
+    assert.equal(notTried.status, 'warn');
+    const other = (await run({ sandboxTrial: async () => ({ started: false, capSysResource: true, error: 'no space left on device' }) })).byId('sandbox');
+    assert.equal(other.status, 'fail');
+    assert.match(other.fix!, /docker run --rm/);
+  });
+
+  it('reads CAP_SYS_RESOURCE from the bounding set', () => {
+    assert.equal(hasCapability('Name:\tx\nCapBnd:\t000001fffeffffff\n', 24), false);
+    assert.equal(hasCapability('CapBnd:\t000001ffffffffff\n', 24), true);
+    assert.equal(hasCapability('no such line', 24), undefined);
   });
 
   it('a check that throws is reported as failed and the others still run', async () => {

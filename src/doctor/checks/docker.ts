@@ -65,3 +65,32 @@ export const cgroupDriverCheck: DoctorCheck = {
     return result(this.id, this.title, 'fail', `Docker reports the cgroup driver "${docker.cgroupDriver}"`, 'kubelet 1.19 knows only cgroupfs and systemd; set "exec-opts": ["native.cgroupdriver=cgroupfs"] in /etc/docker/daemon.json and restart Docker');
   },
 };
+
+/** kubelet asks Docker to give every pod sandbox this oom_score_adj (dockershim's PodInfraOOMAdj). */
+export const SANDBOX_OOM_SCORE_ADJ = -998;
+
+export const sandboxCheck: DoctorCheck = {
+  id: 'sandbox',
+  title: 'Docker can start a pod sandbox as kubelet does',
+  async run(inputs) {
+    const { docker } = await facts(inputs);
+    if (!docker) return result(this.id, this.title, 'fail', 'Docker does not answer', 'see the Docker check above');
+    const trial = await inputs.sandboxTrial();
+    if (trial.skipped) return result(this.id, this.title, 'warn', `not tried: ${trial.skipped}`, 'run `lab setup` (or `lab images pull`), then `lab doctor` again');
+    if (trial.started) {
+      const note = trial.capSysResource === false ? '; this machine cannot lower oom_score_adj itself, but Docker\'s runtime copes' : '';
+      return result(this.id, this.title, 'pass', `started the pause image with oom_score_adj ${SANDBOX_OOM_SCORE_ADJ}${note}`);
+    }
+    const error = (trial.error ?? 'unknown error').split('\n')[0]!.slice(0, 240);
+    const oom = trial.capSysResource === false || /final child's PID|oom_score_adj/.test(error);
+    return result(
+      this.id,
+      this.title,
+      'fail',
+      `Docker could not start it: ${error}`,
+      oom
+        ? `kubelet gives every pod sandbox oom_score_adj ${SANDBOX_OOM_SCORE_ADJ}, and this machine forbids lowering it (no CAP_SYS_RESOURCE, common in sandboxed VMs and containers), so every pod would fail this way. Use a VM or host with full capabilities, or give Docker a runtime that raises negative oom_score_adj to 0 (the test bed's test/env/runc-oom-clamp.sh does that)`
+        : 'check that Docker can run a container at all (`docker run --rm busybox true`) and read its log (`journalctl -u docker`)',
+    );
+  },
+};

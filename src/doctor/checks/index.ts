@@ -1,7 +1,7 @@
 import type { DoctorCheck } from '../types.ts';
 import { binariesCheck, imagesCheck } from './artifacts.ts';
 import { otherKubernetesCheck, portsCheck } from './cluster.ts';
-import { cgroupDriverCheck, dockerApiCheck, dockerCheck } from './docker.ts';
+import { cgroupDriverCheck, dockerApiCheck, dockerCheck, sandboxCheck } from './docker.ts';
 import { cgroupVersionCheck, swapCheck } from './kernel.ts';
 import { diskCheck, machineIdCheck, platformCheck, rootCheck, toolChecks } from './system.ts';
 
@@ -12,6 +12,7 @@ export const doctorChecks: DoctorCheck[] = [
   dockerCheck,
   dockerApiCheck,
   cgroupDriverCheck,
+  sandboxCheck,
   cgroupVersionCheck,
   swapCheck,
   machineIdCheck,
