@@ -54,7 +54,8 @@ export async function waitForStep(env: LabEnv, step: Step, docker: DockerDriver,
       const failing = report.results.find((r) => r.status === 'fail');
       throw new LabError(
         `step ${step.number} did not pass within ${Math.round(timeoutMs / 1000)}s: ${describeFailures(report)}`,
-        `${failing?.hint ?? 'run `lab verify ' + step.number + '`'}; kubelet's log is .lab/kubelet.log`,
+        // Issue 5: a diagnosis's fix is more specific than the probe's generic hint.
+        `${failing?.diagnosis?.fix ?? failing?.hint ?? 'run `lab verify ' + step.number + '`'}; kubelet's log is .lab/kubelet.log`,
       );
     }
     await sleep(1000);

@@ -17,6 +17,8 @@ import { registerDoctorCommand } from './doctor/command.ts';
 import { registerImagesCommand, registerMirrorOption } from './images/command.ts';
 import { layerProgressPrinter } from './images/progress.ts';
 import { registerSetupCommand } from './setup/command.ts';
+// Issue 5: failed probes get a named diagnosis (src/diagnosis/).
+import { enableDiagnosis } from './diagnosis/index.ts';
 
 /** Version of the `--json` output shape, for graders. */
 export const JSON_FORMAT = 1;
@@ -192,6 +194,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
+  enableDiagnosis(); // issue 5: verify, status, apply's wait and the walkthrough all show diagnoses
   const program = buildProgram((c) => (code = c));
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -21,3 +21,18 @@ export class UsageError extends LabError {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * Issue 5: a source of diagnosis evidence that is not there (no kubelet log because the student's
+ * kubelet logs to their terminal, Docker down, apiserver not up). Gathering records it and goes on;
+ * a diagnosis never fails a verify run.
+ */
+export class EvidenceUnavailableError extends Error {
+  constructor(
+    readonly source: 'kubeletLog' | 'docker' | 'apiserver' | 'manifests',
+    reason: string,
+  ) {
+    super(`${source}: ${reason}`);
+    this.name = 'EvidenceUnavailableError';
+  }
+}

@@ -15,7 +15,11 @@ export function formatResult(result: ProbeResult): string[] {
   if (result.status === 'skip') lines.push(`        ${result.seen}`);
   if (result.status === 'fail') {
     lines.push(`        expected: ${result.expected}`, `        seen:     ${result.seen}`);
-    if (result.diagnosis) lines.push(`        why:      ${result.diagnosis.explanation}`, `        fix:      ${result.diagnosis.fix}`);
+    // Issue 5: the diagnosis id is shown so a student (or a teacher) can look it up.
+    if (result.diagnosis) {
+      lines.push(`        why:      ${result.diagnosis.explanation}`, `        fix:      ${result.diagnosis.fix}`);
+      lines.push(`        (diagnosis ${result.diagnosis.id}${result.diagnosis.lessonRef ? `; reread ${result.diagnosis.lessonRef}` : ''})`);
+    }
     else {
       if (result.cause) lines.push(`        cause:    ${result.cause}`);
       if (result.hint) lines.push(`        hint:     ${result.hint}`);

@@ -1,0 +1,285 @@
+import { existsSync, openSync, readSync, closeSync, fstatSync, readFileSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import type { ProbeSpec } from '../content/schema.ts';
+import type { LabEnv } from '../context.ts';
+import { DOCKER_SOCKET } from '../drivers/docker.ts';
+import { httpGet, parseJson } from '../drivers/http.ts';
+import { kubeletLogFile, kubeletPidFile, labKubelets } from '../drivers/kubelet.ts';
+import { portHolders } from '../drivers/ports.ts';
+import { EvidenceUnavailableError } from '../errors.ts';
+import { kubeconfigServer } from '../manifests.ts';
+import { lintPodsDir, type DuplicatePod, type LintedManifest } from '../manifestLint.ts';
+import { render } from '../template.ts';
+import { memo, type ProbeContext, type ProbeResult } from '../probes/types.ts';
+
+/** The parts of the cluster a probe can be about; each maps to a static pod and ports. */
+export type Component = 'kubelet' | 'etcd' | 'apiserver' | 'serviceaccount' | 'pod';
+
+export const COMPONENT_PORTS: Record<string, number[]> = { etcd: [2379], apiserver: [8080], kubelet: [10250, 10248] };
+/** The process name (/proc/<pid>/comm) that should hold each component's port. */
+export const COMPONENT_PROCESS: Record<string, string> = { etcd: 'etcd', apiserver: 'kube-apiserver', kubelet: 'kubelet' };
+const STATIC_POD: Record<string, { namespace: string; name: string }> = { etcd: { namespace: 'kube-system', name: 'etcd' }, apiserver: { namespace: 'kube-system', name: 'kube-apiserver' } };
+
+export interface ContainerFact {
+  name: string;
+  container: string;
+  state: string;
+  status: string;
+  image: string;
+  exitCode?: number;
+}
+
+/**
+ * Everything a matcher may look at, as plain data: gathered live by `gatherEvidence`, or recorded
+ * (JSON) for the unit tests. Matchers never touch the machine themselves.
+ */
+export interface Evidence {
+  step: number;
+  nodeName: string;
+  probe: { id: string; kind: string; title: string; seen: string; expected: string; data?: Record<string, unknown> };
+  /** What the failing probe is about. */
+  focus: { component?: Component; pod?: { namespace: string; name: string }; file?: string; logsContain?: string };
+  /** Every file in pods/, linted, and pods defined in two files. */
+  manifests: LintedManifest[];
+  duplicates: DuplicatePod[];
+  kubeconfig?: { file: string; server?: string; problem?: string };
+  kubelet: { running: boolean; pid?: number; flags: Record<string, string>; others?: number };
+  /** Tail of the running kubelet's log (or of the lab's log when none runs); absent when it logs to a terminal. */
+  kubeletLog?: { source: string; lines: string[] };
+  docker: { up: boolean; socket: string; error?: string };
+  /** Containers of the focused pod, newest first. */
+  containers: ContainerFact[];
+  /** Last log lines of the newest container of the focused pod that is not running. */
+  containerLogs?: { container: string; text: string };
+  ports: { port: number; address: string; pid?: number; name?: string }[];
+  images: Record<string, boolean>;
+  /** The lab's own pinned images by role (labs/versions.yaml), for fixes that name one. */
+  labImages: Record<string, string>;
+  /** Recent apiserver events for the focused pod (from step 4 on, when the apiserver answers). */
+  events?: string[];
+  /** Sources that could not be read (see EvidenceUnavailableError). */
+  missing: string[];
+}
+
+export const KUBELET_DEFAULT_PAUSE = 'k8s.gcr.io/pause:3.2';
+
+/** The static pod a mirror/container name refers to: `etcd-mvk-node` is the manifest's `etcd`. */
+export function staticName(podName: string, nodeName: string): string {
+  return podName.endsWith(`-${nodeName}`) ? podName.slice(0, -nodeName.length - 1) : podName;
+}
+
+function componentOfPod(name: string): Component {
+  if (name === 'etcd') return 'etcd';
+  if (name === 'kube-apiserver') return 'apiserver';
+  return 'pod';
+}
+
+function componentOfPort(port: number): Component | undefined {
+  return Object.entries(COMPONENT_PORTS).find(([, ports]) => ports.includes(port))?.[0] as Component | undefined;
+}
+
+/** Works out what a probe is about from its spec alone (content stays free of diagnosis hints). */
+export function focusOf(spec: ProbeSpec, env: LabEnv, vars: Record<string, string>): Evidence['focus'] {
+  const safe = (text: string) => {
+    try {
+      return render(text, vars);
+    } catch {
+      return text;
+    }
+  };
+  switch (spec.kind) {
+    case 'process':
+      return { component: 'kubelet' };
+    case 'container': {
+      const name = staticName(safe(spec.pod), env.nodeName);
+      return { component: componentOfPod(name), pod: { namespace: spec.namespace, name }, ...(spec.logsContain ? { logsContain: spec.logsContain } : {}) };
+    }
+    case 'http':
+    case 'kubectl': {
+      const url = spec.kind === 'http' ? safe(spec.url) : env.apiserverUrl;
+      const component = componentOfPort(Number(new URL(url).port)) ?? 'pod';
+      const pod = STATIC_POD[component];
+      return { component, ...(pod ? { pod } : {}) };
+    }
+    case 'file': {
+      const file = safe(spec.path);
+      if (file === path.relative(env.repoRoot, env.kubeconfigFile)) return { component: 'kubelet', file };
+      return { file };
+    }
+    case 'path':
+      return safe(spec.path).startsWith(env.etcdDataDir) ? { component: 'etcd', pod: STATIC_POD.etcd } : {};
+    case 'apiObject': {
+      const apiPath = safe(spec.path);
+      if (apiPath.includes('/serviceaccounts/')) return { component: 'serviceaccount' };
+      if (apiPath.startsWith('/api/v1/nodes/')) return { component: 'kubelet' };
+      const match = /\/namespaces\/([^/]+)\/pods\/([^/]+)/.exec(apiPath);
+      if (match) {
+        const name = staticName(match[2]!, env.nodeName);
+        return { component: componentOfPod(name), pod: { namespace: match[1]!, name } };
+      }
+      return {};
+    }
+    case 'code':
+      if (spec.module === 'dry-run-pod' || spec.module === 'unpinned-pending') return { component: 'serviceaccount' };
+      if (spec.module === 'nginx-serves') return { component: 'pod', pod: { namespace: 'default', name: 'nginx' } };
+      if (spec.module === 'curl-logs') return { component: 'pod', pod: { namespace: 'default', name: 'curl' } };
+      return {};
+  }
+}
+
+/** The last `maxBytes` of a file as lines (kubelet logs grow large). */
+export function tailLines(file: string, maxLines = 400, maxBytes = 256 * 1024): string[] {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const lines = buffer.toString('utf8').split('\n');
+    if (size > length) lines.shift();
+    return lines.filter((line) => line.trim()).slice(-maxLines);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Where the running kubelet writes its log: the lab's .lab/kubelet.log when `lab apply` started it,
+ * whatever file its stderr points at when a student redirected it, nothing when it logs to a terminal.
+ */
+export function kubeletLogSource(env: LabEnv, pid: number | undefined): string {
+  if (pid === undefined) {
+    if (existsSync(kubeletLogFile(env))) return kubeletLogFile(env);
+    throw new EvidenceUnavailableError('kubeletLog', 'no kubelet runs and the lab has no kubelet log');
+  }
+  try {
+    if (Number(readFileSync(kubeletPidFile(env), 'utf8').trim()) === pid) return kubeletLogFile(env);
+  } catch {
+    // not started by the lab
+  }
+  let target = '';
+  try {
+    target = readlinkSync(`/proc/${pid}/fd/2`);
+  } catch {
+    throw new EvidenceUnavailableError('kubeletLog', `cannot see where kubelet (pid ${pid}) writes its log`);
+  }
+  if (target.startsWith('/') && !target.startsWith('/dev/') && existsSync(target)) return target;
+  throw new EvidenceUnavailableError('kubeletLog', `kubelet (pid ${pid}) logs to its terminal (${target})`);
+}
+
+/** Kubelet log lines about one pod: its full name `name-node_namespace` or its quoted name. */
+export function linesAboutPod(lines: string[], pod: { namespace: string; name: string }, nodeName: string): string[] {
+  const needles = [`${pod.name}-${nodeName}_${pod.namespace}`, `${pod.name}_${pod.namespace}`, `"${pod.name}-${nodeName}"`];
+  return lines.filter((line) => needles.some((needle) => line.includes(needle)));
+}
+
+export function exitCodeOf(status: string): number | undefined {
+  const match = /^Exited \((-?\d+)\)/.exec(status);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** A pod's manifest in pods/: by namespace and name, the first file kubelet reads. */
+export function manifestOf(ev: Pick<Evidence, 'manifests'>, pod: { namespace: string; name: string } | undefined): LintedManifest | undefined {
+  if (!pod) return undefined;
+  return ev.manifests.find((m) => m.podName === pod.name && (m.namespace ?? 'default') === pod.namespace);
+}
+
+export function imagesOf(manifest: LintedManifest | undefined): string[] {
+  const containers = manifest?.value?.spec?.containers;
+  return Array.isArray(containers) ? containers.map((c: any) => String(c?.image ?? '')).filter(Boolean) : [];
+}
+
+const shared = <T>(ctx: ProbeContext, key: string, compute: () => Promise<T>) => memo(ctx, `diagnosis:${key}`, compute);
+
+/** Gathers evidence for one failed probe; every source that fails is listed in `missing`, never thrown. */
+export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: ProbeContext): Promise<Evidence> {
+  const { env } = ctx;
+  const missing: string[] = [];
+  const focus = focusOf(spec, env, ctx.vars);
+  const lint = await shared(ctx, 'lint', async () => lintPodsDir(env.podsDir, env.repoRoot));
+  const kubelet = await shared(ctx, 'kubelet', async () => {
+    const ours = labKubelets(env);
+    const first = ours[0];
+    return { running: ours.length > 0, ...(first ? { pid: first.pid } : {}), flags: Object.fromEntries(first?.flags ?? []), ...(ours.length > 1 ? { others: ours.length - 1 } : {}) };
+  });
+  const docker = await shared(ctx, 'docker', async () => {
+    try {
+      await ctx.docker.ensureUp();
+      return { up: true, socket: DOCKER_SOCKET };
+    } catch (error) {
+      return { up: false, socket: DOCKER_SOCKET, error: (error as Error).message };
+    }
+  });
+  let kubeletLog: Evidence['kubeletLog'];
+  try {
+    kubeletLog = await shared(ctx, 'kubeletLog', async () => {
+      const source = kubeletLogSource(env, kubelet.pid);
+      return { source: path.relative(env.repoRoot, source).startsWith('..') ? source : path.relative(env.repoRoot, source), lines: tailLines(source) };
+    });
+  } catch (error) {
+    missing.push((error as Error).message);
+  }
+  let kubeconfig: Evidence['kubeconfig'];
+  if (existsSync(env.kubeconfigFile)) {
+    try {
+      kubeconfig = { file: path.relative(env.repoRoot, env.kubeconfigFile), ...kubeconfigServer(parse(readFileSync(env.kubeconfigFile, 'utf8'))) };
+    } catch (error) {
+      kubeconfig = { file: path.relative(env.repoRoot, env.kubeconfigFile), problem: (error as Error).message.split('\n')[0] };
+    }
+  }
+  let containers: ContainerFact[] = [];
+  let containerLogs: Evidence['containerLogs'];
+  if (focus.pod && docker.up) {
+    const pod = focus.pod;
+    try {
+      const list = await memo(ctx, `pod-containers:${pod.namespace}/${pod.name}-${env.nodeName}`, () => ctx.docker.podContainers({ podName: `${pod.name}-${env.nodeName}`, namespace: pod.namespace }));
+      const direct = list.length > 0 ? list : await ctx.docker.podContainers({ podName: pod.name, namespace: pod.namespace });
+      containers = direct.map((c) => {
+        const exitCode = exitCodeOf(c.status);
+        return { name: c.name, container: c.containerName, state: c.state, status: c.status, image: c.image, ...(exitCode !== undefined ? { exitCode } : {}) };
+      });
+      const stopped = direct.find((c) => c.containerName !== 'POD' && c.state !== 'running');
+      if (stopped) containerLogs = { container: stopped.containerName, text: (await ctx.docker.logs(stopped.id, 10).catch(() => '')).trim() };
+    } catch (error) {
+      missing.push(`docker: ${(error as Error).message}`);
+    }
+  }
+  const ports = await shared(ctx, 'ports', async () => portHolders([...new Set(Object.values(COMPONENT_PORTS).flat())]).map((h) => ({ port: h.port, address: h.address, ...(h.pid !== undefined ? { pid: h.pid } : {}), ...(h.name ? { name: h.name } : {}) })));
+  const images: Record<string, boolean> = {};
+  if (docker.up) {
+    const wanted = [kubelet.flags['pod-infra-container-image'] ?? (kubelet.running ? KUBELET_DEFAULT_PAUSE : undefined), ...imagesOf(manifestOf(lint, focus.pod))].filter((x): x is string => Boolean(x));
+    for (const image of new Set(wanted)) images[image] = await shared(ctx, `image:${image}`, () => ctx.docker.imagePresent(image)).catch(() => true);
+  } else missing.push(`docker: ${docker.error}`);
+  const events = focus.pod && ctx.step >= 4 ? await podEvents(env, focus.pod.name === 'etcd' || focus.pod.name === 'kube-apiserver' ? { ...focus.pod, name: `${focus.pod.name}-${env.nodeName}` } : focus.pod) : [];
+  return {
+    step: ctx.step,
+    nodeName: env.nodeName,
+    probe: { id: result.id, kind: result.kind, title: result.title, seen: result.seen, expected: result.expected, ...(result.evidence ? { data: result.evidence } : {}) },
+    focus,
+    manifests: lint.manifests,
+    duplicates: lint.duplicates,
+    ...(kubeconfig ? { kubeconfig } : {}),
+    kubelet,
+    ...(kubeletLog ? { kubeletLog } : {}),
+    docker,
+    containers,
+    ...(containerLogs ? { containerLogs } : {}),
+    ports,
+    images,
+    labImages: { ...env.versions.images },
+    ...(events.length ? { events } : {}),
+    missing,
+  };
+}
+
+/** A quick look at apiserver events for a pod (used by the fallback); empty when the apiserver is down. */
+export async function podEvents(env: LabEnv, pod: { namespace: string; name: string }): Promise<string[]> {
+  try {
+    const reply = await httpGet(`${env.apiserverUrl}/api/v1/namespaces/${pod.namespace}/events?fieldSelector=involvedObject.name=${encodeURIComponent(pod.name)}`, 1500);
+    const items = (parseJson(reply.body) as { items?: { reason?: string; message?: string }[] } | undefined)?.items ?? [];
+    return items.slice(-3).map((e) => `${e.reason}: ${e.message}`);
+  } catch {
+    return [];
+  }
+}

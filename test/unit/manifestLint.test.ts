@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { closestField, formatProblem, lintManifestText, lintPodsDir } from '../../src/manifestLint.ts';
+import { renderFixture } from '../../src/actions/files.ts';
+import { labEnv } from '../../src/context.ts';
+import { templateVars } from '../../src/template.ts';
+
+const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: busybox:1.35\n';
+const lint = (text: string) => lintManifestText(text, 'pods/x.yaml').problems.map(formatProblem);
+
+describe('manifest linter for pods/', () => {
+  it('accepts every reference pod', () => {
+    for (const fixture of ['hello.yaml', 'etcd.yaml', 'apiserver.yaml', 'nginx.yaml', 'curl.yaml']) {
+      const result = lintManifestText(renderFixture(fixture, { ...templateVars(labEnv()), nginxIp: '172.17.0.2' }), fixture);
+      assert.deepEqual(result.problems, [], fixture);
+    }
+  });
+
+  it('names a tab with line and column', () => {
+    assert.deepEqual(lint(POD.replace('  name: hello', ' \tname: hello')), ['pods/x.yaml:4:2: a tab in the indentation; YAML indents with spaces only']);
+  });
+
+  it('names a YAML syntax error with its position', () => {
+    assert.deepEqual(lint(POD.replace('image: busybox', 'image:busybox')), ['pods/x.yaml:8:5: Implicit map keys need to be followed by map values']);
+  });
+
+  it('says when a document is not a Pod, has no name, no containers or no image', () => {
+    assert.match(lint(POD.replace('kind: Pod', 'kind: Deployment'))[0]!, /x\.yaml:2:7: kind is "Deployment"/);
+    assert.match(lint(POD.replace('  name: hello\n', '  labels: {}\n')).join('\n'), /metadata\.name is missing/);
+    assert.match(lint('apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {}\n').join('\n'), /spec\.containers is missing/);
+    assert.match(lint(POD.replace('    image: busybox:1.35\n', '')).join('\n'), /x\.yaml:7:5: spec\.containers\[0\] has no image/);
+    assert.match(lint(`${POD}---\n${POD}`).join('\n'), /2 YAML documents/);
+    assert.match(lint('').join('\n'), /empty/);
+  });
+
+  it('finds unknown fields kubelet would ignore silently, with a suggestion', () => {
+    const withTypo = POD.replace('spec:\n', 'spec:\n  hostnetwork: true\n  nodename: mvk-node\n').replace('    image: busybox:1.35\n', '    image: busybox:1.35\n    comand: [echo]\n');
+    const problems = lintManifestText(withTypo, 'pods/x.yaml').problems;
+    assert.deepEqual(problems.map((p) => [p.line, p.column, p.suggestion]), [[6, 3, 'hostNetwork'], [7, 3, 'nodeName'], [11, 5, 'command']]);
+    assert.equal(problems[0]!.severity, 'warning');
+    assert.equal(closestField('volumemounts', ['volumeMounts']), 'volumeMounts');
+    assert.equal(closestField('zzz', ['name']), undefined);
+  });
+
+  it('finds two files with the same pod, in kubelet reading order', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mvk-lint-'));
+    mkdirSync(path.join(root, 'pods'));
+    writeFileSync(path.join(root, 'pods', 'hello.yaml'), POD);
+    writeFileSync(path.join(root, 'pods', 'hello-copy.yaml'), POD);
+    writeFileSync(path.join(root, 'pods', '.hidden.yaml'), POD);
+    const result = lintPodsDir(path.join(root, 'pods'));
+    assert.deepEqual(result.duplicates, [{ namespace: 'default', name: 'hello', files: ['pods/hello-copy.yaml', 'pods/hello.yaml'] }]);
+    assert.equal(result.manifests.length, 2);
+  });
+});
