@@ -46,10 +46,10 @@ describe('lab doctor on the test bed', () => {
     assert.equal(code, 0);
     assert.equal(report.passed, true);
     const ids = new Set(report.checks.map((c) => c.id));
-    for (const id of ['platform', 'root', 'docker', 'docker-api', 'cgroup-driver', 'cgroup-version', 'swap', 'machine-id', 'tool-mount', 'tool-iptables', 'tool-conntrack', 'other-kubernetes', 'port-2379', 'port-2380', 'port-6443', 'port-8080', 'port-10248', 'port-10250', 'binaries', 'images']) {
+    for (const id of ['platform', 'root', 'docker', 'docker-api', 'cgroup-driver', 'sandbox', 'cgroup-version', 'swap', 'machine-id', 'tool-mount', 'tool-iptables', 'tool-conntrack', 'other-kubernetes', 'port-2379', 'port-2380', 'port-6443', 'port-8080', 'port-10248', 'port-10250', 'binaries', 'images']) {
       assert.ok(ids.has(id), `check ${id} is reported`);
     }
-    for (const id of ['platform', 'root', 'docker', 'docker-api', 'binaries', 'images']) {
+    for (const id of ['platform', 'root', 'docker', 'docker-api', 'sandbox', 'binaries', 'images']) {
       assert.equal(report.checks.find((c) => c.id === id)!.status, 'pass', id);
     }
     const text = await lab(['doctor'], env());
