@@ -7,6 +7,7 @@ import { closestField, formatProblem, lintManifestText, lintPodsDir } from '../.
 import { renderFixture } from '../../src/actions/files.ts';
 import { labEnv } from '../../src/context.ts';
 import { templateVars } from '../../src/template.ts';
+import { lintReport } from '../../src/diagnosis/lintCommand.ts';
 
 const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: busybox:1.35\n';
 const lint = (text: string) => lintManifestText(text, 'pods/x.yaml').problems.map(formatProblem);
@@ -54,5 +55,12 @@ describe('manifest linter for pods/', () => {
     const result = lintPodsDir(path.join(root, 'pods'));
     assert.deepEqual(result.duplicates, [{ namespace: 'default', name: 'hello', files: ['pods/hello-copy.yaml', 'pods/hello.yaml'] }]);
     assert.equal(result.manifests.length, 2);
+    writeFileSync(path.join(root, 'pods', 'etcd.yaml'), POD.replace('name: hello', 'name: etcd').replace('spec:\n', 'spec:\n  hostnetwork: true\n'));
+    const report = lintReport(path.join(root, 'pods'), root);
+    assert.equal(report.errors, 1);
+    assert.deepEqual(report.lines, [
+      'warning: pods/etcd.yaml:6:3: spec.hostnetwork is not a Pod field (did you mean hostNetwork?); kubelet ignores it without a word',
+      'error: pods/hello-copy.yaml and pods/hello.yaml both define pod default/hello; kubelet runs pods/hello-copy.yaml and ignores the rest',
+    ]);
   });
 });
