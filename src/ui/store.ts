@@ -3,6 +3,7 @@ import { recordResult, type Progress } from '../progress.ts';
 import type { StepReport } from '../runner.ts';
 import type { ClusterSnapshot } from '../snapshot.ts';
 import type { WalkthroughEngine } from './engine.ts';
+import { needsPolling } from './polling.ts';
 
 export type Screen = 'welcome' | 'step' | 'final';
 
@@ -140,11 +141,11 @@ export class WalkthroughStore {
     this.schedulePoll();
   }
 
-  /** Polls only while the student waits on a step that does not pass yet; otherwise events alone drive checks. */
+  /** Polls only while the current step waits on state nothing pushes; otherwise events alone drive checks. */
   private schedulePoll(): void {
     if (this.stopped || !this.state.surveyed) return;
     const report = this.state.reports[this.state.viewing];
-    if (this.state.screen !== 'step' || report?.passed) return;
+    if (this.state.screen !== 'step' || !needsPolling(report)) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.checkNow(), this.timing.pollMs);
   }
