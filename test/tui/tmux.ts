@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { repoRoot } from '../../src/paths.ts';
@@ -39,7 +40,11 @@ export class Terminal {
     let last = '';
     while (Date.now() < deadline) {
       last = await this.screen();
-      if (pattern.test(last)) return last;
+      if (pattern.test(last)) {
+        // TUI_TRANSCRIPT=<file> keeps every screen a test waited for, to look at what the student saw.
+        if (process.env.TUI_TRANSCRIPT) appendFileSync(process.env.TUI_TRANSCRIPT, `\n=== ${this.name}: ${what}\n${last}\n`);
+        return last;
+      }
       await sleep(250);
     }
     throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; the screen was:\n${last}`);
