@@ -5,7 +5,7 @@
  * checks and prints what it has.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $, sleep } from 'zx';
 import { binDir, cacheDir, repoRoot } from '../../src/paths.ts';
@@ -15,7 +15,8 @@ import { buildImage, hostPackages, recipeDigest, recipes } from './images.ts';
 $.quiet = true;
 const log = (line: string) => console.log(`testbed: ${line}`);
 
-const aptPackages = ['docker.io', 'iptables', 'conntrack', 'golang-1.19-go', 'tmux', ...hostPackages];
+// docker-registry: the mirror tests run one on 127.0.0.1; tmux: the walkthrough's real-terminal test.
+const aptPackages = ['docker.io', 'iptables', 'conntrack', 'golang-1.19-go', 'tmux', 'docker-registry', ...hostPackages];
 export const dockerdLog = '/var/log/mvk-lab/dockerd.log';
 
 async function ensureAptPackages(): Promise<void> {
@@ -27,7 +28,16 @@ async function ensureAptPackages(): Promise<void> {
   if (!missing.length) return;
   log(`installing from Debian: ${missing.join(' ')}`);
   await $`apt-get update -qq`;
-  await $({ env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })`apt-get install -y -qq --no-install-recommends ${missing}`;
+  // A policy-rc.d that says no keeps the packages' init scripts from starting services: dockerd is
+  // started below on the test bed's terms, and a registry must never listen on every interface.
+  const policy = '/usr/sbin/policy-rc.d';
+  const ownPolicy = !existsSync(policy);
+  if (ownPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  try {
+    await $({ env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })`apt-get install -y -qq --no-install-recommends ${missing}`;
+  } finally {
+    if (ownPolicy) rmSync(policy, { force: true });
+  }
 }
 
 async function dockerAnswers(): Promise<boolean> {
