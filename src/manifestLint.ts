@@ -185,7 +185,7 @@ export function manifestFiles(podsDir: string): string[] {
 export interface DuplicatePod {
   namespace: string;
   name: string;
-  /** In kubelet's reading order: it runs the first and ignores the others. */
+  /** In name order; kubelet keeps one of them, usually the last it reads. */
   files: string[];
 }
 

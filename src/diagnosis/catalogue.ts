@@ -124,11 +124,11 @@ export const catalogue: CatalogueEntry[] = [
     match: (ev) => {
       const pod = ev.focus.pod;
       const dup = ev.duplicates.find((d) => (pod && d.name === pod.name && d.namespace === pod.namespace) || (ev.focus.file !== undefined && d.files.includes(ev.focus.file)));
-      return dup ? { pod: `${dup.namespace}/${dup.name}`, first: dup.files[0]!, ignored: dup.files.slice(1).join(', '), all: dup.files.join(' and ') } : undefined;
+      return dup ? { pod: `${dup.namespace}/${dup.name}`, kept: dup.files.at(-1)!, dropped: dup.files.slice(0, -1).join(', '), all: dup.files.join(' and ') } : undefined;
     },
     explain: (f) =>
-      `${f.all} both define the pod ${f.pod}. kubelet allows one static pod per name: it reads pods/ in name order, runs ${f.first} and ignores ${f.ignored} (only its log says "duplicate pod name"), so edits to the ignored file change nothing.`,
-    fix: (f) => `Keep one file per pod: move ${f.ignored === f.first ? f.first : 'the copy you do not want'} out of pods/ (kubelet reads every file there, backups included).`,
+      `${f.all} both define the pod ${f.pod}. kubelet keeps one static pod per namespace and name and drops the other without a word (usually it keeps the file that sorts last, ${f.kept}), so one of these files has no effect, however you edit it.`,
+    fix: () => 'Keep one file per pod: move the copy you do not want out of pods/ (kubelet reads every file there whose name does not start with a dot, backups included).',
     lessonSection: 'lesson 1, "Give kubelet a pod"',
   },
   {

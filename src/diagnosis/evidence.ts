@@ -128,6 +128,15 @@ export function focusOf(spec: ProbeSpec, env: LabEnv, vars: Record<string, strin
   }
 }
 
+/** A probe about a file in pods/ is also about the pod that file defines (pods/etcd.yaml -> etcd). */
+export function withManifestPod(focus: Evidence['focus'], manifests: LintedManifest[]): Evidence['focus'] {
+  if (!focus.file || focus.pod) return focus;
+  const manifest = manifests.find((m) => m.file === focus.file);
+  if (!manifest?.podName) return focus;
+  const pod = { namespace: manifest.namespace ?? 'default', name: manifest.podName };
+  return { ...focus, pod, component: focus.component ?? componentOfPod(pod.name) };
+}
+
 /** The last `maxBytes` of a file as lines (kubelet logs grow large). */
 export function tailLines(file: string, maxLines = 400, maxBytes = 256 * 1024): string[] {
   const fd = openSync(file, 'r');
@@ -196,8 +205,8 @@ const shared = <T>(ctx: ProbeContext, key: string, compute: () => Promise<T>) =>
 export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: ProbeContext): Promise<Evidence> {
   const { env } = ctx;
   const missing: string[] = [];
-  const focus = focusOf(spec, env, ctx.vars);
   const lint = await shared(ctx, 'lint', async () => lintPodsDir(env.podsDir, env.repoRoot));
+  const focus = withManifestPod(focusOf(spec, env, ctx.vars), lint.manifests);
   const kubelet = await shared(ctx, 'kubelet', async () => {
     const ours = labKubelets(env);
     const first = ours[0];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fallbackDiagnosis, matchEvidence } from '../../src/diagnosis/index.ts';
-import { exitCodeOf, linesAboutPod, staticName, type Evidence } from '../../src/diagnosis/evidence.ts';
+import { exitCodeOf, linesAboutPod, staticName, withManifestPod, type Evidence } from '../../src/diagnosis/evidence.ts';
 import { unpinned } from '../../src/diagnosis/catalogue.ts';
 import { findDuplicates, lintManifestText } from '../../src/manifestLint.ts';
 
@@ -88,6 +88,10 @@ describe('diagnosis catalogue on recorded evidence', () => {
   it('3: etcd without hostNetwork, seen from etcd and from the apiserver', () => {
     const manifests = [manifest('pods/etcd.yaml', ETCD.replace('  hostNetwork: true\n', ''))];
     assert.equal(idOf(recorded({ step: 2, focus: etcdFocus, manifests })), 'etcd-not-host-network');
+    // the file probe on pods/etcd.yaml is about the pod that file defines
+    const fileFocus = withManifestPod({ file: 'pods/etcd.yaml' }, manifests);
+    assert.deepEqual(fileFocus, { file: 'pods/etcd.yaml', ...etcdFocus });
+    assert.equal(idOf(recorded({ step: 2, probe: { id: 'etcd-manifest', kind: 'file', title: '', seen: '', expected: '' }, focus: fileFocus, manifests })), 'etcd-not-host-network');
     assert.equal(idOf(recorded({ step: 3, focus: apiFocus, manifests: [...manifests, manifest('pods/apiserver.yaml', APISERVER('http://127.0.0.1:2379'))] })), 'etcd-not-host-network');
   });
 
@@ -155,10 +159,10 @@ describe('diagnosis catalogue on recorded evidence', () => {
   });
 
   it('13: two files define the same pod', () => {
-    const manifests = [manifest('pods/etcd-backup.yaml', ETCD.replace('  hostNetwork: true\n', '')), manifest('pods/etcd.yaml', ETCD)];
+    const manifests = [manifest('pods/etcd.yaml', ETCD), manifest('pods/etcd.yaml.bak', ETCD.replace('  hostNetwork: true\n', ''))];
     const d = matchEvidence(recorded({ step: 2, focus: etcdFocus, manifests, duplicates: findDuplicates(manifests) }))!;
     assert.equal(d.id, 'duplicate-pod-name');
-    assert.match(d.explanation, /runs pods\/etcd-backup\.yaml and ignores pods\/etcd\.yaml/);
+    assert.match(d.explanation, /pods\/etcd\.yaml and pods\/etcd\.yaml\.bak both define the pod kube-system\/etcd.*drops the other without a word.*pods\/etcd\.yaml\.bak/);
   });
 
   it('14: a container that exits 0 is expected behaviour, the output is what is wrong', () => {

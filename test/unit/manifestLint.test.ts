@@ -46,7 +46,7 @@ describe('manifest linter for pods/', () => {
     assert.equal(closestField('zzz', ['name']), undefined);
   });
 
-  it('finds two files with the same pod, in kubelet reading order', () => {
+  it('finds two files with the same pod, in name order', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'mvk-lint-'));
     mkdirSync(path.join(root, 'pods'));
     writeFileSync(path.join(root, 'pods', 'hello.yaml'), POD);
@@ -60,7 +60,7 @@ describe('manifest linter for pods/', () => {
     assert.equal(report.errors, 1);
     assert.deepEqual(report.lines, [
       'warning: pods/etcd.yaml:6:3: spec.hostnetwork is not a Pod field (did you mean hostNetwork?); kubelet ignores it without a word',
-      'error: pods/hello-copy.yaml and pods/hello.yaml both define pod default/hello; kubelet runs pods/hello-copy.yaml and ignores the rest',
+      'error: pods/hello-copy.yaml and pods/hello.yaml both define pod default/hello; kubelet keeps only one of them (usually pods/hello.yaml) and silently drops the other',
     ]);
   });
 });
