@@ -110,6 +110,9 @@ describe('registry mirror', () => {
   });
 
   it('automatic pulls can be turned off for offline machines (config or MVK_NO_PULL=1)', () => {
+    // CI exports MVK_NO_PULL=1 for the whole run; this test sets and clears it itself.
+    const inherited = process.env.MVK_NO_PULL;
+    delete process.env.MVK_NO_PULL;
     withConfig(undefined);
     assert.equal(automaticPullsAllowed(), true);
     withConfig('pullImages: false\n');
@@ -119,7 +122,8 @@ describe('registry mirror', () => {
     try {
       assert.equal(automaticPullsAllowed(), false);
     } finally {
-      delete process.env.MVK_NO_PULL;
+      if (inherited === undefined) delete process.env.MVK_NO_PULL;
+      else process.env.MVK_NO_PULL = inherited;
     }
   });
 });
