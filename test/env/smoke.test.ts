@@ -16,7 +16,7 @@ import { realEnvMissing } from '../helpers/realenv.ts';
 const versions = loadVersions();
 const bin = (name: string) => path.join(binDir(versions.kubernetes), name);
 const node = 'mvk-smoke';
-const podNames = ['hello', 'etcd', 'kube-apiserver'].map((p) => `${p}-${node}`).concat(['nginx', 'curl']);
+const staticPods = ['hello', 'etcd', 'kube-apiserver'].map((p) => `${p}-${node}`);
 const missing = realEnvMissing();
 if (missing && process.env.LAB_E2E === 'required') throw new Error(`LAB_E2E=required but the test bed is not ready: ${missing}`);
 
@@ -56,11 +56,17 @@ describe('seed flow on the real test bed (no lab code)', { skip: missing, timeou
   const kubectl = (args: string[], input?: string) =>
     execa(bin('kubectl'), args, { env: kubectlEnv, extendEnv: false, input, reject: false, timeout: 30_000 });
 
-  // docker ANDs repeated label filters, so ask once per pod name.
+  // Pods created through the API (nginx, curl) are known by their UIDs, so another flow's pods of the
+  // same name are never mistaken for ours.
+  const apiPodUids = new Set<string>();
+  const rememberUid = async (pod: string) => apiPodUids.add((await kubectl(['get', 'pod', pod, '-o', 'jsonpath={.metadata.uid}'])).stdout);
+
+  // docker ANDs repeated label filters, so ask once per pod.
   const labContainers = async () => {
     const ids = new Set<string>();
-    for (const pod of podNames) {
-      const r = await execa('docker', ['ps', '-aq', '--filter', `label=io.kubernetes.pod.name=${pod}`]);
+    const filters = [...staticPods.map((p) => `label=io.kubernetes.pod.name=${p}`), ...[...apiPodUids].map((u) => `label=io.kubernetes.pod.uid=${u}`)];
+    for (const filter of filters) {
+      const r = await execa('docker', ['ps', '-aq', '--filter', filter]);
       r.stdout.split('\n').filter(Boolean).forEach((id) => ids.add(id));
     }
     return [...ids];
@@ -113,7 +119,11 @@ describe('seed flow on the real test bed (no lab code)', { skip: missing, timeou
     if (ids.length) await execa('docker', ['rm', '-f', ...ids], { reject: false });
     // kubelet mounts pod volumes under its root dir; unmount before deleting.
     await execa('sh', ['-c', `grep -o " ${kubeletRoot}[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l`], { reject: false });
-    for (const pod of podNames) await execa('sh', ['-c', `rm -rf /var/log/pods/*_${pod}_* /var/log/containers/${pod}_*`], { reject: false });
+    for (const pod of staticPods) await execa('sh', ['-c', `rm -rf /var/log/pods/*_${pod}_* /var/log/containers/${pod}_*`], { reject: false });
+    for (const uid of apiPodUids) {
+      const script = `for f in /var/log/containers/*; do case "$(readlink "$f")" in *_${uid}/*) rm -f "$f";; esac; done; rm -rf /var/log/pods/*_${uid}`;
+      await execa('sh', ['-c', script], { reject: false });
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -243,6 +253,7 @@ spec:
     await waitFor('nginx deleted', async () => ((await kubectl(['get', 'pod', 'nginx'])).exitCode !== 0 ? true : undefined), 60_000);
     const pinned = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: nginx\nspec:\n  nodeName: ${node}\n  containers:\n  - name: nginx\n    image: ${versions.images.nginx}\n`;
     assert.equal((await kubectl(['apply', '-f', '-'], pinned)).exitCode, 0);
+    await rememberUid('nginx');
     const ip = await waitFor('nginx Running with a pod IP', async () => {
       const r = await kubectl(['get', 'pod', 'nginx', '-o', 'jsonpath={.status.phase} {.status.podIP}']);
       const [phase, podIp] = r.stdout.split(' ');
@@ -253,6 +264,7 @@ spec:
 
     const curl = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: curl\nspec:\n  nodeName: ${node}\n  restartPolicy: Never\n  containers:\n  - name: curl\n    image: ${versions.images.curl}\n    command: ["curl", "-s", "http://${ip}/"]\n`;
     assert.equal((await kubectl(['apply', '-f', '-'], curl)).exitCode, 0);
+    await rememberUid('curl');
     const done = await waitFor('curl pod Succeeded', async () => {
       const r = await kubectl(['get', 'pod', 'curl', '-o', 'jsonpath={.status.phase}']);
       return r.stdout === 'Succeeded' ? r.stdout : undefined;
