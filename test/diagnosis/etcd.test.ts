@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { portHolders } from '../../src/drivers/ports.ts';
+import { repoRoot } from '../../src/paths.ts';
+import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
+import { requireNoForeignKubelet } from '../engine/helpers.ts';
+import { assertShows, env, fixture, lab, sleepMs, waitForDiagnosis, writeRepoFile } from './helpers.ts';
+
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleepMs(500);
+  }
+}
+
+/** Step 2's mistakes on one etcd, injected and reverted in turn. */
+describe('diagnoses for etcd (step 2)', { timeout: 480_000 }, () => {
+  let squatter: ChildProcess | undefined;
+  after(async () => {
+    squatter?.kill();
+    if (!realEnvMissing()) await lab('reset', '--yes');
+  });
+
+  it('names each etcd mistake in lab verify 2', async (t) => {
+    if (!needsRealEnv(t)) return;
+    await requireNoForeignKubelet();
+    assert.equal((await lab('reset', '--yes')).code, 0);
+    const applied = await lab('apply', '2');
+    assert.equal(applied.code, 0, applied.stderr);
+    const etcd = fixture('etcd.yaml');
+
+    await t.test('hostnetwork misspelt: an unknown field kubelet ignores, with its position', async () => {
+      writeRepoFile('pods/etcd.yaml', etcd.replace('hostNetwork: true', 'hostnetwork: true'));
+      const seen = await waitForDiagnosis(2, 'manifest-unknown-field', { timeoutMs: 10_000 });
+      assert.equal(seen.result.id, 'etcd-manifest');
+      assertShows(seen.text, 'manifest-unknown-field', [/pods\/etcd\.yaml:7:3: spec\.hostnetwork is not a Pod field \(did you mean hostNetwork\?\)/, /ignores it without a word|without any error/]);
+    });
+
+    await t.test('3: etcd without hostNetwork', async () => {
+      writeRepoFile('pods/etcd.yaml', etcd.replace('  hostNetwork: true\n', ''));
+      const seen = await waitForDiagnosis(2, 'etcd-not-host-network', { timeoutMs: 10_000 });
+      assertShows(seen.text, 'etcd-not-host-network', [/network namespace of its own/, /127\.0\.0\.1:2379/, /hostNetwork: true/]);
+    });
+
+    await t.test('4: etcd without the hostPath volume', async () => {
+      const noVolume = etcd.replace(/    volumeMounts:\n(.*\n){2}/, '').replace(/  volumes:\n(.*\n)*$/, '');
+      assert.ok(!noVolume.includes('hostPath'), noVolume);
+      writeRepoFile('pods/etcd.yaml', noVolume);
+      rmSync(env.etcdDataDir, { recursive: true, force: true });
+      const seen = await waitForDiagnosis(2, 'etcd-no-data-volume', { timeoutMs: 60_000 });
+      assertShows(seen.text, 'etcd-no-data-volume', [/--data-dir=\/var\/lib\/etcd/, /lost/, /hostPath/]);
+    });
+
+    await t.test('13: a second file with the same pod name', async () => {
+      writeRepoFile('pods/etcd.yaml', etcd);
+      // A backup the student kept of an earlier, broken version: written last and sorting last, it is the one kubelet keeps.
+      writeRepoFile('pods/etcd.yaml.bak', etcd.replace('  hostNetwork: true\n', ''));
+      const seen = await waitForDiagnosis(2, 'duplicate-pod-name', { timeoutMs: 90_000 });
+      assertShows(seen.text, 'duplicate-pod-name', [/pods\/etcd\.yaml and pods\/etcd\.yaml\.bak both define the pod kube-system\/etcd/, /drops the other without a word/, /move the copy you do not want out of pods\//]);
+      rmSync(path.join(repoRoot, 'pods', 'etcd.yaml.bak'), { force: true });
+    });
+
+    await t.test('12: something else holds 127.0.0.1:2379', async () => {
+      rmSync(path.join(repoRoot, 'pods', 'etcd.yaml'), { force: true });
+      await until(() => portHolders([2379]).length === 0, 60_000, 'etcd to free port 2379');
+      squatter = spawn('python3', ['-m', 'http.server', '2379', '--bind', '127.0.0.1'], { stdio: 'ignore' });
+      await until(() => portHolders([2379]).some((h) => h.pid === squatter!.pid), 10_000, 'python3 to listen on 2379');
+      writeRepoFile('pods/etcd.yaml', etcd);
+      const seen = await waitForDiagnosis(2, 'port-busy', { timeoutMs: 60_000 });
+      assertShows(seen.text, 'port-busy', [new RegExp(`python3 \\(pid ${squatter.pid}\\) already listens on 127\\.0\\.0\\.1:2379`), /address already in use/, new RegExp(`kill ${squatter.pid}`)]);
+      squatter.kill();
+      squatter = undefined;
+    });
+  });
+});
