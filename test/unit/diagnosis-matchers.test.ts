@@ -192,6 +192,20 @@ describe('diagnosis catalogue on recorded evidence', () => {
     assert.match(d.explanation, /pods\/hello\.yaml:4:1: a tab/);
   });
 
+  it('the other entries: apiserver off the host network, a missing image, etcd data elsewhere, the secure port', () => {
+    const etcd = manifest('pods/etcd.yaml', ETCD);
+    const apiOff = manifest('pods/apiserver.yaml', APISERVER('http://127.0.0.1:2379').replace('  hostNetwork: true\n', ''));
+    assert.equal(idOf(recorded({ step: 3, focus: apiFocus, manifests: [apiOff, etcd] })), 'apiserver-not-host-network');
+    const missing = matchEvidence(recorded({ containers: [], images: { 'registry.k8s.io/pause:3.2': true, 'busybox:1.99': false }, manifests: [manifest('pods/hello.yaml', HELLO.replace('1.35', '1.99'))] }))!;
+    assert.equal(missing.id, 'image-missing');
+    assert.match(missing.explanation, /busybox:1\.99, which is not on this machine/);
+    const elsewhere = matchEvidence(recorded({ step: 2, focus: etcdFocus, manifests: [manifest('pods/etcd.yaml', ETCD.replace('path: /var/lib/mvk-lab/etcd', 'path: /var/lib/etcd'))] }))!;
+    assert.equal(elsewhere.id, 'etcd-no-data-volume');
+    assert.match(elsewhere.explanation, /at \/var\/lib\/etcd, but the lab owns and checks \/var\/lib\/mvk-lab\/etcd/);
+    const secure = matchEvidence(recorded({ step: 4, focus: { component: 'kubelet', file: 'kubeconfig.yaml' }, probe: { id: 'kubeconfig-file', kind: 'file', title: '', seen: '', expected: '' }, kubeconfig: { file: 'kubeconfig.yaml', server: 'https://127.0.0.1:6443' } }))!;
+    assert.match(secure.explanation, /secure port/);
+  });
+
   it('an exit with an error code shows the last log line', () => {
     const d = matchEvidence(recorded({ step: 2, focus: etcdFocus, manifests: [manifest('pods/etcd.yaml', ETCD)], containers: [{ name: 'k8s_etcd_x', container: 'etcd', state: 'exited', status: 'Exited (1) 3 seconds ago', image: 'etcd', exitCode: 1 }], containerLogs: { container: 'etcd', text: 'some line\nfatal: bad flag --foo' } }))!;
     assert.equal(d.id, 'container-crashes');
