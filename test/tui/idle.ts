@@ -78,7 +78,7 @@ try {
   await measure(pid, 'step 1 passed (events only; hello restarts in CrashLoopBackOff)');
   await term.keys('n');
   await term.waitFor(/Step 2\/6/);
-  await measure(pid, 'waiting on step 2 (kubelet running, 3 s poll)');
+  await measure(pid, 'waiting on step 2 (kubelet running; pods/etcd.yaml missing, so events only)');
   await term.keys('q');
 } finally {
   await term.close();
