@@ -1,6 +1,6 @@
 import { LAB_VAR_DIR } from '../context.ts';
 import { formatProblem, type LintedManifest, type LintProblem } from '../manifestLint.ts';
-import { COMPONENT_PORTS, COMPONENT_PROCESS, KUBELET_DEFAULT_PAUSE, linesAboutPod, manifestOf, type Evidence } from './evidence.ts';
+import { COMPONENT_PORTS, COMPONENT_PROCESS, KUBELET_DEFAULT_PAUSE, linesAboutPod, manifestOf, telltaleLine, type Evidence } from './evidence.ts';
 
 /**
  * The known mistakes, as data. Each entry names the evidence it reads (`needs`: a missing source
@@ -68,6 +68,9 @@ const lastLine = (text: string | undefined) => (text ?? '').trim().split('\n').f
 const clip = (text: string, max = 140) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
 
 const pullErrorIn = (ev: Evidence) => (ev.focus.pod ? linesAboutPod(ev.kubeletLog?.lines ?? [], ev.focus.pod, ev.nodeName).some((l) => /ErrImagePull|ImagePullBackOff|pulling image|pull access denied/.test(l)) : false);
+
+/** The newest container of the focused pod that is not the sandbox (the list is newest first). */
+const newestApp = (ev: Evidence) => ev.containers.find((c) => c.container !== 'POD');
 
 const lintFix: Record<string, string> = {
   tab: 'Replace the tab with spaces; YAML indents with spaces only.',
@@ -379,8 +382,9 @@ export const catalogue: CatalogueEntry[] = [
     id: 'container-exits-by-design',
     needs: ['containers'],
     match: (ev) => {
-      const exited = ev.containers.find((c) => c.container !== 'POD' && c.exitCode === 0);
-      if (!exited) return undefined;
+      // Only the newest container counts: older ones may be from a pod kubelet replaced (they exit 0 when stopped).
+      const exited = newestApp(ev);
+      if (exited?.exitCode !== 0) return undefined;
       const restarts = ev.containers.filter((c) => c.container === exited.container).length;
       const output = ev.containerLogs?.container === exited.container ? lastLine(ev.containerLogs.text) : '';
       return { container: exited.container, restarts: String(restarts), output: clip(output, 80), want: ev.focus.logsContain ?? '' };
@@ -394,12 +398,12 @@ export const catalogue: CatalogueEntry[] = [
     id: 'container-crashes',
     needs: ['containers'],
     match: (ev) => {
-      const crashed = ev.containers.find((c) => c.container !== 'POD' && c.exitCode !== undefined && c.exitCode !== 0);
-      if (!crashed) return undefined;
-      const said = ev.containerLogs?.container === crashed.container ? lastLine(ev.containerLogs.text) : '';
+      const crashed = newestApp(ev);
+      if (crashed?.exitCode === undefined || crashed.exitCode === 0) return undefined;
+      const said = ev.containerLogs?.container === crashed.container ? telltaleLine(ev.containerLogs.text) : '';
       return { container: crashed.container, code: String(crashed.exitCode), said: clip(said, 200), name: crashed.name };
     },
-    explain: (f) => `Container ${f.container} exits with code ${f.code} and kubelet keeps restarting it.${f.said ? ` Its last log line: ${f.said}` : ' It wrote no log before exiting.'}`,
+    explain: (f) => `Container ${f.container} exits with code ${f.code} and kubelet keeps restarting it.${f.said ? ` Its log says: ${f.said}` : ' It wrote no log before exiting.'}`,
     fix: (f) => `Read its whole log with \`docker logs ${(f.name ?? "").slice(0, 60)}\`; the error usually names the flag, file or address it cannot use.`,
     lessonSection: 'lesson 1, "Look at what kubelet did"',
   },

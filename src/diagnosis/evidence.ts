@@ -183,6 +183,14 @@ export function linesAboutPod(lines: string[], pod: { namespace: string; name: s
   return lines.filter((line) => needles.some((needle) => line.includes(needle)));
 }
 
+const ERROR_WORDS = /\b(error|fatal|panic|failed|cannot|unable|invalid|refused|denied|not defined|not found|unknown|in use)\b/i;
+
+/** The line of a container's log that says most: the last error-like line (a usage text may follow it), else the last line. */
+export function telltaleLine(text: string | undefined): string {
+  const lines = (text ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+  return lines.filter((line) => ERROR_WORDS.test(line)).at(-1) ?? lines.at(-1) ?? '';
+}
+
 export function exitCodeOf(status: string): number | undefined {
   const match = /^Exited \((-?\d+)\)/.exec(status);
   return match ? Number(match[1]) : undefined;
@@ -249,7 +257,7 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
         return { name: c.name, container: c.containerName, state: c.state, status: c.status, image: c.image, ...(exitCode !== undefined ? { exitCode } : {}) };
       });
       const stopped = direct.find((c) => c.containerName !== 'POD' && c.state !== 'running');
-      if (stopped) containerLogs = { container: stopped.containerName, text: (await ctx.docker.logs(stopped.id, 10).catch(() => '')).trim() };
+      if (stopped) containerLogs = { container: stopped.containerName, text: (await ctx.docker.logs(stopped.id, 60).catch(() => '')).trim() };
     } catch (error) {
       missing.push(`docker: ${(error as Error).message}`);
     }

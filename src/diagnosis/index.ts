@@ -2,7 +2,7 @@ import type { ProbeSpec } from '../content/schema.ts';
 import type { Diagnosis, ProbeContext, ProbeResult } from '../probes/types.ts';
 import { registerDiagnoser } from '../probes/diagnosis.ts';
 import { catalogue, type CatalogueEntry } from './catalogue.ts';
-import { gatherEvidence, linesAboutPod, type Evidence } from './evidence.ts';
+import { gatherEvidence, linesAboutPod, telltaleLine, type Evidence } from './evidence.ts';
 
 /** The id of the diagnosis given when no catalogue entry matches but there is evidence to show. */
 export const FALLBACK_ID = 'unrecognised';
@@ -35,7 +35,7 @@ export function fallbackDiagnosis(ev: Evidence, result: Pick<ProbeResult, 'cause
     const worst = about.filter((line) => /^[EF]\d{4}/.test(line)).at(-1) ?? about.at(-1);
     if (worst) clues.push(`kubelet (${ev.kubeletLog!.source}): ${clip(worst.replace(KLOG_PREFIX, ''))}`);
   }
-  const said = ev.containerLogs?.text.trim().split('\n').at(-1);
+  const said = telltaleLine(ev.containerLogs?.text);
   if (said) clues.push(`container ${ev.containerLogs!.container} last said: ${clip(said)}`);
   if (ev.events?.length) clues.push(`events: ${clip(ev.events.at(-1)!)}`);
   if (clues.length === 0) return undefined;

@@ -206,10 +206,19 @@ describe('diagnosis catalogue on recorded evidence', () => {
     assert.match(secure.explanation, /secure port/);
   });
 
+  it('only the newest container counts: an older one that exited 0 when replaced is no excuse', () => {
+    const ev = recorded({ step: 2, focus: etcdFocus, manifests: [manifest('pods/etcd.yaml', ETCD)], containers: [
+      { name: 'k8s_etcd_new', container: 'etcd', state: 'exited', status: 'Exited (2) 1 second ago', image: 'etcd', exitCode: 2 },
+      { name: 'k8s_etcd_old', container: 'etcd', state: 'exited', status: 'Exited (0) 1 minute ago', image: 'etcd', exitCode: 0 },
+    ] });
+    assert.equal(idOf(ev), 'container-crashes');
+    assert.equal(idOf({ ...ev, containers: [{ name: 'k8s_etcd_new', container: 'etcd', state: 'running', status: 'Up', image: 'etcd' }, ev.containers[1]!] }), undefined);
+  });
+
   it('an exit with an error code shows the last log line', () => {
-    const d = matchEvidence(recorded({ step: 2, focus: etcdFocus, manifests: [manifest('pods/etcd.yaml', ETCD)], containers: [{ name: 'k8s_etcd_x', container: 'etcd', state: 'exited', status: 'Exited (1) 3 seconds ago', image: 'etcd', exitCode: 1 }], containerLogs: { container: 'etcd', text: 'some line\nfatal: bad flag --foo' } }))!;
+    const d = matchEvidence(recorded({ step: 2, focus: etcdFocus, manifests: [manifest('pods/etcd.yaml', ETCD)], containers: [{ name: 'k8s_etcd_x', container: 'etcd', state: 'exited', status: 'Exited (1) 3 seconds ago', image: 'etcd', exitCode: 1 }], containerLogs: { container: 'etcd', text: 'flag provided but not defined: -foo\nUsage:\n  etcd [flags]\n    Start an etcd server.' } }))!;
     assert.equal(d.id, 'container-crashes');
-    assert.match(d.explanation, /code 1.*bad flag --foo/);
+    assert.match(d.explanation, /code 1.*Its log says: flag provided but not defined: -foo$/);
   });
 
   it('unknown failures fall back to the kubelet log line and container log', () => {
