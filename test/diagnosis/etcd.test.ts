@@ -64,6 +64,12 @@ describe('diagnoses for etcd (step 2)', { timeout: 480_000 }, () => {
       rmSync(path.join(repoRoot, 'pods', 'etcd.yaml.bak'), { force: true });
     });
 
+    await t.test('a misspelt etcd flag: the container exits, its error line is shown', async () => {
+      writeRepoFile('pods/etcd.yaml', etcd.replace('--listen-client-urls=', '--listen-client-url='));
+      const seen = await waitForDiagnosis(2, 'container-crashes', { timeoutMs: 60_000 });
+      assertShows(seen.text, 'container-crashes', [/Container etcd exits with code \d+/, /listen-client-url/, /docker logs k8s_etcd_etcd-mvk-node/]);
+    });
+
     await t.test('12: something else holds 127.0.0.1:2379', async () => {
       rmSync(path.join(repoRoot, 'pods', 'etcd.yaml'), { force: true });
       await until(() => portHolders([2379]).length === 0, 60_000, 'etcd to free port 2379');
