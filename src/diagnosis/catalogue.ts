@@ -379,6 +379,23 @@ export const catalogue: CatalogueEntry[] = [
     lessonSection: 'lesson 1, "Give kubelet a pod"',
   },
   {
+    id: 'container-cannot-start',
+    needs: ['containers'],
+    match: (ev) => {
+      const newest = newestApp(ev);
+      const startError = ev.containerLogs?.container === newest?.container ? ev.containerLogs?.startError : undefined;
+      if (!newest || newest.state !== 'created' || !startError) return undefined;
+      const manifest = manifestOf(ev, ev.focus.pod);
+      const spec = (manifest?.value?.spec?.containers ?? []).find((c: any) => c?.name === newest.container);
+      const command = Array.isArray(spec?.command) ? String(spec.command[0]) : '';
+      return { container: newest.container, error: clip(startError.replace(/^.*?(exec: )/, '$1'), 160), command, image: newest.image, notFound: /not found|no such file/.test(startError) ? 'yes' : '' };
+    },
+    explain: (f) =>
+      `Docker created container ${f.container} but could not start it: ${f.error}.${f.notFound ? ` The command${f.command ? ` "${f.command}"` : ''} does not exist in the image; kubelet runs exactly what command: says, inside the image's own filesystem, not the host's.` : ''}`,
+    fix: (f) => (f.notFound ? `Fix the spelling of command: in the pod file, or use a program the image has (try \`docker run --rm ${f.image} which ${f.command || '<program>'}\`).` : 'Fix what Docker names above in the pod file; kubelet retries with the new file on its own.'),
+    lessonSection: 'lesson 1, "Look at what kubelet did"',
+  },
+  {
     id: 'container-exits-by-design',
     needs: ['containers'],
     match: (ev) => {

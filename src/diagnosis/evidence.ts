@@ -50,8 +50,8 @@ export interface Evidence {
   docker: { up: boolean; socket: string; error?: string };
   /** Containers of the focused pod, newest first. */
   containers: ContainerFact[];
-  /** Last log lines of the newest container of the focused pod that is not running. */
-  containerLogs?: { container: string; text: string };
+  /** Last log lines of the newest container of the focused pod that is not running (and Docker's start error if it never ran). */
+  containerLogs?: { container: string; text: string; startError?: string };
   ports: { port: number; address: string; pid?: number; name?: string }[];
   images: Record<string, boolean>;
   /** The lab's own pinned images by role (labs/versions.yaml), for fixes that name one. */
@@ -257,7 +257,10 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
         return { name: c.name, container: c.containerName, state: c.state, status: c.status, image: c.image, ...(exitCode !== undefined ? { exitCode } : {}) };
       });
       const stopped = direct.find((c) => c.containerName !== 'POD' && c.state !== 'running');
-      if (stopped) containerLogs = { container: stopped.containerName, text: (await ctx.docker.logs(stopped.id, 60).catch(() => '')).trim() };
+      if (stopped) {
+        const startError = stopped.state === 'created' ? await ctx.docker.startError(stopped.id).catch(() => '') : '';
+        containerLogs = { container: stopped.containerName, text: (await ctx.docker.logs(stopped.id, 60).catch(() => '')).trim(), ...(startError ? { startError } : {}) };
+      }
     } catch (error) {
       missing.push(`docker: ${(error as Error).message}`);
     }

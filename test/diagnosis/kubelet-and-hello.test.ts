@@ -70,6 +70,14 @@ describe('diagnoses for kubelet and the hello pod (step 1)', { timeout: 480_000 
       assertShows(seen.text, 'container-exits-by-design', [/exited with code 0/, /restartPolicy defaults to Always/, /"hi from the lab"/, /"hello world!"/]);
     });
 
+    await t.test('a command the image does not have: Docker never starts the container', async () => {
+      writeRepoFile('pods/hello.yaml', fixture('hello.yaml').replace('["echo"', '["ehco"'));
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await removePodContainers(`hello-${env.nodeName}`);
+      const seen = await waitForDiagnosis(1, 'container-cannot-start', { timeoutMs: 60_000 });
+      assertShows(seen.text, 'container-cannot-start', [/"ehco"/, /does not exist in the image/, /which ehco/]);
+    });
+
     await t.test('1: untagged image, pulled every time even though it is on the machine', async () => {
       await execa('docker', ['tag', env.versions.images.busybox, LOCAL_LATEST]);
       writeRepoFile('pods/hello.yaml', fixture('hello.yaml').replace(env.versions.images.busybox, `${DEAD_REGISTRY}/busybox`));

@@ -215,6 +215,17 @@ describe('diagnosis catalogue on recorded evidence', () => {
     assert.equal(idOf({ ...ev, containers: [{ name: 'k8s_etcd_new', container: 'etcd', state: 'running', status: 'Up', image: 'etcd' }, ev.containers[1]!] }), undefined);
   });
 
+  it('a command that is not in the image: Docker never starts the container', () => {
+    const d = matchEvidence(recorded({
+      manifests: [manifest('pods/hello.yaml', HELLO.replace('["echo"', '["ehco"'))],
+      containers: [{ name: 'k8s_hello_x', container: 'hello', state: 'created', status: 'Created', image: 'busybox:1.35' }, { name: 'k8s_POD_x', container: 'POD', state: 'running', status: 'Up', image: 'pause' }],
+      containerLogs: { container: 'hello', text: '', startError: 'OCI runtime create failed: container_linux.go:380: starting container process caused: exec: "ehco": executable file not found in $PATH: unknown' },
+    }))!;
+    assert.equal(d.id, 'container-cannot-start');
+    assert.match(d.explanation, /exec: "ehco": executable file not found.*The command "ehco" does not exist in the image/);
+    assert.match(d.fix, /docker run --rm busybox:1\.35 which ehco/);
+  });
+
   it('an exit with an error code shows the last log line', () => {
     const d = matchEvidence(recorded({ step: 2, focus: etcdFocus, manifests: [manifest('pods/etcd.yaml', ETCD)], containers: [{ name: 'k8s_etcd_x', container: 'etcd', state: 'exited', status: 'Exited (1) 3 seconds ago', image: 'etcd', exitCode: 1 }], containerLogs: { container: 'etcd', text: 'flag provided but not defined: -foo\nUsage:\n  etcd [flags]\n    Start an etcd server.' } }))!;
     assert.equal(d.id, 'container-crashes');
