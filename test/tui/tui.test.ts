@@ -56,7 +56,9 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
       for (const step of steps) {
         const probes = step.meta.probes.length;
         let screen = await term.waitFor(new RegExp(`Step ${step.number}/6`), MINUTE);
-        await term.waitFor(/Checks \d+\/\d+/, MINUTE, 'the first check of the step');
+        screen = await term.waitFor(/Checks \d+\/\d+/, MINUTE, 'the first check of the step');
+        // The header is one row and the lesson starts right under it (a header that wraps shifts everything).
+        assert.match(screen.split('\n')[1]!, new RegExp(`^Step ${step.number} — `), `the lesson starts on row 2:\n${screen}`);
         screen = await term.waitFor(/a apply/, MINUTE);
         await term.keys('a');
         screen = await term.waitFor(new RegExp(`✔ Step ${step.number} passes`), 5 * MINUTE, `step ${step.number} to pass after a`);

@@ -64,19 +64,28 @@ export function mainPaneHeight(props: Pick<StepViewProps, 'rows' | 'hint' | 'mes
   return Math.max(3, props.rows - 3 - bottom - hintLines - messageLines);
 }
 
+/** Cuts plain text to `width` columns with an ellipsis; the header is laid out by hand to stay on one line. */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
 function Header({ step, total, position, width }: { step: StepInfo; total: number; position?: string; width: number }) {
   const theme = useTheme();
+  const right = position ? ` ${position}` : '';
+  const room = width - right.length;
+  const number = fit(`Step ${step.number}/${total}`, room);
+  const title = fit(` ${step.title}`, room - number.length);
+  const files = step.files.length > 0 ? fit(`  · you write ${step.files.join(', ')}`, room - number.length - title.length) : '';
+  const pad = ' '.repeat(Math.max(0, room - number.length - title.length - files.length));
   return (
-    <Box width={width}>
-      <Box flexGrow={1}>
-        <Text wrap="truncate-end">
-          <Text bold color={paint(theme, 'cyan')}>{`Step ${step.number}/${total}`}</Text>
-          <Text bold>{` ${step.title}`}</Text>
-          {step.files.length > 0 ? <Text dimColor>{`  · you write ${step.files.join(', ')}`}</Text> : null}
-        </Text>
-      </Box>
-      {position ? <Text dimColor>{` ${position}`}</Text> : null}
-    </Box>
+    <Text>
+      <Text bold color={paint(theme, 'cyan')}>{number}</Text>
+      <Text bold>{title}</Text>
+      <Text dimColor>{files}</Text>
+      {pad}
+      <Text dimColor>{right}</Text>
+    </Text>
   );
 }
 
