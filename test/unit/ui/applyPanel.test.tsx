@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { cleanup, render } from 'ink-testing-library';
+import { ApplyPanel } from '../../../src/ui/components/ApplyPanel.tsx';
+
+describe('ApplyPanel', () => {
+  afterEach(cleanup);
+
+  it('shows what apply is doing while it runs, newest lines last', () => {
+    const lines = Array.from({ length: 20 }, (_, i) => `line ${i}`);
+    const frame = render(<ApplyPanel apply={{ step: 2, running: true, lines }} height={6} />).lastFrame()!;
+    assert.match(frame, /Doing step 2 for you \(lab apply 2\)/);
+    assert.match(frame, /line 19/);
+    assert.doesNotMatch(frame, /line 10\b/);
+    assert.ok(frame.split('\n').length <= 6);
+  });
+
+  it('shows a failed apply with the error and its hint', () => {
+    const frame = render(<ApplyPanel apply={{ step: 1, running: false, lines: ['started kubelet'], error: { message: 'kubelet exited right after starting', hint: 'read .lab/kubelet.log' } }} height={8} />).lastFrame()!;
+    assert.match(frame, /✘ lab apply 1 stopped/);
+    assert.match(frame, /kubelet exited right after starting/);
+    assert.match(frame, /hint: read \.lab\/kubelet\.log/);
+  });
+});
