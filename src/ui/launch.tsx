@@ -6,6 +6,7 @@ import { machineFacts } from '../machine.ts';
 import { labSteps } from '../steps.ts';
 import { App } from './App.tsx';
 import { labEngine } from './engine.ts';
+import { podOfContainer } from './containerEvents.ts';
 import { WalkthroughStore } from './store.ts';
 import { colorWanted, ThemeContext } from './theme.tsx';
 import { watchPodContainers, watchStudentFiles } from './watchers.ts';
@@ -23,7 +24,7 @@ export async function launchWalkthrough(): Promise<number> {
   const store = new WalkthroughStore(labEngine(env, steps));
 
   const files = watchStudentFiles(env, () => store.requestCheck());
-  const stopDocker = watchPodContainers(() => store.requestCheck());
+  const stopDocker = watchPodContainers((name) => store.containerEvent(podOfContainer(name)));
 
   process.stdout.write(ALT_SCREEN_ON);
   const app = render(

@@ -4,6 +4,8 @@ import type { StepReport } from '../runner.ts';
 import type { ClusterSnapshot } from '../snapshot.ts';
 import type { WalkthroughEngine } from './engine.ts';
 import { needsPolling } from './polling.ts';
+import { podsWatchedBy } from './containerEvents.ts';
+import { templateVars } from '../template.ts';
 
 export type Screen = 'welcome' | 'step' | 'final';
 
@@ -35,9 +37,14 @@ export interface StoreTiming {
   pollMs: number;
   /** Events arrive in bursts (a pod start is several Docker events); wait this long and check once. */
   debounceMs: number;
+  /**
+   * A container event of a pod the current step does not look at (hello restarting while the student
+   * is on step 2) redraws the map at once but re-runs the step's probes at most this often.
+   */
+  unrelatedEventCheckMs: number;
 }
 
-const defaultTiming: StoreTiming = { pollMs: 3000, debounceMs: 300 };
+const defaultTiming: StoreTiming = { pollMs: 3000, debounceMs: 300, unrelatedEventCheckMs: 30_000 };
 /** A background check shows its spinner only when it takes longer than this; quick ones draw nothing. */
 const SHOW_CHECKING_AFTER_MS = 500;
 
@@ -52,6 +59,8 @@ export class WalkthroughStore {
   private running = false;
   private again = false;
   private timer?: NodeJS.Timeout;
+  private snapshotTimer?: NodeJS.Timeout;
+  private lastCheckAt = 0;
   private stopped = false;
 
   constructor(
@@ -102,6 +111,30 @@ export class WalkthroughStore {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.snapshotTimer);
+  }
+
+  /**
+   * Docker says a kubelet container of `pod` was created, started, died or removed. The checklist is
+   * re-run at once when the current step looks at that pod; otherwise only the map is redrawn, and the
+   * step's probes follow at most every `unrelatedEventCheckMs` (diagnosing a failure is not free).
+   */
+  containerEvent(pod: string | undefined): void {
+    if (this.stopped) return;
+    const step = this.engine.steps[this.state.viewing - 1];
+    if (!pod || (step && podsWatchedBy(step, templateVars(this.engine.env)).has(pod))) return this.requestCheck();
+    clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = setTimeout(() => void this.refreshSnapshot(), this.timing.debounceMs);
+    const sinceCheck = Date.now() - this.lastCheckAt;
+    if (sinceCheck >= this.timing.unrelatedEventCheckMs) this.requestCheck();
+  }
+
+  private async refreshSnapshot(): Promise<void> {
+    try {
+      this.setSnapshot(await this.engine.snapshot());
+    } catch {
+      // the next event tries again
+    }
   }
 
   /** Something changed on the machine (or the student pressed r): check soon, once per burst. */
@@ -119,6 +152,7 @@ export class WalkthroughStore {
       return;
     }
     this.running = true;
+    this.lastCheckAt = Date.now();
     clearTimeout(this.timer);
     const spinner = options.visible ? undefined : setTimeout(() => this.set({ checking: true }), SHOW_CHECKING_AFTER_MS);
     if (options.visible) this.set({ checking: true });

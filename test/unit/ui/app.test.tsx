@@ -5,7 +5,7 @@ import { App } from '../../../src/ui/App.tsx';
 import { WalkthroughStore } from '../../../src/ui/store.ts';
 import { fakeEngine, settle } from './fakeEngine.ts';
 
-const timing = { pollMs: 60_000, debounceMs: 0 };
+const timing = { pollMs: 60_000, debounceMs: 0, unrelatedEventCheckMs: 30_000 };
 
 async function started(passing: number[] = []) {
   const fake = fakeEngine({ passing: new Set(passing) });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { emptyProgress } from '../../../src/progress.ts';
 import { WalkthroughStore } from '../../../src/ui/store.ts';
 import { fakeEngine, settle } from './fakeEngine.ts';
 
 // Long poll and no debounce: the tests drive every check themselves.
-const timing = { pollMs: 60_000, debounceMs: 0 };
+const timing = { pollMs: 60_000, debounceMs: 0, unrelatedEventCheckMs: 30_000 };
 
 describe('WalkthroughStore', () => {
   it('checks every step once at start and resumes where saved progress says', async () => {
@@ -70,5 +70,41 @@ describe('WalkthroughStore', () => {
     await store.apply();
     store.stop();
     assert.deepEqual(store.getState().apply?.error, { message: 'kubelet exited right after starting', hint: 'read .lab/kubelet.log' });
+  });
+
+  it('re-checks the step at once for its own pods, and only redraws the map for other pods', async () => {
+    const { engine, checked } = fakeEngine();
+    let snapshots = 0;
+    const snapshot = engine.snapshot;
+    engine.snapshot = () => {
+      snapshots++;
+      return snapshot();
+    };
+    const store = new WalkthroughStore(engine, timing);
+    await store.start();
+    store.open('step', 2);
+    await settle();
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
+    try {
+      const before = checked.length;
+      const snapshotsBefore = snapshots;
+      store.containerEvent('hello-mvk-node');
+      mock.timers.tick(1);
+      await settle();
+      assert.equal(checked.length, before, 'hello is not a pod step 2 looks at');
+      assert.equal(snapshots, snapshotsBefore + 1, 'the map is redrawn');
+      store.containerEvent('etcd-mvk-node');
+      mock.timers.tick(1);
+      await settle();
+      assert.deepEqual(checked.slice(before), [2], 'etcd is step 2\'s pod');
+      mock.timers.tick(30_000);
+      store.containerEvent('hello-mvk-node');
+      mock.timers.tick(1);
+      await settle();
+      assert.deepEqual(checked.slice(before), [2, 2], 'after 30 s an unrelated event re-checks too');
+    } finally {
+      store.stop();
+      mock.timers.reset();
+    }
   });
 });
