@@ -26,6 +26,16 @@ export async function launchWalkthrough(): Promise<number> {
   const files = watchStudentFiles(env, () => store.requestCheck());
   const stopDocker = watchPodContainers((name) => store.containerEvent(podOfContainer(name)));
 
+  // The terminal went away (window closed, ssh dropped): nothing left to draw on, so leave quietly.
+  // The cluster is not touched; kubelet runs detached from this process.
+  const terminalGone = () => {
+    store.stop();
+    stopDocker();
+    process.exit(0);
+  };
+  process.stdout.on('error', terminalGone);
+  process.once('SIGHUP', terminalGone);
+
   process.stdout.write(ALT_SCREEN_ON);
   const app = render(
     <ThemeContext.Provider value={{ color: colorWanted() }}>
@@ -42,6 +52,7 @@ export async function launchWalkthrough(): Promise<number> {
     await files.close();
     app.cleanup();
     process.stdout.write(ALT_SCREEN_OFF);
+    process.off('SIGHUP', terminalGone);
   }
   const { viewing, screen } = store.getState();
   process.stdout.write(

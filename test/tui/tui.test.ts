@@ -41,6 +41,7 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
         await term.waitFor(/✘ 1\. kubelet runs a pod on its own/, MINUTE, 'the first check on the welcome screen');
         assert.equal(hasColour(await term.styledScreen()), coloured, `${name}: colour ${coloured ? 'expected' : 'not expected'}`);
         await term.keys('q');
+        await term.waitFor(/\[app exited 0\]/, 30_000, 'the app to quit');
       } finally {
         await term.close();
       }
@@ -108,6 +109,7 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
       await term.keys('Enter');
       await term.waitFor(/Step 2\/6 etcd as a static pod/, MINUTE, 'the walkthrough to resume at step 2');
       await term.keys('q');
+      await term.waitFor(/\[app exited 0\]/, 30_000, 'the app to quit');
     } finally {
       await term.close();
     }
