@@ -2,10 +2,12 @@
 // The `lab` command: registers tsx so the TypeScript sources run as they are, then hands over to src/cli.ts.
 import { register } from 'tsx/esm/api';
 
-// Ink draws only a final frame when it believes it runs in CI (CI or CONTINUOUS_INTEGRATION set). A
-// terminal on stdout means a person is watching, so the walkthrough must draw live even then.
+// With CI or CONTINUOUS_INTEGRATION set, Ink draws only a final frame and chalk drops colours. A
+// terminal on stdout means a person is watching, so the walkthrough must draw live and in colour even
+// then (NO_COLOR still turns colours off).
 if (process.stdout.isTTY) {
-  for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = 'false';
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
 }
 
 register();
