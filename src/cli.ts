@@ -10,7 +10,7 @@ import { renderedCommands } from './lesson.ts';
 import { machineFacts } from './machine.ts';
 import { requireRoot } from './preflight.ts';
 import { loadProgress, recordResult, saveProgress } from './progress.ts';
-import { isLabContainer, labPodUids, resetLab } from './reset.ts';
+import { isLabContainer, labOwnership, resetLab } from './reset.ts';
 import { runStep, type StepReport } from './runner.ts';
 import { labSteps, stepByNumber } from './steps.ts';
 import { registerDoctorCommand } from './doctor/command.ts';
@@ -102,8 +102,8 @@ async function status(options: { json?: boolean }): Promise<number> {
   let containers: { name: string; status: string }[] = [];
   let dockerState = 'up';
   try {
-    const uids = labPodUids(env);
-    containers = (await docker.podContainers()).filter((c) => isLabContainer(c, uids, env.nodeName));
+    const owned = labOwnership(env);
+    containers = (await docker.podContainers()).filter((c) => isLabContainer(c, owned));
   } catch (error) {
     dockerState = (error as Error).message;
   }

@@ -29,9 +29,37 @@ export function labPodUids(env: LabEnv): Set<string> {
   }
 }
 
-/** A container belongs to the lab if its pod ran under the lab's kubelet or is a static pod of the lab's node. */
-export function isLabContainer(container: { podUid: string; podName: string }, uids: Set<string>, nodeName: string): boolean {
-  return uids.has(container.podUid) || container.podName.endsWith(`-${nodeName}`);
+/**
+ * Sandboxes the lab's kubelet made: dockershim checkpoints each under its (lab-owned) root dir until
+ * the sandbox is removed. A pod deleted through the API loses its kubelet pod directory at once, but
+ * its exited containers and sandbox stay behind, still known by this checkpoint.
+ */
+export function labSandboxIds(env: LabEnv): Set<string> {
+  try {
+    return new Set(readdirSync(path.join(env.dockershimRootDir, 'sandbox')));
+  } catch {
+    return new Set();
+  }
+}
+
+/** What marks a container as the lab's: its pod's UID, its sandbox's checkpoint, or a static pod name. */
+export interface LabOwnership {
+  uids: Set<string>;
+  sandboxIds: Set<string>;
+  nodeName: string;
+}
+
+export function labOwnership(env: LabEnv): LabOwnership {
+  return { uids: labPodUids(env), sandboxIds: labSandboxIds(env), nodeName: env.nodeName };
+}
+
+/** A container belongs to the lab if its pod or sandbox is the lab kubelet's, or it is a static pod of the lab's node. */
+export function isLabContainer(container: { podUid: string; podName: string; sandboxId: string }, owned: LabOwnership): boolean {
+  return (
+    owned.uids.has(container.podUid) ||
+    (container.sandboxId !== '' && owned.sandboxIds.has(container.sandboxId)) ||
+    container.podName.endsWith(`-${owned.nodeName}`)
+  );
 }
 
 /** /var/log/pods/<namespace>_<pod>_<uid> entries of the lab's pods. */
@@ -98,11 +126,12 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
   }
 
   // 2. containers of the lab's pods; the pod directories under kubelet's root say which pods those are.
-  const uids = labPodUids(env);
+  const owned = labOwnership(env);
+  const uids = owned.uids;
   const docker = options.docker ?? new DockerDriver();
   let dockerDown: DockerDownError | undefined;
   try {
-    const containers = (await docker.podContainers()).filter((c) => isLabContainer(c, uids, env.nodeName));
+    const containers = (await docker.podContainers()).filter((c) => isLabContainer(c, owned));
     for (const container of containers) await docker.remove(container.id);
     if (containers.length > 0) log(`removed ${containers.length} container${containers.length === 1 ? '' : 's'} of the lab's pods`);
   } catch (error) {

@@ -12,6 +12,7 @@ export const LABEL = {
   podNamespace: 'io.kubernetes.pod.namespace',
   podUid: 'io.kubernetes.pod.uid',
   containerName: 'io.kubernetes.container.name',
+  sandboxId: 'io.kubernetes.sandbox.id',
   dockerType: 'io.kubernetes.docker.type',
 } as const;
 
@@ -27,6 +28,8 @@ export interface PodContainer {
   podUid: string;
   /** `POD` for the sandbox (pause) container. */
   containerName: string;
+  /** The pod sandbox the container belongs to (its own id for the sandbox container). */
+  sandboxId: string;
 }
 
 export class DockerDownError extends LabError {
@@ -81,6 +84,7 @@ function toPodContainer(info: Docker.ContainerInfo): PodContainer {
     podNamespace: labels[LABEL.podNamespace] ?? '',
     podUid: labels[LABEL.podUid] ?? '',
     containerName: labels[LABEL.containerName] ?? '',
+    sandboxId: labels[LABEL.dockerType] === 'podsandbox' ? info.Id : (labels[LABEL.sandboxId] ?? ''),
   };
 }
 

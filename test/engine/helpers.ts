@@ -10,7 +10,7 @@ import { DockerDriver } from '../../src/drivers/docker.ts';
 import { allKubelets, labKubelets, stopLabKubelets } from '../../src/drivers/kubelet.ts';
 import { portHolders } from '../../src/drivers/ports.ts';
 import { cacheDir, repoRoot } from '../../src/paths.ts';
-import { isLabContainer, labPodUids } from '../../src/reset.ts';
+import { isLabContainer, labOwnership } from '../../src/reset.ts';
 
 export const env = labEnv();
 export const labPorts = [2379, 2380, 6443, 8080, 10248, 10250, 10255];
@@ -37,9 +37,9 @@ export async function verifyJson(step: number) {
 
 /** Containers of the lab's pods still on the machine. */
 export async function labContainers(): Promise<string[]> {
-  const uids = labPodUids(env);
+  const owned = labOwnership(env);
   const all = await new DockerDriver().podContainers();
-  return all.filter((c) => isLabContainer(c, uids, env.nodeName) || ['nginx', 'curl'].includes(c.podName)).map((c) => c.name);
+  return all.filter((c) => isLabContainer(c, owned) || ['nginx', 'curl'].includes(c.podName)).map((c) => c.name);
 }
 
 export function labListeners(): string[] {

@@ -52,6 +52,15 @@ describe('lab reset', { timeout: 900_000 }, () => {
     const apply = await lab('apply', '6');
     assert.equal(apply.code, 0, `${apply.stdout}\n${apply.stderr}`);
     writeFileSync(path.join(env.podsDir, 'my-notes.yaml'), '# a student file the lab did not write\n');
+    // A pod deleted through the API: kubelet drops its pod directory at once, but its exited
+    // containers and sandbox stay in Docker; reset must still know them as the lab's.
+    const kubectl = (...args: string[]) =>
+      execa(path.join(env.binDir, 'kubectl'), args, { env: { PATH: process.env.PATH ?? '', HOME: env.stateDir }, extendEnv: false });
+    const curlUid = (await kubectl('get', 'pod', 'curl', '-o', 'jsonpath={.metadata.uid}')).stdout;
+    await kubectl('delete', 'pod', 'curl');
+    for (let i = 0; i < 60 && existsSync(path.join(env.kubeletRootDir, 'pods', curlUid)); i++) await sleepMs(500);
+    assert.equal(existsSync(path.join(env.kubeletRootDir, 'pods', curlUid)), false, 'kubelet dropped the deleted pod\'s directory');
+    assert.ok((await labContainers()).some((name) => name.startsWith('k8s_curl_curl_')), 'the deleted pod\'s containers are still in Docker');
 
     const reset = await lab('reset', '--yes');
     assert.equal(reset.code, 0, reset.stderr);

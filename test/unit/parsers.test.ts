@@ -128,9 +128,13 @@ describe('student files', () => {
 describe('reset ownership', () => {
   it('counts only containers of the lab\'s pods', () => {
     const uids = new Set(['u1']);
-    assert.equal(isLabContainer({ podUid: 'u1', podName: 'nginx' }, uids, 'mvk-node'), true);
-    assert.equal(isLabContainer({ podUid: 'u9', podName: 'etcd-mvk-node' }, uids, 'mvk-node'), true);
-    assert.equal(isLabContainer({ podUid: 'u9', podName: 'etcd-realnode' }, uids, 'mvk-node'), false);
+    const owned = { uids, sandboxIds: new Set(['s7']), nodeName: 'mvk-node' };
+    assert.equal(isLabContainer({ podUid: 'u1', podName: 'nginx', sandboxId: 's1' }, owned), true);
+    assert.equal(isLabContainer({ podUid: 'u9', podName: 'etcd-mvk-node', sandboxId: 's2' }, owned), true);
+    assert.equal(isLabContainer({ podUid: 'u9', podName: 'etcd-realnode', sandboxId: 's3' }, owned), false);
+    // A pod deleted through the API: kubelet dropped its pod directory, dockershim's checkpoint remains.
+    assert.equal(isLabContainer({ podUid: 'u8', podName: 'nginx', sandboxId: 's7' }, owned), true);
+    assert.equal(isLabContainer({ podUid: 'u8', podName: 'nginx', sandboxId: '' }, owned), false);
     assert.deepEqual(labPodLogEntries(['default_nginx_u1', 'kube-system_etcd-real_u2'], uids), ['default_nginx_u1']);
   });
 });
