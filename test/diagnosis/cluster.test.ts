@@ -31,6 +31,13 @@ describe('diagnoses for the apiserver, kubelet joining, admission and pinning (s
       writeRepoFile('pods/apiserver.yaml', fixture('apiserver.yaml'));
     });
 
+    await t.test('the apiserver without hostNetwork cannot reach etcd on the host', async () => {
+      writeRepoFile('pods/apiserver.yaml', fixture('apiserver.yaml').replace(/^\s*hostNetwork: true\n/m, ''));
+      const seen = await waitForDiagnosis(3, 'apiserver-not-host-network', { timeoutMs: 90_000 });
+      assertShows(seen.text, 'apiserver-not-host-network', [/does not set hostNetwork: true/, /cannot reach etcd on 127\.0\.0\.1:2379/]);
+      writeRepoFile('pods/apiserver.yaml', fixture('apiserver.yaml'));
+    });
+
     await t.test('the engine brings step 4 up (it waits for the apiserver to come back)', async () => {
       const up = await lab('apply', '4');
       assert.equal(up.code, 0, up.stderr);

@@ -87,6 +87,15 @@ describe('diagnoses for kubelet and the hello pod (step 1)', { timeout: 480_000 
       assertShows(seen.text, 'image-not-pinned', [/"127\.0\.0\.1:5999\/busybox" with no tag/, /imagePullPolicy is Always/, /busybox:1\.35/]);
     });
 
+    await t.test('a pinned image that is not on the machine and cannot be pulled', async () => {
+      // Pinned, so kubelet pulls only because it is missing; the dead registry answers at once, offline.
+      writeRepoFile('pods/hello.yaml', fixture('hello.yaml').replace(env.versions.images.busybox, `${DEAD_REGISTRY}/busybox:1.35`));
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await removePodContainers(`hello-${env.nodeName}`);
+      const seen = await waitForDiagnosis(1, 'image-missing', { timeoutMs: 60_000 });
+      assertShows(seen.text, 'image-missing', [/127\.0\.0\.1:5999\/busybox:1\.35, which is not on this machine/, /docker images/]);
+    });
+
     rmSync(path.join(repoRoot, 'pods', 'hello.yaml'), { force: true });
   });
 });
