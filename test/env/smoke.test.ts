@@ -11,14 +11,13 @@ import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { binDir } from '../../src/paths.ts';
 import { loadVersions } from '../../src/versions.ts';
-import { realEnvMissing } from '../helpers/realenv.ts';
+import { realEnvSkip } from '../helpers/realenv.ts';
 
 const versions = loadVersions();
 const bin = (name: string) => path.join(binDir(versions.kubernetes), name);
 const node = 'mvk-smoke';
 const staticPods = ['hello', 'etcd', 'kube-apiserver'].map((p) => `${p}-${node}`);
-const missing = realEnvMissing();
-if (missing && process.env.LAB_E2E === 'required') throw new Error(`LAB_E2E=required but the test bed is not ready: ${missing}`);
+const missing = realEnvSkip();
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

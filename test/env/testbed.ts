@@ -122,8 +122,12 @@ async function unpackDebs(names: string[], debDir: string): Promise<void> {
   const have = readdirSync(debDir).filter((f) => f.endsWith('.deb'));
   const wanted = names.filter((n) => !have.some((f) => f.startsWith(`${n}_`)));
   if (wanted.length) await $({ cwd: debDir })`apt-get -o APT::Sandbox::User=root download ${wanted}`;
+  // A stamp per package, so a warm run does not unpack the same files again.
   for (const file of readdirSync(debDir).filter((f) => f.endsWith('.deb'))) {
+    const stamp = path.join(debDir, `${file}.unpacked`);
+    if (existsSync(stamp)) continue;
     await $`dpkg-deb -x ${path.join(debDir, file)} ${root}`;
+    writeFileSync(stamp, '');
   }
 }
 

@@ -24,11 +24,17 @@ export function realEnvMissing(): string | undefined {
   return undefined;
 }
 
+/** Why real-environment tests must skip, or false when the test bed is ready; throws under LAB_E2E=required. */
+export function realEnvSkip(): string | false {
+  const missing = realEnvMissing();
+  if (!missing) return false;
+  if (process.env.LAB_E2E === 'required') throw new Error(`LAB_E2E=required but the test bed is not ready: ${missing}`);
+  return missing;
+}
+
 /** Call first in a real-environment test: skips it, or fails it when LAB_E2E=required. */
 export function needsRealEnv(t: TestContext): boolean {
-  const missing = realEnvMissing();
-  if (!missing) return true;
-  if (process.env.LAB_E2E === 'required') throw new Error(`LAB_E2E=required but the test bed is not ready: ${missing}`);
-  t.skip(missing);
-  return false;
+  const skip = realEnvSkip();
+  if (skip) t.skip(skip);
+  return !skip;
 }

@@ -15,7 +15,7 @@ import { NODE_NAME } from '../../src/context.ts';
 import { mirroredName } from '../../src/images/mirror.ts';
 import { loadVersions } from '../../src/versions.ts';
 import { labEnv } from '../../src/context.ts';
-import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
+import { needsRealEnv, realEnvSkip } from '../helpers/realenv.ts';
 import { docker, lab, podContainerImage, tagImage, untagImage, waitForNoForeignKubelet } from './helpers.ts';
 
 const upstream = Object.values(loadVersions().images);
@@ -23,7 +23,7 @@ const upstream = Object.values(loadVersions().images);
 const prefix = 'mvk-bundle.invalid/lab';
 const names = upstream.map((image) => mirroredName(image, prefix));
 
-describe('class bundle: lab images save / load', { skip: realEnvMissing() && process.env.LAB_E2E !== 'required' ? realEnvMissing() : false }, () => {
+describe('class bundle: lab images save / load', { skip: realEnvSkip() }, () => {
   let dir: string;
   let bundle: string;
   const env = () => ({ MVK_CONFIG: path.join(dir, 'no-config.yaml'), MVK_REGISTRY_MIRROR: prefix });

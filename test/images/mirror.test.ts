@@ -14,14 +14,14 @@ import { mirroredName } from '../../src/images/mirror.ts';
 import { NODE_NAME } from '../../src/context.ts';
 import { loadVersions } from '../../src/versions.ts';
 import { labEnv } from '../../src/context.ts';
-import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
+import { needsRealEnv, realEnvSkip } from '../helpers/realenv.ts';
 import { buildMirrorOnlyVariant, docker, lab, podContainerImage, pushImage, removeTestVariant, startRegistry, tagImage, untagImage, waitForNoForeignKubelet, type LocalRegistry } from './helpers.ts';
 
 const versions = loadVersions();
 const upstream = Object.values(versions.images);
 const stepOneImages = [versions.images.pause, versions.images.busybox];
 
-describe('images through a registry mirror (local docker-registry)', { skip: realEnvMissing() && process.env.LAB_E2E !== 'required' ? realEnvMissing() : false }, () => {
+describe('images through a registry mirror (local docker-registry)', { skip: realEnvSkip() }, () => {
   let dir: string;
   let registry: LocalRegistry;
   let prefix: string;
