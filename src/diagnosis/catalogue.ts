@@ -69,8 +69,11 @@ const clip = (text: string, max = 140) => (text.length > max ? `${text.slice(0, 
 
 const pullErrorIn = (ev: Evidence) => (ev.focus.pod ? linesAboutPod(ev.kubeletLog?.lines ?? [], ev.focus.pod, ev.nodeName).some((l) => /ErrImagePull|ImagePullBackOff|pulling image|pull access denied/.test(l)) : false);
 
-/** The newest container of the focused pod that is not the sandbox (the list is newest first). */
-const newestApp = (ev: Evidence) => ev.containers.find((c) => c.container !== 'POD');
+/**
+ * The newest container of the focused pod that is not the sandbox (the list is newest first), passing
+ * over one kubelet has just created and not yet started: the one before it tells what happened.
+ */
+const newestApp = (ev: Evidence) => ev.containers.find((c) => c.container !== 'POD' && !c.starting);
 
 const lintFix: Record<string, string> = {
   tab: 'Replace the tab with spaces; YAML indents with spaces only.',

@@ -28,6 +28,8 @@ export interface ContainerFact {
   status: string;
   image: string;
   exitCode?: number;
+  /** Created a moment ago and not started yet, with no start error: kubelet is between two attempts. */
+  starting?: boolean;
 }
 
 /**
@@ -252,13 +254,18 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
     try {
       const list = await memo(ctx, `pod-containers:${pod.namespace}/${pod.name}-${env.nodeName}`, () => ctx.docker.podContainers({ podName: `${pod.name}-${env.nodeName}`, namespace: pod.namespace }));
       const direct = list.length > 0 ? list : await ctx.docker.podContainers({ podName: pod.name, namespace: pod.namespace });
+      // Docker records an error on a Created container only when starting it failed; a Created one
+      // without an error is kubelet's next attempt, about to start, and says nothing yet.
+      const startErrors = new Map<string, string>();
+      for (const c of direct) if (c.containerName !== 'POD' && c.state === 'created') startErrors.set(c.id, await ctx.docker.startError(c.id).catch(() => ''));
       containers = direct.map((c) => {
         const exitCode = exitCodeOf(c.status);
-        return { name: c.name, container: c.containerName, state: c.state, status: c.status, image: c.image, ...(exitCode !== undefined ? { exitCode } : {}) };
+        const starting = c.state === 'created' && !startErrors.get(c.id);
+        return { name: c.name, container: c.containerName, state: c.state, status: c.status, image: c.image, ...(exitCode !== undefined ? { exitCode } : {}), ...(starting ? { starting } : {}) };
       });
-      const stopped = direct.find((c) => c.containerName !== 'POD' && c.state !== 'running');
+      const stopped = direct.find((c) => c.containerName !== 'POD' && c.state !== 'running' && !(c.state === 'created' && !startErrors.get(c.id)));
       if (stopped) {
-        const startError = stopped.state === 'created' ? await ctx.docker.startError(stopped.id).catch(() => '') : '';
+        const startError = startErrors.get(stopped.id) ?? '';
         containerLogs = { container: stopped.containerName, text: (await ctx.docker.logs(stopped.id, 60).catch(() => '')).trim(), ...(startError ? { startError } : {}) };
       }
     } catch (error) {

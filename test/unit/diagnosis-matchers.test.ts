@@ -215,6 +215,16 @@ describe('diagnosis catalogue on recorded evidence', () => {
     assert.equal(idOf({ ...ev, containers: [{ name: 'k8s_etcd_new', container: 'etcd', state: 'running', status: 'Up', image: 'etcd' }, ev.containers[1]!] }), undefined);
   });
 
+  it('a container kubelet has just created and not yet started hides nothing: the one before it is read', () => {
+    const ev = recorded({ step: 2, focus: etcdFocus, manifests: [manifest('pods/etcd.yaml', ETCD)], containers: [
+      { name: 'k8s_etcd_next', container: 'etcd', state: 'created', status: 'Created', image: 'etcd', starting: true },
+      { name: 'k8s_etcd_prev', container: 'etcd', state: 'exited', status: 'Exited (1) 1 second ago', image: 'etcd', exitCode: 1 },
+    ], containerLogs: { container: 'etcd', text: 'flag provided but not defined: -listen-client-url' } });
+    const d = matchEvidence(ev)!;
+    assert.equal(d.id, 'container-crashes');
+    assert.match(d.explanation, /exits with code 1.*-listen-client-url/);
+  });
+
   it('a command that is not in the image: Docker never starts the container', () => {
     const d = matchEvidence(recorded({
       manifests: [manifest('pods/hello.yaml', HELLO.replace('["echo"', '["ehco"'))],

@@ -20,11 +20,14 @@ export async function containerProbe(spec: Spec, ctx: ProbeContext): Promise<Out
   }
   const newest = mine[0]!;
   if (spec.state === 'running' && newest.state !== 'running') {
-    const logs = await ctx.docker.logs(newest.id, 5).catch(() => '');
     // A container stuck in "Created" never ran: Docker's start error is the only clue.
     const startError = newest.state === 'created' ? await ctx.docker.startError(newest.id).catch(() => '') : '';
+    // Created with no error is kubelet's next attempt, caught before it starts: the previous one tells more.
+    const telling = newest.state === 'created' && !startError && mine[1] ? mine[1] : newest;
+    const logs = await ctx.docker.logs(telling.id, 5).catch(() => '');
     const detail = startError ? `; Docker says: ${snippet(startError, 160)}` : logs ? `; last log: ${snippet(logs.trim().split('\n').at(-1) ?? '')}` : '';
-    return { ok: false, expected, seen: `newest ${spec.container} container is ${newest.status}${detail}`, evidence: { ...evidence, lastLogs: logs, startError } };
+    const status = telling === newest ? newest.status : `being started again (the one before it: ${telling.status})`;
+    return { ok: false, expected, seen: `newest ${spec.container} container is ${status}${detail}`, evidence: { ...evidence, lastLogs: logs, startError } };
   }
   if (spec.state === 'exited' && !mine.some((c) => c.state === 'exited')) return { ok: false, expected, seen: `${spec.container} is ${newest.status}, never exited`, evidence };
   if (spec.logsContain) {
