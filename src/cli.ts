@@ -131,6 +131,8 @@ async function summary(): Promise<number> {
   const step = steps[progress.current - 1] ?? steps[0]!;
   const machine = await machineFacts(new DockerDriver()).catch(() => undefined);
   out(`mvk-lab: build a minimal Kubernetes from kubelet and static pods (${steps.length} steps).`);
+  // The interactive walkthrough does both on its first screen; here the student runs them.
+  out('First: `npx lab doctor` checks this machine, `npx lab setup` fetches the binaries and images.');
   out(`You are on step ${step.number}: ${step.meta.title}`);
   out(`  ${step.meta.summary}`);
   out(`  lesson: ${step.lessonFile}`);

@@ -2,16 +2,26 @@ import { doctorChecks } from './checks/index.ts';
 import { result } from './checks/result.ts';
 import type { CheckResult, DoctorCheck, DoctorInputs } from './types.ts';
 
+/** What the walkthrough draws while the doctor runs: which check is under way, and each result. */
+export interface DoctorProgress {
+  onCheck?: (check: DoctorCheck, index: number, total: number) => void;
+  onResult?: (result: CheckResult) => void;
+}
+
 /** Runs every check; a check that throws is reported as failed rather than ending the run. */
-export async function runDoctor(inputs: DoctorInputs, checks: DoctorCheck[] = doctorChecks): Promise<CheckResult[]> {
+export async function runDoctor(inputs: DoctorInputs, checks: DoctorCheck[] = doctorChecks, progress: DoctorProgress = {}): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const check of checks) {
+  for (const [index, check] of checks.entries()) {
+    progress.onCheck?.(check, index, checks.length);
+    let outcome: CheckResult[];
     try {
-      const outcome = await check.run(inputs);
-      results.push(...(Array.isArray(outcome) ? outcome : [outcome]));
+      const value = await check.run(inputs);
+      outcome = Array.isArray(value) ? value : [value];
     } catch (error) {
-      results.push(result(check.id, check.title, 'fail', `the check itself failed: ${(error as Error).message}`, 'report this as a lab bug, with the output of `lab doctor --json`'));
+      outcome = [result(check.id, check.title, 'fail', `the check itself failed: ${(error as Error).message}`, 'report this as a lab bug, with the output of `lab doctor --json`')];
     }
+    results.push(...outcome);
+    for (const r of outcome) progress.onResult?.(r);
   }
   return results;
 }

@@ -53,6 +53,8 @@ export interface EnsureOptions {
   onProgress?: (event: LayerProgress) => void;
   /** A pull the student did not ask for (apply, setup): skipped when pulls are turned off. */
   automatic?: boolean;
+  /** Called before each pull with the whole list of missing images, for a display of them all. */
+  onImage?: (image: string, missing: string[]) => void;
 }
 
 /** MVK_NO_PULL=1 or `pullImages: false` in lab.config.yaml: an offline machine fails at once, naming the image. */
@@ -77,6 +79,7 @@ export async function ensureImages(env: LabEnv, docker: DockerDriver, roles: Ima
   const images = imagesForRoles(env, roles);
   const missing = await missingImages(docker, images);
   for (const image of missing) {
+    options.onImage?.(image.name, missing.map((m) => m.name));
     options.log(`pulling ${image.name}`);
     await pullImage(docker, image.name, options.onProgress ?? (() => {}), image.name !== image.upstream);
   }

@@ -97,7 +97,7 @@ export async function setupBinaries(options: SetupOptions): Promise<string> {
     options.log(`binaries ${versions.kubernetes} already in ${dest}`);
     return dest;
   }
-  const checksums = loadChecksums(options.checksums ?? checksumsFile, versions.kubernetes);
+  const checksums = loadChecksums(options.checksums ?? checksumsFile(), versions.kubernetes);
   const archive = archiveFor(checksums, options.arch ?? goArch());
   const url = `${releaseBaseUrl(options.baseUrl)}/${archive.path}`;
   const archiveFile = path.join(cacheDir(), 'downloads', archive.file);

@@ -5,6 +5,7 @@ import { stepKeys, type KeyHelp } from './components/Footer.tsx';
 import { Footer } from './components/Footer.tsx';
 import { maxOffset } from './components/LessonPane.tsx';
 import { checklistHeight, mainPaneHeight, mapHeight, StepView, type MainPane, type StepInfo } from './components/StepView.tsx';
+import { maxDetailsOffset, Preflight } from './components/Preflight.tsx';
 import { Welcome, type StepLine } from './components/Welcome.tsx';
 import { lessonLines } from './markdown.ts';
 import type { WalkthroughStore } from './store.ts';
@@ -37,6 +38,8 @@ export function App({ store, lessonMarkdown, isRoot }: AppProps) {
   const [logLines, setLogLines] = useState<string[]>([]);
   const [lessonWanted, setLessonWanted] = useState(false);
   const [pending, setPending] = useState<Pending>();
+  const [machineDetails, setMachineDetails] = useState(false);
+  const [machineOffset, setMachineOffset] = useState(0);
 
   const lines = useMemo(() => lessonLines(lessonMarkdown(step.number), Math.max(20, columns - 2)), [step.number, columns, lessonMarkdown]);
 
@@ -71,6 +74,8 @@ export function App({ store, lessonMarkdown, isRoot }: AppProps) {
   const bottom = Math.max(checklistHeight(info.probes.length, report), mapHeight(state.snapshot, step.number));
   const paneHeight = mainPaneHeight({ rows, hint: hintText, message: pending?.question }, bottom);
   const applying = Boolean(state.apply?.running);
+  // The machine check fills the screen but the footer row and the row Ink keeps free.
+  const preflightHeight = rows - 2;
 
   const quit = () => {
     store.stop();
@@ -102,8 +107,22 @@ export function App({ store, lessonMarkdown, isRoot }: AppProps) {
       else quit();
       return;
     }
+    if (state.screen === 'preflight') {
+      const done = state.preflight?.phase === 'done' && !state.preparing;
+      if ((key.return || input === ' ') && done) store.open('welcome');
+      else if (input === 'r' && done) void store.prepareAgain();
+      else if (input === 'd') {
+        setMachineDetails((open) => !open);
+        setMachineOffset(0);
+      } else if (machineDetails && (key.upArrow || key.downArrow)) {
+        const limit = maxDetailsOffset(state.preflight, preflightHeight);
+        setMachineOffset((current) => Math.min(limit, Math.max(0, current + (key.upArrow ? -1 : 1))));
+      }
+      return;
+    }
     if (state.screen === 'welcome') {
       if (key.return || input === ' ' || input === 'n') store.open('step', state.viewing);
+      else if (input === 'm' && state.preflight) store.open('preflight');
       return;
     }
     if (state.screen === 'final') {
@@ -134,15 +153,36 @@ export function App({ store, lessonMarkdown, isRoot }: AppProps) {
   const stepLines: StepLine[] = steps.map((s) => ({ number: s.number, title: s.meta.title, passing: state.reports[s.number]?.passed }));
   const height = rows - 1;
 
-  if (state.screen === 'welcome') {
+  if (state.screen === 'preflight') {
+    const done = state.preflight?.phase === 'done' && !state.preparing;
     const keys: KeyHelp[] = [
-      { key: 'Enter', label: state.firstVisit ? 'start' : 'resume' },
+      { key: 'Enter', label: 'continue', disabled: !done },
+      { key: 'r', label: 'check again', disabled: !done },
+      { key: 'd', label: machineDetails ? 'summary' : 'all checks' },
+      ...(machineDetails ? [{ key: '↑↓', label: 'scroll' }] : []),
       { key: 'q', label: 'quit' },
     ];
     return (
       <Box flexDirection="column" height={height} width={columns}>
         <Box flexGrow={1} overflow="hidden">
-          <Welcome steps={stepLines} resumeStep={state.viewing} firstVisit={state.firstVisit} isRoot={isRoot} checking={!state.surveyed} width={columns} />
+          <Preflight preflight={state.preflight} details={machineDetails} offset={machineOffset} width={columns} height={preflightHeight} />
+        </Box>
+        <Footer keys={keys} />
+      </Box>
+    );
+  }
+
+  if (state.screen === 'welcome') {
+    const keys: KeyHelp[] = [
+      { key: 'Enter', label: state.firstVisit ? 'start' : 'resume' },
+      ...(state.preflight ? [{ key: 'm', label: 'machine check' }] : []),
+      { key: 'q', label: 'quit' },
+    ];
+    const machine = state.preflight?.phase === 'done' ? { fails: state.preflight.results.filter((r) => r.status === 'fail').length, warns: state.preflight.results.filter((r) => r.status === 'warn').length } : undefined;
+    return (
+      <Box flexDirection="column" height={height} width={columns}>
+        <Box flexGrow={1} overflow="hidden">
+          <Welcome steps={stepLines} resumeStep={state.viewing} firstVisit={state.firstVisit} isRoot={isRoot} checking={!state.surveyed} width={columns} machine={machine} />
         </Box>
         <Footer keys={keys} />
       </Box>

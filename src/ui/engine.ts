@@ -3,9 +3,12 @@ import type { Step } from '../content/load.ts';
 import type { LabEnv } from '../context.ts';
 import { DockerDriver } from '../drivers/docker.ts';
 import { kubeletLogTail } from '../drivers/kubelet.ts';
+import type { LayerProgress } from '../images/progress.ts';
 import { loadProgress, saveProgress, type Progress } from '../progress.ts';
 import { runStep, type StepReport } from '../runner.ts';
 import { clusterSnapshot, type ClusterSnapshot } from '../snapshot.ts';
+import { realMachinePrep } from './machinePrep.ts';
+import type { MachinePrep } from './preflight.ts';
 
 /** Everything the walkthrough asks of the lab engine; tests hand in a fake. */
 export interface WalkthroughEngine {
@@ -13,10 +16,13 @@ export interface WalkthroughEngine {
   steps: Step[];
   check(step: Step): Promise<StepReport>;
   snapshot(): Promise<ClusterSnapshot>;
-  apply(stepNumber: number, log: (line: string) => void): Promise<void>;
+  /** `onPull` gets per-layer progress of the images apply pulls first. */
+  apply(stepNumber: number, log: (line: string) => void, onPull?: (event: LayerProgress) => void): Promise<void>;
   loadProgress(): Progress;
   saveProgress(progress: Progress): void;
   kubeletLog(lines: number): string[];
+  /** The first screen's machine check and fetches; without it the walkthrough opens on the welcome screen. */
+  prep?: MachinePrep;
 }
 
 export function labEngine(env: LabEnv, steps: Step[]): WalkthroughEngine {
@@ -26,9 +32,10 @@ export function labEngine(env: LabEnv, steps: Step[]): WalkthroughEngine {
     steps,
     check: (step) => runStep(env, step, new DockerDriver()),
     snapshot: () => clusterSnapshot(env, new DockerDriver()),
-    apply: (stepNumber, log) => applyThrough(env, steps, stepNumber, { log }),
+    apply: (stepNumber, log, onPull) => applyThrough(env, steps, stepNumber, { log, onPullProgress: onPull }),
     loadProgress: () => loadProgress(env),
     saveProgress: (progress) => saveProgress(env, progress),
     kubeletLog: (lines) => kubeletLogTail(env, lines),
+    prep: realMachinePrep(env),
   };
 }

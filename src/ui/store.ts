@@ -6,13 +6,17 @@ import type { WalkthroughEngine } from './engine.ts';
 import { needsPolling } from './polling.ts';
 import { podsWatchedBy } from './containerEvents.ts';
 import { templateVars } from '../template.ts';
+import type { LayerProgress } from '../images/progress.ts';
+import { prepareMachine, withLayer, type LayerLine, type PreflightState } from './preflight.ts';
 
-export type Screen = 'welcome' | 'step' | 'final';
+export type Screen = 'preflight' | 'welcome' | 'step' | 'final';
 
 export interface ApplyState {
   step: number;
   running: boolean;
   lines: string[];
+  /** The image apply is pulling, layer by layer. */
+  pull?: { image: string; layers: LayerLine[] };
   error?: { message: string; hint: string };
 }
 
@@ -30,6 +34,10 @@ export interface WalkthroughState {
   /** Where saved progress said the student was when the walkthrough started. */
   resumeStep: number;
   firstVisit: boolean;
+  /** The machine check and fetches of the first screen; absent when the engine has no MachinePrep. */
+  preflight?: PreflightState;
+  /** The machine check is running (first time, or again after `r`). */
+  preparing: boolean;
 }
 
 export interface StoreTiming {
@@ -70,7 +78,7 @@ export class WalkthroughStore {
     const progress = engine.loadProgress();
     const resumeStep = Math.min(Math.max(1, progress.current), engine.steps.length);
     this.state = {
-      screen: 'welcome',
+      screen: engine.prep ? 'preflight' : 'welcome',
       viewing: resumeStep,
       reports: {},
       checking: false,
@@ -78,6 +86,7 @@ export class WalkthroughStore {
       progress,
       resumeStep,
       firstVisit: resumeStep === 1 && Object.keys(progress.passed).length === 0,
+      preparing: false,
     };
   }
 
@@ -93,8 +102,42 @@ export class WalkthroughStore {
     for (const listener of this.listeners) listener();
   }
 
-  /** Checks every step once (the welcome screen's list), then keeps the current step live. */
+  /**
+   * Checks the machine and fetches what it lacks (the first screen), then checks every step once (the
+   * welcome screen's list), then keeps the current step live.
+   */
   async start(): Promise<void> {
+    await this.prepare();
+    await this.survey();
+  }
+
+  /** `r` on the first screen: the student fixed something; check the machine, and the steps, again. */
+  async prepareAgain(): Promise<void> {
+    if (this.state.preparing) return;
+    await this.prepare();
+    await this.survey();
+  }
+
+  private async prepare(): Promise<void> {
+    const prep = this.engine.prep;
+    if (!prep || this.stopped) return;
+    this.set({ preparing: true });
+    try {
+      const done = await prepareMachine(prep, (preflight) => {
+        if (!this.stopped) this.set({ preflight });
+      });
+      // Nothing to read or fix: the student goes straight on to the steps.
+      if (done.clear && this.state.screen === 'preflight') this.set({ screen: 'welcome' });
+    } catch (error) {
+      const message = error instanceof LabError ? `${error.message} (${error.hint})` : (error as Error).message;
+      this.set({ preflight: { phase: 'done', results: [{ id: 'doctor', title: 'machine check', status: 'fail', detail: message, fix: 'run `npx lab doctor` in another terminal' }], clear: false } });
+    } finally {
+      this.set({ preparing: false });
+    }
+  }
+
+  private async survey(): Promise<void> {
+    if (this.stopped) return;
     this.set({ checking: true });
     try {
       for (const step of this.engine.steps) {
@@ -213,7 +256,7 @@ export class WalkthroughStore {
     const progress = { ...this.state.progress, current: step };
     if (screen === 'step') this.save(progress);
     this.set({ screen, viewing: step, progress });
-    if (screen !== 'welcome') this.requestCheck(0);
+    if (screen === 'step' || screen === 'final') this.requestCheck(0);
   }
 
   /** `a`: the engine does this step (and earlier ones that fail); its progress lines are shown as they come. */
@@ -226,9 +269,15 @@ export class WalkthroughStore {
       this.set({ apply: { ...current, lines: [...current.lines, line].slice(-APPLY_LINES_KEPT) } });
       this.requestCheck();
     };
+    const onPull = (event: LayerProgress) => {
+      if (!event.layer) return;
+      const current = this.state.apply!;
+      const layers = current.pull?.image === event.image ? current.pull.layers : [];
+      this.set({ apply: { ...current, pull: { image: event.image, layers: withLayer(layers, event) } } });
+    };
     try {
-      await this.engine.apply(step, log);
-      this.set({ apply: { ...this.state.apply!, running: false } });
+      await this.engine.apply(step, log, onPull);
+      this.set({ apply: { ...this.state.apply!, running: false, pull: undefined } });
     } catch (error) {
       const failure = error instanceof LabError ? { message: error.message, hint: error.hint } : { message: (error as Error).message ?? String(error), hint: 'read .lab/kubelet.log, or run `npm run lab -- verify` in another terminal' };
       this.set({ apply: { ...this.state.apply!, running: false, error: failure } });

@@ -18,8 +18,28 @@ export interface ReleaseServer {
   close(): Promise<void>;
 }
 
-/** A stand-in for the release host, on 127.0.0.1 only, with HTTP Range support. */
-export async function startReleaseServer(): Promise<ReleaseServer> {
+/** Sends `body` at about `bytesPerSecond`, so a progress display has time to be seen. */
+function sendPaced(res: import('node:http').ServerResponse, body: Buffer, bytesPerSecond: number): void {
+  const chunk = Math.max(64 * 1024, Math.floor(bytesPerSecond / 20));
+  let at = 0;
+  const next = () => {
+    if (res.destroyed) return;
+    if (at >= body.length) {
+      res.end();
+      return;
+    }
+    const piece = body.subarray(at, at + chunk);
+    at += piece.length;
+    res.write(piece, () => setTimeout(next, (piece.length / bytesPerSecond) * 1000));
+  };
+  next();
+}
+
+/**
+ * A stand-in for the release host, on 127.0.0.1 only, with HTTP Range support. `bytesPerSecond` slows
+ * it to a real network's pace (loopback would finish before a progress bar is drawn).
+ */
+export async function startReleaseServer(options: { bytesPerSecond?: number } = {}): Promise<ReleaseServer> {
   const state: Omit<ReleaseServer, 'url' | 'close'> = { requests: [], files: new Map(), breakAfter: new Map(), ignoreRanges: false };
   const server: Server = createServer((req: IncomingMessage, res) => {
     const urlPath = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
@@ -48,7 +68,8 @@ export async function startReleaseServer(): Promise<ReleaseServer> {
       res.write(body.subarray(start, start + cut.bytes), () => res.destroy());
       return;
     }
-    res.end(body.subarray(start));
+    if (options.bytesPerSecond) sendPaced(res, body.subarray(start), options.bytesPerSecond);
+    else res.end(body.subarray(start));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -37,7 +37,9 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
     for (const [name, prefix, coloured] of [['colour', '', true], ['no-colour', 'NO_COLOR=1 ', false]] as const) {
       const term = await Terminal.launch(name, 80, 24, prefix);
       try {
+        // The test bed passes every machine check, so the first screen gives way to the welcome at once.
         await term.waitFor(/Press Enter to start/, MINUTE);
+        await term.waitFor(/✔ Machine check: ready/, MINUTE, 'the machine check summary on the welcome screen');
         await term.waitFor(/✘ 1\. kubelet runs a pod on its own/, MINUTE, 'the first check on the welcome screen');
         assert.equal(hasColour(await term.styledScreen()), coloured, `${name}: colour ${coloured ? 'expected' : 'not expected'}`);
         await term.keys('q');

@@ -2,12 +2,14 @@ import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import type { ApplyState } from '../store.ts';
 import { paint, useTheme } from '../theme.tsx';
+import { LayerLines } from './LayerLines.tsx';
 
 /** `a` at work: a spinner with the engine's progress lines, or what went wrong and what to do. */
 export function ApplyPanel({ apply, height }: { apply: ApplyState; height: number }) {
   const theme = useTheme();
   const errorLines = apply.error ? 3 : 0;
-  const shown = apply.lines.slice(-Math.max(1, height - 1 - errorLines));
+  const layers = apply.running ? (apply.pull?.layers ?? []) : [];
+  const shown = apply.lines.slice(-Math.max(1, height - 1 - errorLines - layers.length));
   return (
     <Box flexDirection="column" height={height} overflow="hidden">
       <Text bold>
@@ -27,6 +29,7 @@ export function ApplyPanel({ apply, height }: { apply: ApplyState; height: numbe
           {`  ${line}`}
         </Text>
       ))}
+      <LayerLines layers={layers} />
       {apply.error ? (
         <>
           <Text color={paint(theme, 'red')} wrap="wrap">{`  ${apply.error.message}`}</Text>

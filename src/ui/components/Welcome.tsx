@@ -16,6 +16,8 @@ export interface WelcomeProps {
   isRoot: boolean;
   checking: boolean;
   width: number;
+  /** How the first screen's machine check ended; undefined when it did not run. */
+  machine?: { fails: number; warns: number };
 }
 
 const intro =
@@ -23,7 +25,14 @@ const intro =
   'connect kubelet to them so the node registers itself, then get past admission and place pods yourself, ' +
   "until two pods talk over Docker's bridge.";
 
-export function Welcome({ steps, resumeStep, firstVisit, isRoot, checking, width }: WelcomeProps) {
+function MachineLine({ machine }: { machine: { fails: number; warns: number } }) {
+  const theme = useTheme();
+  if (machine.fails > 0) return <Text color={paint(theme, 'red')}>{`✘ Machine check: ${machine.fails} failing (m shows what to fix)`}</Text>;
+  if (machine.warns > 0) return <Text color={paint(theme, 'yellow')}>{`! Machine check: ready, ${machine.warns} ${machine.warns === 1 ? 'warning' : 'warnings'} (m shows them)`}</Text>;
+  return <Text color={paint(theme, 'green')}>✔ Machine check: ready (m shows the checks)</Text>;
+}
+
+export function Welcome({ steps, resumeStep, firstVisit, isRoot, checking, width, machine }: WelcomeProps) {
   const theme = useTheme();
   const resume = steps.find((s) => s.number === resumeStep) ?? steps[0]!;
   return (
@@ -37,10 +46,17 @@ export function Welcome({ steps, resumeStep, firstVisit, isRoot, checking, width
       <Text wrap="wrap" color={paint(theme, 'yellow')}>
         {`! The lab runs kubelet and containers as root on this machine: state under /var/lib/mvk-lab, etcd on 127.0.0.1:2379, the apiserver on 127.0.0.1:8080, kubelet's port 10250 on Docker's bridge. Use a machine you can throw away; \`npm run lab -- reset\` puts it back.`}
       </Text>
-      {!isRoot ? (
+      {/* The machine check says so too, with the rest of what the machine lacks. */}
+      {!isRoot && !machine ? (
         <Text wrap="wrap" color={paint(theme, 'red')}>
           ✘ You are not root: checks work, but `a` (apply) and kubelet need root. Restart with sudo -E npm run lab.
         </Text>
+      ) : null}
+      {machine ? (
+        <>
+          <Text> </Text>
+          <MachineLine machine={machine} />
+        </>
       ) : null}
       <Text> </Text>
       <Text bold>{`Steps${checking ? ' (checking this machine…)' : ''}`}</Text>
