@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import type { LabEnv } from '../../src/context.ts';
 import { DockerDriver } from '../../src/drivers/docker.ts';
 import { allKubelets, labKubelets } from '../../src/drivers/kubelet.ts';
+import { mirroredName } from '../../src/images/mirror.ts';
 import { repoRoot } from '../../src/paths.ts';
 
 export const docker = new DockerDriver();
@@ -141,6 +142,32 @@ export async function buildMirrorOnlyVariant(source: string, target: string): Pr
     await execa('docker', ['import', ...changes.flatMap((c) => ['--change', c]), path.join(work, 'rootfs.tar'), target]);
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Puts every image of `images` into the mirror at `prefix`, then removes the local mirror names, so the
+ * lab must pull them. Those in `withOwnLayer` go in as variants with a layer of their own (a pull then
+ * downloads a real layer); the others are the test bed's images re-tagged.
+ */
+export async function fillMirror(prefix: string, images: string[], withOwnLayer: string[]): Promise<void> {
+  for (const image of images) {
+    const name = mirroredName(image, prefix);
+    const variant = withOwnLayer.includes(image);
+    if (variant) await buildMirrorOnlyVariant(image, name);
+    else await tagImage(image, name);
+    await pushImage(name);
+    if (variant) await removeTestVariant(name);
+    else await untagImage(name);
+  }
+}
+
+/** Removes the local mirror names `fillMirror` left behind once the lab pulled them. */
+export async function forgetMirror(prefix: string, images: string[], withOwnLayer: string[]): Promise<void> {
+  for (const image of images) {
+    const name = mirroredName(image, prefix);
+    if (withOwnLayer.includes(image)) await removeTestVariant(name).catch(() => undefined);
+    else await untagImage(name).catch(() => undefined);
   }
 }
 

@@ -15,7 +15,7 @@ import { NODE_NAME } from '../../src/context.ts';
 import { loadVersions } from '../../src/versions.ts';
 import { labEnv } from '../../src/context.ts';
 import { needsRealEnv, realEnvSkip } from '../helpers/realenv.ts';
-import { buildMirrorOnlyVariant, docker, lab, podContainerImage, pushImage, removeTestVariant, startRegistry, tagImage, untagImage, waitForNoForeignKubelet, type LocalRegistry } from './helpers.ts';
+import { docker, fillMirror, forgetMirror, lab, podContainerImage, startRegistry, waitForNoForeignKubelet, type LocalRegistry } from './helpers.ts';
 
 const versions = loadVersions();
 const upstream = Object.values(versions.images);
@@ -34,18 +34,8 @@ describe('images through a registry mirror (local docker-registry)', { skip: rea
     prefix = `${registry.host}/mvk-mirror`;
     // Pulls are the point here, even where the test bed turns automatic pulls off (MVK_NO_PULL=1).
     env = { MVK_CONFIG: path.join(dir, 'no-config.yaml'), MVK_NO_PULL: '0' };
-    // Fill the mirror from the test bed's images, then drop the local mirror names so the lab must pull.
-    // Step 1's images (pause, busybox) go in as variants with a layer of their own, so pulling them
-    // downloads real layers; the others are the test bed's images re-tagged.
-    for (const image of upstream) {
-      const name = mirroredName(image, prefix);
-      const variant = stepOneImages.includes(image);
-      if (variant) await buildMirrorOnlyVariant(image, name);
-      else await tagImage(image, name);
-      await pushImage(name);
-      if (variant) await removeTestVariant(name);
-      else await untagImage(name);
-    }
+    // Step 1's images (pause, busybox) get a layer of their own, so pulling them downloads real layers.
+    await fillMirror(prefix, upstream, stepOneImages);
     await waitForNoForeignKubelet(labEnv());
     const reset = await lab(['reset', '--yes'], env);
     assert.equal(reset.code, 0, reset.stderr);
@@ -54,11 +44,7 @@ describe('images through a registry mirror (local docker-registry)', { skip: rea
   after(async () => {
     if (!prefix) return;
     await lab(['reset', '--yes'], env);
-    for (const image of upstream) {
-      const name = mirroredName(image, prefix);
-      if (stepOneImages.includes(image)) await removeTestVariant(name).catch(() => undefined);
-      else await untagImage(name).catch(() => undefined);
-    }
+    await forgetMirror(prefix, upstream, stepOneImages);
     await registry?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -17,11 +17,10 @@ import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { labEnv } from '../../src/context.ts';
 import { labKubelets } from '../../src/drivers/kubelet.ts';
-import { mirroredName } from '../../src/images/mirror.ts';
 import { binDir } from '../../src/paths.ts';
 import { loadVersions } from '../../src/versions.ts';
 import { needsRealEnv, realEnvSkip } from '../helpers/realenv.ts';
-import { buildMirrorOnlyVariant, lab, pushImage, removeTestVariant, startRegistry, tagImage, untagImage, waitForNoForeignKubelet, type LocalRegistry } from '../images/helpers.ts';
+import { fillMirror, forgetMirror, lab, startRegistry, waitForNoForeignKubelet, type LocalRegistry } from '../images/helpers.ts';
 import { startReleaseServer, type ReleaseServer } from '../setup/releaseServer.ts';
 import { killServer, Terminal } from './tmux.ts';
 
@@ -60,17 +59,8 @@ describe('npm run lab on a fresh machine: the first screen fetches everything', 
 
     registry = await startRegistry(path.join(work, 'registry'));
     prefix = `${registry.host}/mvk-first-run`;
-    // Every image goes to the mirror and is then missing here; pause and busybox as variants with a
-    // layer of their own, so pulling them downloads a real layer.
-    for (const image of upstream) {
-      const name = mirroredName(image, prefix);
-      const variant = stepOneImages.includes(image);
-      if (variant) await buildMirrorOnlyVariant(image, name);
-      else await tagImage(image, name);
-      await pushImage(name);
-      if (variant) await removeTestVariant(name);
-      else await untagImage(name);
-    }
+    // Every image goes to the mirror and is then missing here; pulling pause and busybox downloads a real layer.
+    await fillMirror(prefix, upstream, stepOneImages);
     labVars = {
       MVK_CACHE_DIR: path.join(work, 'cache'),
       MVK_RELEASE_URL: server.url,
@@ -89,13 +79,7 @@ describe('npm run lab on a fresh machine: the first screen fetches everything', 
     await killServer();
     if (!work) return;
     if (labVars) await lab(['reset', '--yes'], labVars);
-    if (prefix) {
-      for (const image of upstream) {
-        const name = mirroredName(image, prefix);
-        if (stepOneImages.includes(image)) await removeTestVariant(name).catch(() => undefined);
-        else await untagImage(name).catch(() => undefined);
-      }
-    }
+    if (prefix) await forgetMirror(prefix, upstream, stepOneImages);
     await registry?.stop();
     await server?.close();
     rmSync(work, { recursive: true, force: true });
