@@ -19,6 +19,7 @@ import { layerProgressPrinter } from './images/progress.ts';
 import { registerSetupCommand } from './setup/command.ts';
 // Issue 5: failed probes get a named diagnosis (src/diagnosis/).
 import { enableDiagnosis } from './diagnosis/index.ts';
+import { recordKernelBaseline } from './kernelSettings.ts';
 import { registerLintCommand } from './diagnosis/lintCommand.ts';
 
 /** Version of the `--json` output shape, for graders. */
@@ -127,6 +128,7 @@ async function status(options: { json?: boolean }): Promise<number> {
 async function summary(): Promise<number> {
   const steps = labSteps();
   const env = labEnv();
+  recordKernelBaseline(env);
   const progress = loadProgress(env);
   const step = steps[progress.current - 1] ?? steps[0]!;
   const machine = await machineFacts(new DockerDriver()).catch(() => undefined);

@@ -7,6 +7,7 @@ import { allKubelets, kubeletLogFile, kubeletPidFile, stopLabKubelets } from './
 import { mountsUnder, unmountAllUnder } from './drivers/mounts.ts';
 import { LabError } from './errors.ts';
 import { backupFile, timestamp } from './actions/files.ts';
+import { restoreKernelBaseline } from './kernelSettings.ts';
 import { progressFile } from './progress.ts';
 
 const DOCKERSHIM_SOCKET = '/var/run/dockershim.sock';
@@ -160,6 +161,9 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
     const cgroups = removeEmptyCgroupTree();
     if (cgroups > 0) log(`removed ${cgroups} empty kubepods cgroups`);
   }
+
+  // 4c. kernel settings kubelet changed at start, back to the machine's own values.
+  for (const line of restoreKernelBaseline(env)) log(line);
 
   // 5. the student's files go to a backup, never to the bin.
   const files = studentFiles(env);
