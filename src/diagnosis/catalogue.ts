@@ -97,6 +97,40 @@ export const catalogue: CatalogueEntry[] = [
     lessonSection: 'lesson 1, "Start kubelet"',
   },
   {
+    // Before kubelet-not-running: a kubelet that stops at start because its port is taken is not running either.
+    id: 'port-busy',
+    needs: ['ports'],
+    match: (ev) => {
+      const component = ev.focus.component;
+      if (!component || !COMPONENT_PORTS[component]) return undefined;
+      // etcd and the apiserver need a running kubelet first; without one, kubelet-not-running says so.
+      if (component !== 'kubelet' && !ev.kubelet.running) return undefined;
+      const squatter = ev.ports.find((p) => COMPONENT_PORTS[component]!.includes(p.port) && p.name && p.name !== COMPONENT_PROCESS[component]);
+      if (!squatter) return undefined;
+      const bindFailed = component === 'kubelet' ? (ev.kubeletLog?.lines ?? []).filter((l) => l.includes(`:${squatter.port}: bind: address already in use`)).at(-1) : undefined;
+      return {
+        component,
+        port: String(squatter.port),
+        address: squatter.address,
+        who: `${squatter.name} (pid ${squatter.pid})`,
+        pid: String(squatter.pid),
+        ...(bindFailed ? { said: clip(bindFailed.replace(/^[IWEF]\d{4} [\d:.]+\s+\d+ \S+\] /, ''), 200), source: ev.kubeletLog!.source } : {}),
+      };
+    },
+    explain: (f, ev) => {
+      const head = `${f.who} already listens on ${f.address}:${f.port}, the port ${f.component} needs. Only one process can bind a port, so ${f.component}`;
+      if (f.component !== 'kubelet') return `${head} fails with "address already in use" and kubelet keeps restarting it; whatever answers on ${f.port} now is not ${f.component}.`;
+      if (ev.kubelet.running) return `${head} cannot serve there ("address already in use" in its log); whatever answers on ${f.port} now is not kubelet.`;
+      return `${head} stops right after it starts, with "address already in use"${f.said ? ` (${f.source}: ${f.said})` : ''}, and nothing restarts it.`;
+    },
+    fix: (f, ev) => {
+      const stop = `Stop that process (\`kill ${f.pid}\`, or Ctrl-C where you started it)`;
+      if (f.component !== 'kubelet') return `${stop}; kubelet starts ${f.component} again within seconds.`;
+      return ev.kubelet.running ? `${stop}; kubelet tries the port again by itself.` : `${stop}, then start kubelet again with the lesson's command (or \`lab apply 1\`).`;
+    },
+    lessonSection: 'lesson 1, "What is exposed"',
+  },
+  {
     id: 'kubelet-not-running',
     needs: ['kubelet'],
     match: (ev) => {
@@ -108,21 +142,6 @@ export const catalogue: CatalogueEntry[] = [
       `No kubelet runs for this repo's pods/ directory. kubelet is the only component that turns the files in pods/ into containers, so nothing there runs without it.${f.fatal ? ` The last kubelet stopped with (${f.source}): ${f.fatal}` : ''}`,
     fix: (f) => (f.fatal ? 'Fix what that line names (`lab doctor` checks swap, cgroup driver, Docker and ports), then start kubelet again with the lesson\'s command.' : 'Start kubelet with the lesson\'s command in a second terminal and leave it running (or let `lab apply 1` start it).'),
     lessonSection: 'lesson 1, "Start kubelet"',
-  },
-  {
-    id: 'port-busy',
-    needs: ['ports'],
-    match: (ev) => {
-      const component = ev.focus.component;
-      if (!component || !COMPONENT_PORTS[component]) return undefined;
-      const squatter = ev.ports.find((p) => COMPONENT_PORTS[component]!.includes(p.port) && p.name && p.name !== COMPONENT_PROCESS[component]);
-      if (!squatter) return undefined;
-      return { component, port: String(squatter.port), address: squatter.address, who: `${squatter.name} (pid ${squatter.pid})`, pid: String(squatter.pid) };
-    },
-    explain: (f) =>
-      `${f.who} already listens on ${f.address}:${f.port}, the port ${f.component} needs. Only one process can bind a port, so ${f.component} fails with "address already in use" and kubelet keeps restarting it; whatever answers on ${f.port} now is not ${f.component}.`,
-    fix: (f) => `Stop that process (\`kill ${f.pid}\`, or Ctrl-C where you started it); kubelet starts ${f.component} again within seconds.`,
-    lessonSection: 'lesson 1, "What is exposed"',
   },
   {
     id: 'duplicate-pod-name',

@@ -156,6 +156,21 @@ export function tailLines(file: string, maxLines = 400, maxBytes = 256 * 1024): 
 }
 
 /**
+ * Drops the Go stack dumps a klog.Fatal leaves behind it (`goroutine 1 [select]:` and hundreds of
+ * frame lines, up to the next klog line): they would push the fatal line itself out of a tail.
+ */
+export function withoutGoroutineDumps(lines: string[]): string[] {
+  const kept: string[] = [];
+  let inDump = false;
+  for (const line of lines) {
+    if (/^goroutine \d+ \[/.test(line)) inDump = true;
+    else if (/^[IWEF]\d{4} /.test(line)) inDump = false;
+    if (!inDump) kept.push(line);
+  }
+  return kept;
+}
+
+/**
  * Where the running kubelet writes its log: the lab's .lab/kubelet.log when `lab apply` started it,
  * whatever file its stderr points at when a student redirected it, nothing when it logs to a terminal.
  */
@@ -234,7 +249,7 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
   try {
     kubeletLog = await shared(ctx, 'kubeletLog', async () => {
       const source = kubeletLogSource(env, kubelet.pid);
-      return { source: path.relative(env.repoRoot, source).startsWith('..') ? source : path.relative(env.repoRoot, source), lines: tailLines(source) };
+      return { source: path.relative(env.repoRoot, source).startsWith('..') ? source : path.relative(env.repoRoot, source), lines: withoutGoroutineDumps(tailLines(source, Number.MAX_SAFE_INTEGER)).slice(-400) };
     });
   } catch (error) {
     missing.push((error as Error).message);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
-import { requireNoForeignKubelet } from '../engine/helpers.ts';
+import { describe } from 'node:test';
+import { realMachineTest, resetMachineAfter } from '../helpers/realmachine.ts';
 import { api, assertShows, env, fixture, lab, restartKubeletWith, waitForDiagnosis, writeRepoFile } from './helpers.ts';
 
 const nginx = (spec: Record<string, unknown>) => ({
@@ -13,14 +12,9 @@ const nginx = (spec: Record<string, unknown>) => ({
 
 /** Steps 3 to 6: the apiserver, kubelet joining, admission and pinning, on one cluster brought up once. */
 describe('diagnoses for the apiserver, kubelet joining, admission and pinning (steps 3-6)', { timeout: 600_000 }, () => {
-  after(async () => {
-    if (!realEnvMissing()) await lab('reset', '--yes');
-  });
+  resetMachineAfter();
 
-  it('names each mistake of steps 3 to 6', async (t) => {
-    if (!needsRealEnv(t)) return;
-    await requireNoForeignKubelet();
-    assert.equal((await lab('reset', '--yes')).code, 0);
+  realMachineTest('names each mistake of steps 3 to 6', async (t) => {
     const applied = await lab('apply', '3');
     assert.equal(applied.code, 0, applied.stderr);
 

@@ -1,34 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import { portHolders } from '../../src/drivers/ports.ts';
 import { repoRoot } from '../../src/paths.ts';
-import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
-import { requireNoForeignKubelet } from '../engine/helpers.ts';
-import { assertShows, env, fixture, lab, sleepMs, waitForDiagnosis, writeRepoFile } from './helpers.ts';
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleepMs(500);
-  }
-}
+import { realMachineTest, resetMachineAfter, until, withSquatter } from '../helpers/realmachine.ts';
+import { assertShows, env, fixture, lab, waitForDiagnosis, writeRepoFile } from './helpers.ts';
 
 /** Step 2's mistakes on one etcd, injected and reverted in turn. */
 describe('diagnoses for etcd (step 2)', { timeout: 480_000 }, () => {
-  let squatter: ChildProcess | undefined;
-  after(async () => {
-    squatter?.kill();
-    if (!realEnvMissing()) await lab('reset', '--yes');
-  });
+  resetMachineAfter();
 
-  it('names each etcd mistake in lab verify 2', async (t) => {
-    if (!needsRealEnv(t)) return;
-    await requireNoForeignKubelet();
-    assert.equal((await lab('reset', '--yes')).code, 0);
+  realMachineTest('names each etcd mistake in lab verify 2', async (t) => {
     const applied = await lab('apply', '2');
     assert.equal(applied.code, 0, applied.stderr);
     const etcd = fixture('etcd.yaml');
@@ -73,13 +56,11 @@ describe('diagnoses for etcd (step 2)', { timeout: 480_000 }, () => {
     await t.test('12: something else holds 127.0.0.1:2379', async () => {
       rmSync(path.join(repoRoot, 'pods', 'etcd.yaml'), { force: true });
       await until(() => portHolders([2379]).length === 0, 60_000, 'etcd to free port 2379');
-      squatter = spawn('python3', ['-m', 'http.server', '2379', '--bind', '127.0.0.1'], { stdio: 'ignore' });
-      await until(() => portHolders([2379]).some((h) => h.pid === squatter!.pid), 10_000, 'python3 to listen on 2379');
-      writeRepoFile('pods/etcd.yaml', etcd);
-      const seen = await waitForDiagnosis(2, 'port-busy', { timeoutMs: 60_000 });
-      assertShows(seen.text, 'port-busy', [new RegExp(`python3 \\(pid ${squatter.pid}\\) already listens on 127\\.0\\.0\\.1:2379`), /address already in use/, new RegExp(`kill ${squatter.pid}`)]);
-      squatter.kill();
-      squatter = undefined;
+      await withSquatter(2379, '127.0.0.1', async (squatter) => {
+        writeRepoFile('pods/etcd.yaml', etcd);
+        const seen = await waitForDiagnosis(2, 'port-busy', { timeoutMs: 60_000 });
+        assertShows(seen.text, 'port-busy', [new RegExp(`python3 \\(pid ${squatter.pid}\\) already listens on 127\\.0\\.0\\.1:2379`), /address already in use/, new RegExp(`kill ${squatter.pid}`)]);
+      });
     });
   });
 });

@@ -41,22 +41,24 @@ async function failing(step: number, extraEnv: Record<string, string>): Promise<
 
 /**
  * Runs `lab verify n --json` until a failing probe carries the diagnosis `id` (kubelet needs a few
- * seconds to act on a changed file), then runs the text form once for the student's view.
+ * seconds to act on a changed file), then runs the text form once for the student's view. With
+ * `showing`, the diagnosis must also say that: kubelet may be one attempt behind (a container it
+ * made for a sandbox the test just removed fails to start for that reason first).
  */
-export async function waitForDiagnosis(step: number, id: string, options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Diagnosed> {
+export async function waitForDiagnosis(step: number, id: string, options: { timeoutMs?: number; env?: Record<string, string>; showing?: RegExp } = {}): Promise<Diagnosed> {
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? 90_000);
   let last: ProbeResult[] = [];
   for (;;) {
     last = await failing(step, options.env ?? {});
-    const result = last.find((r) => r.diagnosis?.id === id);
+    const result = last.find((r) => r.diagnosis?.id === id && (!options.showing || options.showing.test(`${r.diagnosis.explanation}\n${r.diagnosis.fix}`)));
     if (result) {
       const text = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'verify', String(step)], { reject: false, cwd: repoRoot, env: options.env ?? {}, input: '' });
       // kubelet keeps acting between the two runs (a restart in flight); the text must show it too.
-      if (text.stdout.includes(`(diagnosis ${id}`)) return { result, text: text.stdout, waitedMs: Date.now() - started };
+      if (text.stdout.includes(`(diagnosis ${id}`) && (!options.showing || options.showing.test(text.stdout))) return { result, text: text.stdout, waitedMs: Date.now() - started };
     }
     if (Date.now() > deadline) {
-      throw new Error(`no failing probe of step ${step} was diagnosed as ${id} within ${(Date.now() - started) / 1000}s; failing: ${JSON.stringify(last.map((r) => ({ id: r.id, seen: r.seen, diagnosis: r.diagnosis?.id })))}`);
+      throw new Error(`no failing probe of step ${step} was diagnosed as ${id}${options.showing ? ` showing ${options.showing}` : ''} within ${(Date.now() - started) / 1000}s; failing: ${JSON.stringify(last.map((r) => ({ id: r.id, seen: r.seen, diagnosis: r.diagnosis?.id })))}`);
     }
     await sleepMs(2000);
   }

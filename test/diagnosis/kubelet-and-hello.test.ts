@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import { execa } from 'execa';
 import { stopLabKubelets } from '../../src/drivers/kubelet.ts';
 import { repoRoot } from '../../src/paths.ts';
-import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
-import { requireNoForeignKubelet } from '../engine/helpers.ts';
+import { realMachineTest, resetMachineAfter } from '../helpers/realmachine.ts';
 import { assertShows, env, fixture, lab, removePodContainers, restartKubeletWith, waitForDiagnosis, writeRepoFile } from './helpers.ts';
 
 /**
@@ -17,17 +16,9 @@ const DEAD_REGISTRY = '127.0.0.1:5999';
 const LOCAL_LATEST = `${DEAD_REGISTRY}/busybox:latest`;
 
 describe('diagnoses for kubelet and the hello pod (step 1)', { timeout: 480_000 }, () => {
-  after(async () => {
-    if (realEnvMissing()) return;
-    await lab('reset', '--yes');
-    await execa('docker', ['rmi', LOCAL_LATEST], { reject: false });
-  });
+  resetMachineAfter(() => execa('docker', ['rmi', LOCAL_LATEST], { reject: false }));
 
-  it('names each step-1 mistake in lab verify 1', async (t) => {
-    if (!needsRealEnv(t)) return;
-    await requireNoForeignKubelet();
-    assert.equal((await lab('reset', '--yes')).code, 0);
-
+  realMachineTest('names each step-1 mistake in lab verify 1', async (t) => {
     await t.test('15: kubelet not running at all', async () => {
       const seen = await waitForDiagnosis(1, 'kubelet-not-running', { timeoutMs: 10_000 });
       assert.equal(seen.result.id, 'kubelet-running');
@@ -74,7 +65,7 @@ describe('diagnoses for kubelet and the hello pod (step 1)', { timeout: 480_000 
       writeRepoFile('pods/hello.yaml', fixture('hello.yaml').replace('["echo"', '["ehco"'));
       await new Promise((resolve) => setTimeout(resolve, 2000));
       await removePodContainers(`hello-${env.nodeName}`);
-      const seen = await waitForDiagnosis(1, 'container-cannot-start', { timeoutMs: 60_000 });
+      const seen = await waitForDiagnosis(1, 'container-cannot-start', { timeoutMs: 60_000, showing: /"ehco"/ });
       assertShows(seen.text, 'container-cannot-start', [/"ehco"/, /does not exist in the image/, /which ehco/]);
     });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
-import { lab, verifyJson, requireNoForeignKubelet } from './helpers.ts';
+import { describe } from 'node:test';
+import { realMachineTest, resetMachineAfter } from '../helpers/realmachine.ts';
+import { lab, verifyJson } from './helpers.ts';
 
 /** For each step, from a reset machine: the probe that must fail first, and what it must say. */
 const failsBefore: Record<number, { probe: string; seen: RegExp }[]> = {
@@ -14,17 +14,9 @@ const failsBefore: Record<number, { probe: string; seen: RegExp }[]> = {
 };
 
 describe('lab apply, step by step, from a reset machine', { timeout: 900_000 }, () => {
-  // Leave the machine as found: the next holder of the real-env lock expects no lab kubelet.
-  after(async () => {
-    if (!realEnvMissing()) await lab('reset', '--yes');
-  });
+  resetMachineAfter();
 
-  it('each step fails verify for its own reason, then passes after apply; then all six pass', async (t) => {
-    if (!needsRealEnv(t)) return;
-    await requireNoForeignKubelet();
-    const reset = await lab('reset', '--yes');
-    assert.equal(reset.code, 0, reset.stderr);
-
+  realMachineTest('each step fails verify for its own reason, then passes after apply; then all six pass', async (t) => {
     for (let step = 1; step <= 6; step++) {
       const before = await verifyJson(step);
       assert.equal(before.code, 1, `verify ${step} should fail before apply`);

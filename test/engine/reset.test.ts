@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe } from 'node:test';
 import { execa } from 'execa';
 import { DockerDriver } from '../../src/drivers/docker.ts';
 import { repoRoot } from '../../src/paths.ts';
 import { loadVersions } from '../../src/versions.ts';
-import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
-import { env, lab, labContainers, labListeners, noLabKubelet, sleepMs, requireNoForeignKubelet } from './helpers.ts';
+import { realEnvMissing } from '../helpers/realenv.ts';
+import { realMachineTest, resetMachineAfter } from '../helpers/realmachine.ts';
+import { env, lab, labContainers, labListeners, noLabKubelet, sleepMs } from './helpers.ts';
 
 const decoyName = 'mvk-decoy';
 const decoyDir = '/var/lib/mvk-decoy';
@@ -38,17 +39,12 @@ describe('lab reset', { timeout: 900_000 }, () => {
     writeFileSync(decoyFile, 'not the lab\'s\n');
   });
 
-  after(async () => {
-    if (realEnvMissing()) return;
-    await lab('reset', '--yes');
+  resetMachineAfter(async () => {
     await execa('docker', ['rm', '-f', decoyName], { reject: false });
     rmSync(decoyDir, { recursive: true, force: true });
   });
 
-  it('removes everything the lab made, keeps what it did not, and a second reset is a no-op', async (t) => {
-    if (!needsRealEnv(t)) return;
-    await requireNoForeignKubelet();
-    assert.equal((await lab('reset', '--yes')).code, 0);
+  realMachineTest('removes everything the lab made, keeps what it did not, and a second reset is a no-op', async (t) => {
     const apply = await lab('apply', '6');
     assert.equal(apply.code, 0, `${apply.stdout}\n${apply.stderr}`);
     writeFileSync(path.join(env.podsDir, 'my-notes.yaml'), '# a student file the lab did not write\n');
@@ -78,10 +74,7 @@ describe('lab reset', { timeout: 900_000 }, () => {
     await assertDecoysSurvive();
   });
 
-  it('still works after an apply killed half-way, and after an interrupted reset', async (t) => {
-    if (!needsRealEnv(t)) return;
-    await requireNoForeignKubelet();
-    assert.equal((await lab('reset', '--yes')).code, 0);
+  realMachineTest('still works after an apply killed half-way, and after an interrupted reset', async () => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'apply', '4'], { cwd: repoRoot, stdio: 'ignore' });
     // Kill it once etcd is up: kubelet, containers and etcd data exist, the apiserver is on its way.
     const deadline = Date.now() + 120_000;

@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe } from 'node:test';
 import { DockerDriver } from '../../src/drivers/docker.ts';
 import { renderedCommands } from '../../src/lesson.ts';
 import { machineFacts } from '../../src/machine.ts';
 import { labSteps } from '../../src/steps.ts';
-import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
-import { cleanShellEnv, env, lab, labContainers, noLabKubelet, runLessonCommand, startLessonKubelet, requireNoForeignKubelet } from './helpers.ts';
+import { realMachineTest, resetMachineAfter } from '../helpers/realmachine.ts';
+import { cleanShellEnv, env, lab, labContainers, noLabKubelet, runLessonCommand, startLessonKubelet } from './helpers.ts';
 
 describe('the student path: every lesson command, run by hand as written', { timeout: 1_200_000 }, () => {
-  // Leave the machine as found: the next holder of the real-env lock expects no lab kubelet.
-  after(async () => {
-    if (!realEnvMissing()) await lab('reset', '--yes');
-  });
+  resetMachineAfter();
 
-  it('steps 1 to 6 pass with no lab apply', async (t) => {
-    if (!needsRealEnv(t)) return;
-    await requireNoForeignKubelet();
-    assert.equal((await lab('reset', '--yes')).code, 0);
+  realMachineTest('steps 1 to 6 pass with no lab apply', async (t) => {
     const machine = await machineFacts(new DockerDriver());
     mkdirSync(env.stateDir, { recursive: true });
     const kubeletLog = path.join(env.stateDir, 'student-kubelet.log');

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import { realMachineTest, resetMachineAfter } from '../helpers/realmachine.ts';
+import { assertShows, fixture, lab, waitForDiagnosis, writeRepoFile } from './helpers.ts';
+
+/**
+ * A mistake no catalogue entry knows: etcd's --listen-client-urls with a mistyped port (2397). etcd
+ * starts and keeps running, on the wrong port, so no container entry fits (nothing exits), the
+ * manifest is a valid Pod on the host network with its data volume, and no one else holds 2379.
+ * Only the probe of 127.0.0.1:2379 fails, and the fallback must still give a why and a fix.
+ */
+describe('the fallback diagnosis for a mistake the catalogue does not know', { timeout: 300_000 }, () => {
+  resetMachineAfter();
+
+  realMachineTest('etcd listening on a mistyped client port gets the closest clues and the probe\'s hint', async (t) => {
+    const applied = await lab('apply', '2');
+    assert.equal(applied.code, 0, applied.stderr);
+    writeRepoFile('pods/etcd.yaml', fixture('etcd.yaml').replace('--listen-client-urls=http://127.0.0.1:2379', '--listen-client-urls=http://127.0.0.1:2397'));
+    // kubelet may first start the new etcd while the old one still holds 2380 (container-crashes, rightly); then it runs.
+    const seen = await waitForDiagnosis(2, 'unrecognised', { timeoutMs: 120_000 });
+    t.diagnostic(`diagnosed after ${(seen.waitedMs / 1000).toFixed(1)}s: ${seen.result.diagnosis!.explanation}`);
+
+    assert.equal(seen.result.id, 'etcd-version');
+    assert.match(seen.result.seen, /nothing listens on 127\.0\.0\.1:2379/);
+    const { explanation, fix, lessonRef } = seen.result.diagnosis!;
+    // The why: the probe's own cause, then the closest clues, kubelet's line about the etcd pod first.
+    assert.ok(explanation.startsWith(`${seen.result.cause}. The closest clues: `), explanation);
+    assert.match(explanation, /The closest clues: kubelet \(\.lab\/kubelet\.log\): .*etcd-mvk-node/);
+    const containerClue = /container (\S+) last said: /.exec(explanation);
+    if (containerClue) assert.equal(containerClue[1], 'etcd', 'a container clue is about the etcd container');
+    // The fix: the probe's hint, which names the flag at fault here. No lesson section: nothing is known.
+    assert.equal(fix, seen.result.hint);
+    assert.match(fix, /--listen-client-urls/);
+    assert.equal(lessonRef, undefined);
+
+    assertShows(seen.text, 'unrecognised', [/\(diagnosis unrecognised\)/, /why: +etcd is not listening on the host's loopback port 2379\. The closest clues: kubelet \(\.lab\/kubelet\.log\)/, /fix: +check --listen-client-urls and hostNetwork in pods\/etcd\.yaml/]);
+  });
+});
