@@ -5,11 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { labEnv } from '../../src/context.ts';
+import { describe } from 'node:test';
 import { KUBELET_SYSCTLS } from '../../src/kernelSettings.ts';
-import { needsRealEnv, realEnvSkip } from '../helpers/realenv.ts';
-import { lab, waitForNoForeignKubelet } from '../images/helpers.ts';
+import { realMachineTest, resetMachineAfter } from '../helpers/realmachine.ts';
+import { lab } from './helpers.ts';
 
 const sysctl = (key: string) => readFileSync(`/proc/sys/${key}`, 'utf8').trim();
 const setSysctl = (key: string, value: string) => writeFileSync(`/proc/sys/${key}`, value);
@@ -17,29 +16,21 @@ const setSysctl = (key: string, value: string) => writeFileSync(`/proc/sys/${key
 /** Linux's own defaults for the three settings that differ from kubelet's. */
 const PRISTINE: Record<string, string> = { 'vm/overcommit_memory': '0', 'kernel/panic': '0', 'kernel/panic_on_oops': '0' };
 
-describe('lab reset puts back the kernel settings kubelet changed', { skip: realEnvSkip() }, () => {
-  before(async () => {
-    await waitForNoForeignKubelet(labEnv());
-    const reset = await lab(['reset', '--yes']);
-    assert.equal(reset.code, 0, reset.stderr);
-  });
-  after(async () => {
-    await lab(['reset', '--yes']);
-  });
+describe('lab reset puts back the kernel settings kubelet changed', () => {
+  resetMachineAfter();
 
-  it('kubelet sets them, reset restores the values from before', async (t) => {
-    if (!needsRealEnv(t)) return;
+  realMachineTest('kubelet sets them, reset restores the values from before', async () => {
     // A machine that never ran kubelet (this one has: make it look fresh).
     for (const [key, value] of Object.entries(PRISTINE)) setSysctl(key, value);
-    const apply = await lab(['apply', '1']);
+    const apply = await lab('apply', '1');
     assert.equal(apply.code, 0, `${apply.stdout}\n${apply.stderr}`);
     for (const key of Object.keys(PRISTINE)) assert.equal(sysctl(key), KUBELET_SYSCTLS[key], `kubelet set ${key}`);
-    const reset = await lab(['reset', '--yes']);
+    const reset = await lab('reset', '--yes');
     assert.equal(reset.code, 0, reset.stderr);
     assert.match(reset.stdout, /put back kernel\.panic = 0 \(kubelet had set 10\)/);
     for (const [key, value] of Object.entries(PRISTINE)) assert.equal(sysctl(key), value, `${key} is the machine's own again`);
     // Nothing left to put back: a second reset says nothing about kernel settings.
-    const again = await lab(['reset', '--yes']);
+    const again = await lab('reset', '--yes');
     assert.doesNotMatch(again.stdout, /put back/);
   });
 });
