@@ -5,7 +5,7 @@ import type { ProbeSpec } from '../content/schema.ts';
 import type { LabEnv } from '../context.ts';
 import { DOCKER_SOCKET } from '../drivers/docker.ts';
 import { httpGet, parseJson } from '../drivers/http.ts';
-import { kubeletLogFile, kubeletPidFile, labKubelets } from '../drivers/kubelet.ts';
+import { kubeletLogFile, kubeletPidFile, labKubelets, withoutGoroutineDumps } from '../drivers/kubelet.ts';
 import { portHolders } from '../drivers/ports.ts';
 import { EvidenceUnavailableError } from '../errors.ts';
 import { kubeconfigServer } from '../manifests.ts';
@@ -153,21 +153,6 @@ export function tailLines(file: string, maxLines = 400, maxBytes = 256 * 1024): 
   } finally {
     closeSync(fd);
   }
-}
-
-/**
- * Drops the Go stack dumps a klog.Fatal leaves behind it (`goroutine 1 [select]:` and hundreds of
- * frame lines, up to the next klog line): they would push the fatal line itself out of a tail.
- */
-export function withoutGoroutineDumps(lines: string[]): string[] {
-  const kept: string[] = [];
-  let inDump = false;
-  for (const line of lines) {
-    if (/^goroutine \d+ \[/.test(line)) inDump = true;
-    else if (/^[IWEF]\d{4} /.test(line)) inDump = false;
-    if (!inDump) kept.push(line);
-  }
-  return kept;
 }
 
 /**

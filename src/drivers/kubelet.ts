@@ -116,7 +116,23 @@ export async function stopLabKubelets(env: LabEnv): Promise<number[]> {
   return stopped;
 }
 
+/** The last lines of the lab's kubelet log, without the stack dump of a fatal exit (the fatal line stays). */
 export function kubeletLogTail(env: LabEnv, lines = 20): string[] {
   if (!existsSync(kubeletLogFile(env))) return [];
-  return readFileSync(kubeletLogFile(env), 'utf8').trimEnd().split('\n').slice(-lines);
+  return withoutGoroutineDumps(readFileSync(kubeletLogFile(env), 'utf8').trimEnd().split('\n')).slice(-lines);
+}
+
+/**
+ * Drops the Go stack dumps a klog.Fatal leaves behind it (`goroutine 1 [select]:` and hundreds of
+ * frame lines, up to the next klog line): they would push the fatal line itself out of a tail.
+ */
+export function withoutGoroutineDumps(lines: string[]): string[] {
+  const kept: string[] = [];
+  let inDump = false;
+  for (const line of lines) {
+    if (/^goroutine \d+ \[/.test(line)) inDump = true;
+    else if (/^[IWEF]\d{4} /.test(line)) inDump = false;
+    if (!inDump) kept.push(line);
+  }
+  return kept;
 }

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CheckResult } from '../../src/doctor/types.ts';
+import { requireNoForeignKubelet } from '../engine/helpers.ts';
 import { needsRealEnv } from '../helpers/realenv.ts';
-import { labEnv } from '../../src/context.ts';
-import { lab, waitForNoForeignKubelet } from '../images/helpers.ts';
+import { lab } from '../images/helpers.ts';
 
 interface DoctorJson {
   format: number;
@@ -38,7 +38,7 @@ describe('lab doctor on the test bed', () => {
 
   it('passes on a reset machine, with the checks the issue asks for', async (t) => {
     if (!needsRealEnv(t)) return;
-    await waitForNoForeignKubelet(labEnv());
+    await requireNoForeignKubelet();
     assert.equal((await lab(['reset', '--yes'], env())).code, 0);
     const { code, report } = await doctor();
     const failed = report.checks.filter((c) => c.status === 'fail');

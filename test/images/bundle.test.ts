@@ -14,9 +14,9 @@ import { execa } from 'execa';
 import { NODE_NAME } from '../../src/context.ts';
 import { mirroredName } from '../../src/images/mirror.ts';
 import { loadVersions } from '../../src/versions.ts';
-import { labEnv } from '../../src/context.ts';
+import { requireNoForeignKubelet } from '../engine/helpers.ts';
 import { needsRealEnv, realEnvSkip } from '../helpers/realenv.ts';
-import { docker, lab, podContainerImage, tagImage, untagImage, waitForNoForeignKubelet } from './helpers.ts';
+import { docker, lab, podContainerImage, tagImage, untagImage } from './helpers.ts';
 
 const upstream = Object.values(loadVersions().images);
 /** RFC 2606 reserves .invalid: this registry can never answer. */
@@ -32,7 +32,7 @@ describe('class bundle: lab images save / load', { skip: realEnvSkip() }, () => 
     dir = mkdtempSync(path.join(tmpdir(), 'mvk-bundle-'));
     bundle = path.join(dir, 'mvk-images.tar');
     for (const image of upstream) await tagImage(image, mirroredName(image, prefix));
-    await waitForNoForeignKubelet(labEnv());
+    await requireNoForeignKubelet();
     const reset = await lab(['reset', '--yes'], env());
     assert.equal(reset.code, 0, reset.stderr);
   });

@@ -6,9 +6,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import type { LabEnv } from '../../src/context.ts';
 import { DockerDriver } from '../../src/drivers/docker.ts';
-import { allKubelets, labKubelets } from '../../src/drivers/kubelet.ts';
 import { mirroredName } from '../../src/images/mirror.ts';
 import { repoRoot } from '../../src/paths.ts';
 
@@ -181,20 +179,4 @@ export async function removeTestVariant(name: string): Promise<void> {
   }
   if (labels[TEST_LABEL] !== '1') throw new Error(`${name} was not built by the test; refusing to delete it`);
   await docker.api.getImage(name).remove({ force: true });
-}
-
-/**
- * Two kubelets on one machine fight over the kubepods cgroups (each removes pod cgroups it does not
- * know), so a pod of the lab fails to start while another kubelet runs. Waits for any kubelet that
- * is not this repo's to go (another test's leftover), and fails naming it if it stays.
- */
-export async function waitForNoForeignKubelet(env: LabEnv, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ours = new Set(labKubelets(env).map((k) => k.pid));
-    const foreign = allKubelets().filter((k) => !ours.has(k.pid));
-    if (foreign.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`another kubelet runs on this machine, the lab's pods cannot start beside it: ${foreign.map((k) => `pid ${k.pid} ${k.argv.slice(0, 2).join(' ')}`).join('; ')}`);
-    await sleep(2000);
-  }
 }

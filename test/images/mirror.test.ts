@@ -13,9 +13,9 @@ import { after, before, describe, it } from 'node:test';
 import { mirroredName } from '../../src/images/mirror.ts';
 import { NODE_NAME } from '../../src/context.ts';
 import { loadVersions } from '../../src/versions.ts';
-import { labEnv } from '../../src/context.ts';
+import { requireNoForeignKubelet } from '../engine/helpers.ts';
 import { needsRealEnv, realEnvSkip } from '../helpers/realenv.ts';
-import { docker, fillMirror, forgetMirror, lab, podContainerImage, startRegistry, waitForNoForeignKubelet, type LocalRegistry } from './helpers.ts';
+import { docker, fillMirror, forgetMirror, lab, podContainerImage, startRegistry, type LocalRegistry } from './helpers.ts';
 
 const versions = loadVersions();
 const upstream = Object.values(versions.images);
@@ -36,7 +36,7 @@ describe('images through a registry mirror (local docker-registry)', { skip: rea
     env = { MVK_CONFIG: path.join(dir, 'no-config.yaml'), MVK_NO_PULL: '0' };
     // Step 1's images (pause, busybox) get a layer of their own, so pulling them downloads real layers.
     await fillMirror(prefix, upstream, stepOneImages);
-    await waitForNoForeignKubelet(labEnv());
+    await requireNoForeignKubelet();
     const reset = await lab(['reset', '--yes'], env);
     assert.equal(reset.code, 0, reset.stderr);
   });

@@ -19,8 +19,9 @@ import { labEnv } from '../../src/context.ts';
 import { labKubelets } from '../../src/drivers/kubelet.ts';
 import { binDir } from '../../src/paths.ts';
 import { loadVersions } from '../../src/versions.ts';
+import { requireNoForeignKubelet } from '../engine/helpers.ts';
 import { needsRealEnv, realEnvSkip } from '../helpers/realenv.ts';
-import { fillMirror, forgetMirror, lab, startRegistry, waitForNoForeignKubelet, type LocalRegistry } from '../images/helpers.ts';
+import { fillMirror, forgetMirror, lab, startRegistry, type LocalRegistry } from '../images/helpers.ts';
 import { startReleaseServer, type ReleaseServer } from '../setup/releaseServer.ts';
 import { killServer, Terminal } from './tmux.ts';
 
@@ -70,7 +71,7 @@ describe('npm run lab on a fresh machine: the first screen fetches everything', 
       // The student's machine pulls on its own, even where the test bed turns that off.
       MVK_NO_PULL: '0',
     };
-    await waitForNoForeignKubelet(labEnv());
+    await requireNoForeignKubelet();
     const reset = await lab(['reset', '--yes'], labVars);
     assert.equal(reset.code, 0, reset.stderr);
   });

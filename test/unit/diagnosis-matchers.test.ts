@@ -158,6 +158,16 @@ describe('diagnosis catalogue on recorded evidence', () => {
     assert.equal(idOf(recorded({ step: 2, focus: etcdFocus, manifests: [manifest('pods/etcd.yaml', ETCD)], ports: [{ port: 2379, address: '127.0.0.1', pid: 98, name: 'etcd' }] })), undefined);
   });
 
+  it('12 for kubelet: a kubelet that died on its busy port is told apart from one never started', () => {
+    const fatal = 'F1122 03:20:01.000000   4242 server.go:160] listen tcp 172.17.0.1:10250: bind: address already in use';
+    const ev = recorded({ probe: { id: 'kubelet-running', kind: 'process', title: '', seen: '', expected: '' }, focus: { component: 'kubelet' }, kubelet: { running: false, flags: {} }, kubeletLog: { source: '.lab/kubelet.log', lines: [fatal] }, ports: [{ port: 10250, address: '172.17.0.1', pid: 77, name: 'python3' }] });
+    const d = matchEvidence(ev)!;
+    assert.equal(d.id, 'port-busy');
+    assert.match(d.explanation, /python3 \(pid 77\) already listens on 172\.17\.0\.1:10250.*stops right after it starts.*\.lab\/kubelet\.log: listen tcp 172\.17\.0\.1:10250: bind: address already in use/);
+    assert.match(d.fix, /kill 77.*then start kubelet again/);
+    assert.equal(idOf({ ...ev, ports: [] }), 'kubelet-not-running');
+  });
+
   it('13: two files define the same pod', () => {
     const manifests = [manifest('pods/etcd.yaml', ETCD), manifest('pods/etcd.yaml.bak', ETCD.replace('  hostNetwork: true\n', ''))];
     const d = matchEvidence(recorded({ step: 2, focus: etcdFocus, manifests, duplicates: findDuplicates(manifests) }))!;

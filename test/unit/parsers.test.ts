@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { flagDifferences } from '../../src/actions/kubelet.ts';
 import { lessonCommands, LessonFormatError, outputMissing } from '../../src/content/lessonBlocks.ts';
 import { demuxDockerLogs } from '../../src/drivers/docker.ts';
-import { parseFlags } from '../../src/drivers/kubelet.ts';
+import { parseFlags, withoutGoroutineDumps } from '../../src/drivers/kubelet.ts';
 import { parseMountPoints, mountsUnder } from '../../src/drivers/mounts.ts';
 import { parseListeners } from '../../src/drivers/ports.ts';
 import { swapIsOn } from '../../src/machine.ts';
@@ -136,5 +136,22 @@ describe('reset ownership', () => {
     assert.equal(isLabContainer({ podUid: 'u8', podName: 'nginx', sandboxId: 's7' }, owned), true);
     assert.equal(isLabContainer({ podUid: 'u8', podName: 'nginx', sandboxId: '' }, owned), false);
     assert.deepEqual(labPodLogEntries(['default_nginx_u1', 'kube-system_etcd-real_u2'], uids), ['default_nginx_u1']);
+  });
+});
+
+describe('withoutGoroutineDumps', () => {
+  it('drops the stack dump after a fatal line and keeps the klog lines around it', () => {
+    const log = [
+      'I1122 03:20:00.000000    42 server.go:416] Version: v1.19.16',
+      'F1122 03:20:01.000000    42 server.go:160] listen tcp 172.17.0.1:10250: bind: address already in use',
+      'goroutine 1 [running]:',
+      'k8s.io/kubernetes/vendor/k8s.io/klog/v2.stacks(0xc000010001)',
+      '\t/workspace/vendor/k8s.io/klog/v2/klog.go:996 +0xb9',
+      '',
+      'goroutine 6 [chan receive]:',
+      'main.main()',
+      'I1122 03:20:05.000000    43 server.go:416] Version: v1.19.16',
+    ];
+    assert.deepEqual(withoutGoroutineDumps(log), [log[0], log[1], log[8]]);
   });
 });
