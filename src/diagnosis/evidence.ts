@@ -54,6 +54,8 @@ export interface Evidence {
   containers: ContainerFact[];
   /** Last log lines of the newest container of the focused pod that is not running (and Docker's start error if it never ran). */
   containerLogs?: { container: string; text: string; startError?: string };
+  /** Last log lines of the newest app container when it runs: fresher than an older one that crashed. */
+  runningLogs?: { container: string; text: string };
   ports: { port: number; address: string; pid?: number; name?: string }[];
   images: Record<string, boolean>;
   /** The lab's own pinned images by role (labs/versions.yaml), for fixes that name one. */
@@ -249,6 +251,7 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
   }
   let containers: ContainerFact[] = [];
   let containerLogs: Evidence['containerLogs'];
+  let runningLogs: Evidence['runningLogs'];
   if (focus.pod && docker.up) {
     const pod = focus.pod;
     try {
@@ -268,6 +271,8 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
         const startError = startErrors.get(stopped.id) ?? '';
         containerLogs = { container: stopped.containerName, text: (await ctx.docker.logs(stopped.id, 60).catch(() => '')).trim(), ...(startError ? { startError } : {}) };
       }
+      const newest = direct.find((c) => c.containerName !== 'POD' && !(c.state === 'created' && !startErrors.get(c.id)));
+      if (newest?.state === 'running') runningLogs = { container: newest.containerName, text: (await ctx.docker.logs(newest.id, 20).catch(() => '')).trim() };
     } catch (error) {
       missing.push(`docker: ${(error as Error).message}`);
     }
@@ -292,6 +297,7 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
     docker,
     containers,
     ...(containerLogs ? { containerLogs } : {}),
+    ...(runningLogs ? { runningLogs } : {}),
     ports,
     images,
     labImages: { ...env.versions.images },

@@ -30,14 +30,17 @@ const KLOG_PREFIX = /^[IWEF]\d{4} [\d:.]+\s+\d+ /;
  */
 export function fallbackDiagnosis(ev: Evidence, result: Pick<ProbeResult, 'cause' | 'hint'>): Diagnosis | undefined {
   const clues: string[] = [];
-  if (ev.focus.pod) {
-    const about = linesAboutPod(ev.kubeletLog?.lines ?? [], ev.focus.pod, ev.nodeName);
-    const worst = about.filter((line) => /^[EF]\d{4}/.test(line)).at(-1) ?? about.at(-1);
-    if (worst) clues.push(`kubelet (${ev.kubeletLog!.source}): ${clip(worst.replace(KLOG_PREFIX, ''))}`);
-  }
-  const said = telltaleLine(ev.containerLogs?.text);
-  if (said) clues.push(`container ${ev.containerLogs!.container} last said: ${clip(said)}`);
+  const about = ev.focus.pod ? linesAboutPod(ev.kubeletLog?.lines ?? [], ev.focus.pod, ev.nodeName) : [];
+  const kubeletClue = (line: string) => `kubelet (${ev.kubeletLog!.source}): ${clip(line.replace(KLOG_PREFIX, ''))}`;
+  const complaint = about.filter((line) => /^[EFW]\d{4}/.test(line)).at(-1);
+  if (complaint) clues.push(kubeletClue(complaint));
+  // A running container says what it is doing now; an older one that crashed may be long fixed.
+  const running = ev.runningLogs ? telltaleLine(ev.runningLogs.text) : '';
+  const said = running || telltaleLine(ev.containerLogs?.text);
+  if (said) clues.push(`container ${running ? `${ev.runningLogs!.container} (running)` : ev.containerLogs!.container} last said: ${clip(said)}`);
   if (ev.events?.length) clues.push(`events: ${clip(ev.events.at(-1)!)}`);
+  // kubelet's routine lines about the pod (volumes mounted, …) only when nothing better is known.
+  if (clues.length === 0 && about.length > 0) clues.push(kubeletClue(about.at(-1)!));
   if (clues.length === 0) return undefined;
   return {
     id: FALLBACK_ID,

@@ -22,7 +22,10 @@ export interface PodContainer {
   image: string;
   state: string;
   status: string;
+  /** Unix seconds: two attempts of a crashing container often share one. */
   created: number;
+  /** kubelet's attempt number, the `_N` that ends dockershim's container name. */
+  attempt: number;
   podName: string;
   podNamespace: string;
   podUid: string;
@@ -73,19 +76,26 @@ async function interfaceAddress(name: string): Promise<string | undefined> {
 
 function toPodContainer(info: Docker.ContainerInfo): PodContainer {
   const labels = info.Labels ?? {};
+  const name = (info.Names[0] ?? '').replace(/^\//, '');
   return {
     id: info.Id,
-    name: (info.Names[0] ?? '').replace(/^\//, ''),
+    name,
     image: info.Image,
     state: info.State,
     status: info.Status,
     created: info.Created,
+    attempt: Number(/_(\d+)$/.exec(name)?.[1] ?? 0),
     podName: labels[LABEL.podName] ?? '',
     podNamespace: labels[LABEL.podNamespace] ?? '',
     podUid: labels[LABEL.podUid] ?? '',
     containerName: labels[LABEL.containerName] ?? '',
     sandboxId: labels[LABEL.dockerType] === 'podsandbox' ? info.Id : (labels[LABEL.sandboxId] ?? ''),
   };
+}
+
+/** Sort order of pod containers. Within one second only the attempt number tells a restarted container from the one it replaced. */
+export function newestFirst(a: Pick<PodContainer, 'created' | 'podUid' | 'attempt'>, b: Pick<PodContainer, 'created' | 'podUid' | 'attempt'>): number {
+  return b.created - a.created || (a.podUid === b.podUid ? b.attempt - a.attempt : 0);
 }
 
 export class DockerDriver {
@@ -116,7 +126,7 @@ export class DockerDriver {
     if (filter.namespace) labels.push(`${LABEL.podNamespace}=${filter.namespace}`);
     if (filter.container) labels.push(`${LABEL.containerName}=${filter.container}`);
     const list = await this.api.listContainers({ all: true, filters: { label: labels } });
-    return list.map(toPodContainer).sort((a, b) => b.created - a.created);
+    return list.map(toPodContainer).sort(newestFirst);
   }
 
   async logs(id: string, tail = 200): Promise<string> {

@@ -259,6 +259,17 @@ describe('diagnosis catalogue on recorded evidence', () => {
     assert.equal(d.id, 'unrecognised');
     assert.match(d.explanation, /something odd/);
     assert.equal(fallbackDiagnosis(recorded({ containers: [] }), {}), undefined);
+    // A routine kubelet line is a clue only when there is nothing better.
+    const routine = 'I1122 10:00:00.1 1 reconciler.go:224] volume "etcd-data" for pod "hello-mvk-node"';
+    assert.match(fallbackDiagnosis(recorded({ containers: [], kubeletLog: { source: '.lab/kubelet.log', lines: [routine] } }), {})!.explanation, /reconciler\.go:224\] volume/);
+    assert.doesNotMatch(fallbackDiagnosis(recorded({ containers: [], kubeletLog: { source: '.lab/kubelet.log', lines: [routine] }, runningLogs: { container: 'hello', text: 'hi' } }), {})!.explanation, /reconciler/);
+  });
+
+  it('the fallback prefers what a running container says now over an older crash', () => {
+    const ev = recorded({ containers: [], containerLogs: { container: 'etcd', text: 'listen tcp 127.0.0.1:2380: bind: address already in use' }, runningLogs: { container: 'etcd', text: 'ready to serve client requests\nserving insecure client requests on 127.0.0.1:2397, this is strongly discouraged!' } });
+    const d = fallbackDiagnosis(ev, { cause: 'nothing listens on 2379' })!;
+    assert.match(d.explanation, /container etcd \(running\) last said: serving insecure client requests on 127\.0\.0\.1:2397/);
+    assert.doesNotMatch(d.explanation, /2380/);
   });
 
   it('evidence helpers', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { flagDifferences } from '../../src/actions/kubelet.ts';
 import { lessonCommands, LessonFormatError, outputMissing } from '../../src/content/lessonBlocks.ts';
-import { demuxDockerLogs } from '../../src/drivers/docker.ts';
+import { demuxDockerLogs, newestFirst } from '../../src/drivers/docker.ts';
 import { parseFlags, withoutGoroutineDumps } from '../../src/drivers/kubelet.ts';
 import { parseMountPoints, mountsUnder } from '../../src/drivers/mounts.ts';
 import { parseListeners } from '../../src/drivers/ports.ts';
@@ -153,5 +153,14 @@ describe('withoutGoroutineDumps', () => {
       'I1122 03:20:05.000000    43 server.go:416] Version: v1.19.16',
     ];
     assert.deepEqual(withoutGoroutineDumps(log), [log[0], log[1], log[8]]);
+  });
+});
+
+describe('newestFirst', () => {
+  it('orders by creation, and by attempt within the same second of one pod', () => {
+    const crashed = { created: 100, podUid: 'u1', attempt: 0 };
+    const restarted = { created: 100, podUid: 'u1', attempt: 1 };
+    const older = { created: 90, podUid: 'u0', attempt: 3 };
+    assert.deepEqual([older, crashed, restarted].sort(newestFirst), [restarted, crashed, older]);
   });
 });
