@@ -1,4 +1,4 @@
-import { existsSync, openSync, readSync, closeSync, fstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { ProbeSpec } from '../content/schema.ts';
@@ -6,6 +6,7 @@ import type { LabEnv } from '../context.ts';
 import { DOCKER_SOCKET } from '../drivers/docker.ts';
 import { httpGet, parseJson } from '../drivers/http.ts';
 import { kubeletLogFile, kubeletPidFile, labKubelets, withoutGoroutineDumps } from '../drivers/kubelet.ts';
+import { tailLines } from '../drivers/tail.ts';
 import { portHolders } from '../drivers/ports.ts';
 import { EvidenceUnavailableError } from '../errors.ts';
 import { kubeconfigServer } from '../manifests.ts';
@@ -139,22 +140,6 @@ export function withManifestPod(focus: Evidence['focus'], manifests: LintedManif
   if (!manifest?.podName) return focus;
   const pod = { namespace: manifest.namespace ?? 'default', name: manifest.podName };
   return { ...focus, pod, component: focus.component ?? componentOfPod(pod.name) };
-}
-
-/** The last `maxBytes` of a file as lines (kubelet logs grow large). */
-export function tailLines(file: string, maxLines = 400, maxBytes = 256 * 1024): string[] {
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const length = Math.min(size, maxBytes);
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, size - length);
-    const lines = buffer.toString('utf8').split('\n');
-    if (size > length) lines.shift();
-    return lines.filter((line) => line.trim()).slice(-maxLines);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**

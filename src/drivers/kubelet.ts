@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { binary, type LabEnv } from '../context.ts';
 import type { MachineFacts } from '../template.ts';
+import { tailLines } from './tail.ts';
 import { listProcesses, processAlive, type ProcessInfo } from './proc.ts';
 
 /**
@@ -119,7 +120,7 @@ export async function stopLabKubelets(env: LabEnv): Promise<number[]> {
 /** The last lines of the lab's kubelet log, without the stack dump of a fatal exit (the fatal line stays). */
 export function kubeletLogTail(env: LabEnv, lines = 20): string[] {
   if (!existsSync(kubeletLogFile(env))) return [];
-  return withoutGoroutineDumps(readFileSync(kubeletLogFile(env), 'utf8').trimEnd().split('\n')).slice(-lines);
+  return withoutGoroutineDumps(tailLines(kubeletLogFile(env), Number.MAX_SAFE_INTEGER)).slice(-lines);
 }
 
 /**
