@@ -14,6 +14,18 @@ export class LabError extends Error {
   }
 }
 
+/** A failure as the walkthrough shows it: what went wrong and what to do. */
+export interface Failure {
+  message: string;
+  hint: string;
+}
+
+/** A LabError's own message and hint; anything else (a bug, a library's error) with `fallbackHint`. */
+export function failureOf(error: unknown, fallbackHint: string): Failure {
+  if (error instanceof LabError) return { message: error.message, hint: error.hint };
+  return { message: (error as Error)?.message ?? String(error), hint: fallbackHint };
+}
+
 /** Wrong command-line usage: exit code 2, as the CLI contract says. */
 export class UsageError extends LabError {
   constructor(message: string, hint: string) {

@@ -16,6 +16,13 @@ export function releaseBaseUrl(flag?: string): string {
   return (flag ?? process.env.MVK_RELEASE_URL ?? loadLabConfig().releaseBaseUrl ?? DEFAULT_RELEASE_URL).replace(/\/+$/, '');
 }
 
+/** The release archive for this machine (or `arch`) as labs/checksums.yaml lists it, and where it is downloaded from. */
+export function releaseArchive(options: Pick<SetupOptions, 'baseUrl' | 'arch' | 'checksums'> = {}) {
+  const versions = loadVersions();
+  const archive = archiveFor(loadChecksums(options.checksums ?? checksumsFile(), versions.kubernetes), options.arch ?? goArch());
+  return { archive, url: `${releaseBaseUrl(options.baseUrl)}/${archive.path}` };
+}
+
 export interface SetupOptions {
   log: (line: string) => void;
   /** Copy the binaries from this directory instead of downloading. */
@@ -97,9 +104,7 @@ export async function setupBinaries(options: SetupOptions): Promise<string> {
     options.log(`binaries ${versions.kubernetes} already in ${dest}`);
     return dest;
   }
-  const checksums = loadChecksums(options.checksums ?? checksumsFile(), versions.kubernetes);
-  const archive = archiveFor(checksums, options.arch ?? goArch());
-  const url = `${releaseBaseUrl(options.baseUrl)}/${archive.path}`;
+  const { archive, url } = releaseArchive(options);
   const archiveFile = path.join(cacheDir(), 'downloads', archive.file);
   options.log(`downloading ${url}`);
   await downloadVerified(url, archiveFile, archive.sha512, { onProgress: options.onProgress, log: options.log });

@@ -5,8 +5,7 @@ import { realDoctorInputs } from '../doctor/realInputs.ts';
 import { DockerDriver } from '../drivers/docker.ts';
 import { labImages } from '../images/list.ts';
 import { automaticPullsAllowed, ensureImages } from '../images/pull.ts';
-import { archiveFor, goArch, loadChecksums } from '../setup/checksums.ts';
-import { releaseBaseUrl, setupBinaries } from '../setup/setup.ts';
+import { releaseArchive, releaseBaseUrl, setupBinaries } from '../setup/setup.ts';
 import type { MachinePrep } from './preflight.ts';
 
 /** The walkthrough's first screen on this machine: the real doctor, `lab setup`'s download and pulls. */
@@ -17,7 +16,7 @@ export function realMachinePrep(env: LabEnv): MachinePrep {
     recheck: (ids) => runDoctor(realDoctorInputs(env, new DockerDriver()), doctorChecks.filter((c) => ids.includes(c.id))),
     binarySource() {
       try {
-        return `${releaseBaseUrl()}/${archiveFor(loadChecksums(), goArch()).path}`;
+        return releaseArchive().url;
       } catch {
         return releaseBaseUrl();
       }

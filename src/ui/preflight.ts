@@ -1,5 +1,5 @@
 import type { CheckResult } from '../doctor/types.ts';
-import { LabError } from '../errors.ts';
+import { failureOf, type Failure } from '../errors.ts';
 import type { LayerProgress } from '../images/progress.ts';
 import type { DownloadProgress } from '../setup/download.ts';
 
@@ -20,11 +20,6 @@ export interface MachinePrep {
   fetchImages(onImage: (image: string, missing: string[]) => void, onLayer: (progress: LayerProgress) => void, log: (line: string) => void): Promise<string[]>;
 }
 
-export interface Failure {
-  message: string;
-  hint: string;
-}
-
 export interface LayerLine {
   layer: string;
   status: string;
@@ -43,8 +38,7 @@ export interface PreflightState {
   clear: boolean;
 }
 
-const asFailure = (error: unknown): Failure =>
-  error instanceof LabError ? { message: error.message, hint: error.hint } : { message: (error as Error).message ?? String(error), hint: 'run `npx lab setup` in another terminal to see the whole output' };
+const asFailure = (error: unknown): Failure => failureOf(error, 'run `npx lab setup` in another terminal to see the whole output');
 
 /** Layers kept on screen per image: the newest ones (a pull rarely has more). */
 const LAYERS_SHOWN = 6;

@@ -1,4 +1,4 @@
-import { LabError } from '../errors.ts';
+import { failureOf, type Failure } from '../errors.ts';
 import { recordResult, type Progress } from '../progress.ts';
 import type { StepReport } from '../runner.ts';
 import type { ClusterSnapshot } from '../snapshot.ts';
@@ -17,7 +17,7 @@ export interface ApplyState {
   lines: string[];
   /** The image apply is pulling, layer by layer. */
   pull?: { image: string; layers: LayerLine[] };
-  error?: { message: string; hint: string };
+  error?: Failure;
 }
 
 /** What the walkthrough shows, all of it observed from the engine; the UI only renders this. */
@@ -129,8 +129,8 @@ export class WalkthroughStore {
       // Nothing to read or fix: the student goes straight on to the steps.
       if (done.clear && this.state.screen === 'preflight') this.set({ screen: 'welcome' });
     } catch (error) {
-      const message = error instanceof LabError ? `${error.message} (${error.hint})` : (error as Error).message;
-      this.set({ preflight: { phase: 'done', results: [{ id: 'doctor', title: 'machine check', status: 'fail', detail: message, fix: 'run `npx lab doctor` in another terminal' }], clear: false } });
+      const failure = failureOf(error, 'run `npx lab doctor` in another terminal');
+      this.set({ preflight: { phase: 'done', results: [{ id: 'doctor', title: 'machine check', status: 'fail', detail: failure.message, fix: failure.hint }], clear: false } });
     } finally {
       this.set({ preparing: false });
     }
@@ -279,7 +279,7 @@ export class WalkthroughStore {
       await this.engine.apply(step, log, onPull);
       this.set({ apply: { ...this.state.apply!, running: false, pull: undefined } });
     } catch (error) {
-      const failure = error instanceof LabError ? { message: error.message, hint: error.hint } : { message: (error as Error).message ?? String(error), hint: 'read .lab/kubelet.log, or run `npm run lab -- verify` in another terminal' };
+      const failure = failureOf(error, 'read .lab/kubelet.log, or run `npm run lab -- verify` in another terminal');
       this.set({ apply: { ...this.state.apply!, running: false, error: failure } });
     }
     // apply saved its own progress; ours stays the authority on where the student is.

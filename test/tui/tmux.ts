@@ -50,6 +50,12 @@ export class Terminal {
     throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; the screen was:\n${last}`);
   }
 
+  /** `q`, then the shell's line that `npm run lab` exited with 0. */
+  async quit(): Promise<void> {
+    await this.keys('q');
+    await this.waitFor(/\[app exited 0\]/, 30_000, 'the app to quit');
+  }
+
   async close(): Promise<void> {
     await tmux('kill-session', '-t', this.name);
   }

@@ -42,8 +42,7 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
         await term.waitFor(/✔ Machine check: ready/, MINUTE, 'the machine check summary on the welcome screen');
         await term.waitFor(/✘ 1\. kubelet runs a pod on its own/, MINUTE, 'the first check on the welcome screen');
         assert.equal(hasColour(await term.styledScreen()), coloured, `${name}: colour ${coloured ? 'expected' : 'not expected'}`);
-        await term.keys('q');
-        await term.waitFor(/\[app exited 0\]/, 30_000, 'the app to quit');
+        await term.quit();
       } finally {
         await term.close();
       }
@@ -76,8 +75,7 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
       assert.match(final, /● Ready/);
       assert.match(final, /● nginx\s+\d+\.\d+\.\d+\.\d+/);
       assert.match(final, /Where to go next/);
-      await term.keys('q');
-      await term.waitFor(/\[app exited 0\]/, 30_000, 'the app to quit');
+      await term.quit();
     } finally {
       await term.close();
     }
@@ -100,8 +98,7 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
       assert.equal(passedChecks(screen), 5);
       await term.keys('n');
       await term.waitFor(/Step 2\/6/, MINUTE);
-      await term.keys('q');
-      await term.waitFor(/\[app exited 0\]/, 30_000, 'the app to quit');
+      await term.quit();
       await term.close();
 
       term = await Terminal.launch('student-again');
@@ -110,8 +107,7 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
       await term.waitFor(/✔ 1\. kubelet runs a pod on its own/, MINUTE, 'step 1 marked as passing on the welcome screen');
       await term.keys('Enter');
       await term.waitFor(/Step 2\/6 etcd as a static pod/, MINUTE, 'the walkthrough to resume at step 2');
-      await term.keys('q');
-      await term.waitFor(/\[app exited 0\]/, 30_000, 'the app to quit');
+      await term.quit();
     } finally {
       await term.close();
     }

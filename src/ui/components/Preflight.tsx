@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import type { CheckResult, CheckStatus } from '../../doctor/types.ts';
+import type { Failure } from '../../errors.ts';
 import type { PreflightState } from '../preflight.ts';
 import { paint, useTheme } from '../theme.tsx';
 import { LayerLines, mb } from './LayerLines.tsx';
@@ -51,22 +52,35 @@ function Bar({ fraction, width }: { fraction: number; width: number }) {
   return <Text>{`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(fraction * 100)}%`}</Text>;
 }
 
-function Binaries({ binaries }: { binaries: NonNullable<PreflightState['binaries']> }) {
+/** The mark before a fetch's heading: failed, done, or under way. */
+function PhaseMark({ done, error }: { done: boolean; error?: Failure }) {
   const theme = useTheme();
-  const p = binaries.progress;
-  const heading = binaries.error ? (
-    <Text color={paint(theme, 'red')}>✘ </Text>
-  ) : binaries.done ? (
-    <Text color={paint(theme, 'green')}>✔ </Text>
-  ) : (
+  if (error) return <Text color={paint(theme, 'red')}>✘ </Text>;
+  if (done) return <Text color={paint(theme, 'green')}>✔ </Text>;
+  return (
     <Text color={paint(theme, 'cyan')}>
       <Spinner type="dots" />{' '}
     </Text>
   );
+}
+
+/** What stopped a fetch, and what to do about it. */
+function FailureLines({ failure }: { failure: Failure }) {
+  const theme = useTheme();
+  return (
+    <>
+      <Indented by={2} color={paint(theme, 'red')}>{failure.message}</Indented>
+      <Indented by={2} color={paint(theme, 'cyan')}>{`hint: ${failure.hint}`}</Indented>
+    </>
+  );
+}
+
+function Binaries({ binaries }: { binaries: NonNullable<PreflightState['binaries']> }) {
+  const p = binaries.progress;
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
-        {heading}
+        <PhaseMark done={binaries.done} error={binaries.error} />
         <Text bold>Kubernetes binaries</Text>
         {` from ${binaries.source}`}
       </Text>
@@ -78,12 +92,7 @@ function Binaries({ binaries }: { binaries: NonNullable<PreflightState['binaries
         </Text>
       ) : null}
       {binaries.line && !binaries.error ? <Text dimColor wrap="truncate-end">{`  ${binaries.line}`}</Text> : null}
-      {binaries.error ? (
-        <>
-          <Indented by={2} color={paint(theme, 'red')}>{binaries.error.message}</Indented>
-          <Indented by={2} color={paint(theme, 'cyan')}>{`hint: ${binaries.error.hint}`}</Indented>
-        </>
-      ) : null}
+      {binaries.error ? <FailureLines failure={binaries.error} /> : null}
     </Box>
   );
 }
@@ -96,7 +105,7 @@ function Images({ images }: { images: NonNullable<PreflightState['images']> }) {
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
-        {images.error ? <Text color={paint(theme, 'red')}>✘ </Text> : images.done ? <Text color={paint(theme, 'green')}>✔ </Text> : <Text color={paint(theme, 'cyan')}><Spinner type="dots" />{' '}</Text>}
+        <PhaseMark done={images.done} error={images.error} />
         <Text bold>Images</Text>
         {`: ${images.pulled.length} of ${images.missing.length} pulled`}
       </Text>
@@ -114,12 +123,7 @@ function Images({ images }: { images: NonNullable<PreflightState['images']> }) {
           </Box>
         );
       })}
-      {images.error ? (
-        <>
-          <Indented by={2} color={paint(theme, 'red')}>{images.error.message}</Indented>
-          <Indented by={2} color={paint(theme, 'cyan')}>{`hint: ${images.error.hint}`}</Indented>
-        </>
-      ) : null}
+      {images.error ? <FailureLines failure={images.error} /> : null}
     </Box>
   );
 }
