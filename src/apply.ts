@@ -14,6 +14,7 @@ import { requireBinaries, requireComponentPortsFree, requireImages, requireRoot 
 import { loadProgress, recordResult, saveProgress } from './progress.ts';
 import { runStep, type StepReport } from './runner.ts';
 import { templateVars } from './template.ts';
+import { withLiveNode } from './labNode.ts';
 import type { ImageRole } from './versions.ts';
 
 export interface ApplyOptions {
@@ -25,10 +26,12 @@ export interface ApplyOptions {
 }
 
 async function doAction(env: LabEnv, docker: DockerDriver, action: ApplyAction, log: (line: string) => void): Promise<void> {
-  if ('write' in action) writeStudentFile(env, action.write.to, renderFixture(action.write.fixture, templateVars(env)), log);
-  else if ('kubelet' in action) await ensureKubelet(env, docker, action.kubelet, log);
-  else if ('kubectlApply' in action) await kubectlApply(env, renderFixture(action.kubectlApply, templateVars(env)), log);
-  else await codeActions[action.code]!(env, log);
+  if ('kubelet' in action) return ensureKubelet(env, docker, action.kubelet, log);
+  // Pods are pinned to the node as it runs: the lab's mvk-node, or the name a student's own kubelet registered.
+  const live = withLiveNode(env);
+  if ('write' in action) writeStudentFile(live, action.write.to, renderFixture(action.write.fixture, templateVars(live)), log);
+  else if ('kubectlApply' in action) await kubectlApply(live, renderFixture(action.kubectlApply, templateVars(live)), log);
+  else await codeActions[action.code]!(live, log);
 }
 
 function describeFailures(report: StepReport): string {

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { binDir, labStateDir, repoRoot } from './paths.ts';
+import { binDir, workRoot, workStateDir } from './paths.ts';
 import { registryMirror, withImageMirror } from './images/mirror.ts';
 import { loadVersions, type Versions } from './versions.ts';
+import type { LiveNode, StaticPodRef, StaticPodRole } from './labNode.ts';
 
 /**
  * The node name kubelet registers under (`--hostname-override`). A fixed name keeps mirror pod names
@@ -29,18 +30,23 @@ export interface LabEnv {
   etcdDataDir: string;
   /** Plain HTTP apiserver port (insecure, loopback only). */
   apiserverUrl: string;
+  /** The kubelet as it runs (`withLiveNode`): what probes and diagnoses judge by; absent in the lab's plain env. */
+  node?: LiveNode;
+  /** Static pods by role as pods/ defines them (`withLiveNode`); absent: the lesson's names. */
+  staticPods?: Record<StaticPodRole, StaticPodRef>;
 }
 
 export function labEnv(overrides: Partial<Pick<LabEnv, 'repoRoot' | 'stateDir' | 'binDir'>> = {}): LabEnv {
   // Image mirror (issue 6): the one place image names are rewritten, so manifests, kubelet flags,
   // lessons and probes all see the mirrored names.
   const versions = withImageMirror(loadVersions(), registryMirror());
-  const root = overrides.repoRoot ?? repoRoot;
+  // The student's files (pods/, kubeconfig.yaml, .lab/): the checkout, or MVK_WORK_DIR (paths.ts).
+  const root = overrides.repoRoot ?? workRoot();
   return {
     repoRoot: root,
     podsDir: path.join(root, 'pods'),
     kubeconfigFile: path.join(root, 'kubeconfig.yaml'),
-    stateDir: overrides.stateDir ?? (overrides.repoRoot ? path.join(root, '.lab') : labStateDir),
+    stateDir: overrides.stateDir ?? (overrides.repoRoot ? path.join(root, '.lab') : workStateDir()),
     versions,
     binDir: overrides.binDir ?? binDir(versions.kubernetes),
     nodeName: NODE_NAME,

@@ -1,4 +1,21 @@
 /**
+ * The `lab` command's exit codes, the contract graders script against (README "Exit codes", `lab --help`):
+ * 0 pass, 1 a step or check fails, 2 the command line is wrong, 3 the machine is not ready (Docker down,
+ * not root, binaries or images missing), 70 an internal error: a bug in the lab (EX_SOFTWARE of sysexits.h).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, notReady: 3, internal: 70 } as const;
+
+/** What `--json` calls each non-zero exit code (`error.kind`). */
+export type ErrorKind = 'failed' | 'usage' | 'machine-not-ready' | 'internal';
+
+export function errorKind(exitCode: number): ErrorKind {
+  if (exitCode === EXIT.usage) return 'usage';
+  if (exitCode === EXIT.notReady) return 'machine-not-ready';
+  if (exitCode === EXIT.internal) return 'internal';
+  return 'failed';
+}
+
+/**
  * Every failure a student can meet is a LabError: what went wrong, in their terms, and what to do next.
  * The CLI prints both and exits with `exitCode`; nothing else should reach the student as a stack trace.
  */
@@ -29,7 +46,7 @@ export function failureOf(error: unknown, fallbackHint: string): Failure {
 /** Wrong command-line usage: exit code 2, as the CLI contract says. */
 export class UsageError extends LabError {
   constructor(message: string, hint: string) {
-    super(message, hint, { exitCode: 2 });
+    super(message, hint, { exitCode: EXIT.usage });
     this.name = 'UsageError';
   }
 }

@@ -13,6 +13,7 @@ const mark: Record<ProbeResult['status'], () => string> = {
 export function formatResult(result: ProbeResult): string[] {
   const lines = [`  ${mark[result.status]()}  ${result.title}${result.status === 'pass' ? ` (${result.seen})` : ''}`];
   if (result.status === 'skip') lines.push(`        ${result.seen}`);
+  if (result.status === 'pass' && result.note) lines.push(`        note:     ${result.note}`);
   if (result.status === 'fail') {
     lines.push(`        expected: ${result.expected}`, `        seen:     ${result.seen}`);
     // Issue 5: the diagnosis id is shown so a student (or a teacher) can look it up.

@@ -4,24 +4,24 @@ import { binary, type LabEnv } from './context.ts';
 import type { DockerDriver } from './drivers/docker.ts';
 import { labKubelets } from './drivers/kubelet.ts';
 import { portHolders } from './drivers/ports.ts';
-import { LabError } from './errors.ts';
+import { EXIT, LabError } from './errors.ts';
 import type { ImageRole } from './versions.ts';
 
 export class MissingBinaryError extends LabError {
   constructor(name: string, dir: string) {
-    super(`${name} is not in ${dir}`, 'run `lab setup` to download the pinned binaries (checked against labs/checksums.yaml) or `lab setup --from DIR` to use yours; on the test bed `npm run testbed` builds them');
+    super(`${name} is not in ${dir}`, 'run `lab setup` to download the pinned binaries (checked against labs/checksums.yaml) or `lab setup --from DIR` to use yours; on the test bed `npm run testbed` builds them', { exitCode: EXIT.notReady });
   }
 }
 
 export class MissingImageError extends LabError {
   constructor(image: string) {
-    super(`the image ${image} is not on this machine`, 'run `lab images pull` (behind a firewall: --registry-mirror PREFIX, or `lab images load FILE` with a class bundle); on the test bed `npm run testbed` builds them');
+    super(`the image ${image} is not on this machine`, 'run `lab images pull` (behind a firewall: --registry-mirror PREFIX, or `lab images load FILE` with a class bundle); on the test bed `npm run testbed` builds them', { exitCode: EXIT.notReady });
   }
 }
 
 export function requireRoot(action: string): void {
   if (process.getuid?.() !== 0) {
-    throw new LabError(`${action} needs root: kubelet manages containers, mounts and cgroups`, 'run it again as root (for example `sudo -E npm run lab -- …`)');
+    throw new LabError(`${action} needs root: kubelet manages containers, mounts and cgroups`, 'run it again as root (for example `sudo -E npm run lab -- …`)', { exitCode: EXIT.notReady });
   }
 }
 
@@ -77,7 +77,10 @@ function insideContainer(pid: number, containerIds: string[]): boolean {
 export async function requireComponentPortsFree(env: LabEnv, docker: DockerDriver, component: 'etcd' | 'apiserver'): Promise<void> {
   const holders = portHolders([...componentPorts[component]]);
   if (holders.length === 0) return;
-  const labContainerIds = (await docker.podContainers()).filter((c) => c.podName.endsWith(`-${env.nodeName}`)).map((c) => c.id);
+  // The lab's own pods under any node name its kubelets used (a student's kubelet may have used the host name).
+  const { isLabContainer, labOwnership } = await import('./reset.ts');
+  const owned = labOwnership(env);
+  const labContainerIds = (await docker.podContainers()).filter((c) => isLabContainer(c, owned)).map((c) => c.id);
   for (const holder of holders) {
     if (holder.pid !== undefined && insideContainer(holder.pid, labContainerIds)) continue;
     const who = holder.pid ? `${holder.name ?? 'a process'} (pid ${holder.pid})` : 'another process';

@@ -1,9 +1,14 @@
 import { existsSync, lstatSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { LabEnv } from './context.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { NODE_NAME, type LabEnv } from './context.ts';
 import { removeEmptyCgroupTree } from './drivers/cgroups.ts';
 import { DockerDriver, DockerDownError } from './drivers/docker.ts';
-import { allKubelets, kubeletLogFile, kubeletPidFile, stopLabKubelets } from './drivers/kubelet.ts';
+import { allKubelets, kubeletLogFile, kubeletPidFile, labKubelets, stopLabKubelets } from './drivers/kubelet.ts';
+import { asShell, kubeChainsNow, removalCommands, runRemoval } from './drivers/iptables.ts';
+import { portHolders } from './drivers/ports.ts';
+import { readPathBaseline } from './hostBaseline.ts';
+import { footprintFile, footprintOf, KUBELET_DEFAULT_DOCKERSHIM_ROOT, KUBELET_DEFAULT_ROOT_DIR, readFootprints, rememberFootprints, type KubeletFootprint } from './labNode.ts';
 import { mountsUnder, unmountAllUnder } from './drivers/mounts.ts';
 import { LabError } from './errors.ts';
 import { backupFile, timestamp } from './actions/files.ts';
@@ -20,46 +25,68 @@ export interface ResetOptions {
   containerLogDir?: string;
 }
 
-/** UIDs of pods the lab's kubelet ran: kubelet keeps a directory per pod under its (lab-owned) root dir. */
-export function labPodUids(env: LabEnv): Set<string> {
-  const dir = path.join(env.kubeletRootDir, 'pods');
+/** Entries of a directory, none when it cannot be read. */
+function entries(dir: string): string[] {
   try {
-    return new Set(readdirSync(dir));
+    return readdirSync(dir);
   } catch {
-    return new Set();
+    return [];
   }
 }
 
 /**
- * Sandboxes the lab's kubelet made: dockershim checkpoints each under its (lab-owned) root dir until
- * the sandbox is removed. A pod deleted through the API loses its kubelet pod directory at once, but
- * its exited containers and sandbox stay behind, still known by this checkpoint.
+ * Every kubelet footprint that is the lab's: its own conventions, every kubelet seen serving this
+ * repo's pods/ (running now or remembered), and kubelet's default dirs when they appeared after the lab
+ * first ran. A footprint whose root dir a kubelet of someone else's uses now is never the lab's.
  */
-export function labSandboxIds(env: LabEnv): Set<string> {
-  try {
-    return new Set(readdirSync(path.join(env.dockershimRootDir, 'sandbox')));
-  } catch {
-    return new Set();
+export function labFootprints(env: LabEnv, kubelets = allKubelets()): KubeletFootprint[] {
+  const ours = labKubelets(env).map((k) => footprintOf(k));
+  const baseline = readPathBaseline(env);
+  const footprints: KubeletFootprint[] = [{ nodeName: NODE_NAME, rootDir: env.kubeletRootDir, dockershimRootDir: env.dockershimRootDir }, ...readFootprints(env).kubelets, ...ours];
+  if (baseline && baseline.existed[KUBELET_DEFAULT_ROOT_DIR] === false && existsSync(KUBELET_DEFAULT_ROOT_DIR)) {
+    footprints.push({ nodeName: '', rootDir: KUBELET_DEFAULT_ROOT_DIR, dockershimRootDir: KUBELET_DEFAULT_DOCKERSHIM_ROOT });
   }
+  const foreign = foreignKubelets(env, kubelets).map((k) => footprintOf(k));
+  const foreignRoots = new Set(foreign.map((f) => f.rootDir));
+  const foreignNames = new Set(foreign.map((f) => f.nodeName));
+  const seen = new Set<string>();
+  // A node name another kubelet uses too says nothing about whose a container is.
+  return footprints.map((f) => (foreignNames.has(f.nodeName) ? { ...f, nodeName: '' } : f)).filter((f) => {
+    const key = `${f.nodeName}|${f.rootDir}|${f.dockershimRootDir}`;
+    if (seen.has(key) || foreignRoots.has(f.rootDir)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
-/** What marks a container as the lab's: its pod's UID, its sandbox's checkpoint, or a static pod name. */
+/** Kubelets that do not serve this repo's pods/: another Kubernetes on this machine, never touched. */
+export function foreignKubelets(env: LabEnv, kubelets = allKubelets()) {
+  const ours = new Set(labKubelets(env).map((k) => k.pid));
+  return kubelets.filter((k) => !ours.has(k.pid));
+}
+
+/** What marks a container as the lab's: its pod's UID, its sandbox's checkpoint, or a static pod of one of the lab's node names. */
 export interface LabOwnership {
   uids: Set<string>;
   sandboxIds: Set<string>;
-  nodeName: string;
+  nodeNames: Set<string>;
 }
 
-export function labOwnership(env: LabEnv): LabOwnership {
-  return { uids: labPodUids(env), sandboxIds: labSandboxIds(env), nodeName: env.nodeName };
+export function labOwnership(env: LabEnv, footprints = labFootprints(env)): LabOwnership {
+  return {
+    // kubelet keeps a directory per pod UID under its root dir; dockershim a checkpoint per sandbox until it is removed.
+    uids: new Set(footprints.flatMap((f) => entries(path.join(f.rootDir, 'pods')))),
+    sandboxIds: new Set(footprints.flatMap((f) => entries(path.join(f.dockershimRootDir, 'sandbox')))),
+    nodeNames: new Set(footprints.map((f) => f.nodeName).filter(Boolean)),
+  };
 }
 
-/** A container belongs to the lab if its pod or sandbox is the lab kubelet's, or it is a static pod of the lab's node. */
+/** A container belongs to the lab if its pod or sandbox is a lab kubelet's, or it is a static pod of a lab node. */
 export function isLabContainer(container: { podUid: string; podName: string; sandboxId: string }, owned: LabOwnership): boolean {
   return (
     owned.uids.has(container.podUid) ||
     (container.sandboxId !== '' && owned.sandboxIds.has(container.sandboxId)) ||
-    container.podName.endsWith(`-${owned.nodeName}`)
+    [...owned.nodeNames].some((node) => container.podName.endsWith(`-${node}`))
   );
 }
 
@@ -107,9 +134,108 @@ function studentFiles(env: LabEnv): string[] {
   return files;
 }
 
+/** Host directories a lab container had bind-mounted from outside kubelet's and Docker's own state: its hostPath volumes. */
+async function hostPathsOf(docker: DockerDriver, ids: string[], footprints: KubeletFootprint[]): Promise<string[]> {
+  const internal = [...footprints.flatMap((f) => [f.rootDir, f.dockershimRootDir]), '/var/lib/docker', '/dev', '/proc', '/sys'];
+  const found = new Set<string>();
+  for (const id of ids) {
+    const details = await docker.inspectContainer(id).catch(() => undefined);
+    for (const mount of details?.mounts ?? []) {
+      if (!internal.some((dir) => mount.source === dir || mount.source.startsWith(`${dir}/`))) found.add(mount.source);
+    }
+  }
+  return [...found];
+}
+
+/** Directories no reset ever removes or unmounts under, whatever a pod mounted. */
+const NEVER_TOUCHED = new Set(['/', '/etc', '/var', '/var/lib', '/var/run', '/run', '/usr', '/home', '/root', '/tmp', '/opt', '/srv', '/mnt', '/boot', '/dev', '/proc', '/sys']);
+
+/**
+ * A path outside /var/lib/mvk-lab that the lab's kubelet or its pods used: removed only when it
+ * appeared after the lab first ran (the path baseline) and no other kubelet uses it; otherwise kept,
+ * with the reason and the command to remove it by hand.
+ */
+async function removeOwnedPath(env: LabEnv, target: string, why: string, foreignRoots: Set<string>, log: (line: string) => void, options: { unmount: boolean }): Promise<void> {
+  target = path.resolve(target);
+  if (NEVER_TOUCHED.has(target) || !existsSync(target) || target === env.varDir || target.startsWith(`${env.varDir}/`)) return;
+  if ([...foreignRoots].some((root) => target === root || target.startsWith(`${root}/`) || root.startsWith(`${target}/`))) {
+    log(`left ${target}: another kubelet on this machine uses it`);
+    return;
+  }
+  // kubelet's own mounts in its dirs (the rshared bind of its root dir, pod volumes) go in any case: they hold no data.
+  if (options.unmount) {
+    const unmounted = await unmountAllUnder(target);
+    if (unmounted.length > 0) log(`unmounted ${unmounted.length} mount${unmounted.length === 1 ? '' : 's'} under ${target}`);
+  }
+  const existed = readPathBaseline(env)?.existed[target];
+  if (existed === false) {
+    if (mountsUnder(target).length > 0) {
+      log(`left ${target}: still mounted; remove it with \`umount -R ${target} && rm -rf ${target}\``);
+      return;
+    }
+    rmSync(target, { recursive: true, force: true });
+    log(`removed ${target} (${why}; it appeared after the lab first ran)`);
+    return;
+  }
+  if (existed) log(`left ${target} (${why}): it was there before the lab first ran`);
+  else log(`left ${target} (${why}): the lab has no record of whether it was there before; if you made it only for this lab, remove it with \`rm -rf ${target}\``);
+}
+
+/**
+ * KUBE- chains that appeared after the lab first ran go (no kubelet is left to need them); without a
+ * baseline they are listed with the commands instead, as they may be another cluster's.
+ */
+async function removeKubeletChains(env: LabEnv, log: (line: string) => void): Promise<void> {
+  const rules = kubeChainsNow();
+  if (!rules || rules.chains.length === 0) return;
+  const before = readPathBaseline(env)?.kubeChains;
+  if (!before) {
+    log(`left iptables chains ${rules.chains.join(', ')}: the lab has no record of whether they were there before; kubelet adds them unless --make-iptables-util-chains=false. If no Kubernetes should run here, remove them with: ${removalCommands(rules, rules.chains).map(asShell).join('; ')}`);
+    return;
+  }
+  const added = rules.chains.filter((chain) => !before.includes(chain));
+  if (added.length === 0) return;
+  const failed = await runRemoval(removalCommands(rules, added));
+  if (failed.length === 0) log(`removed iptables chains kubelet added (${added.join(', ')})`);
+  else log(`left iptables chains of kubelet's: ${failed.length} command(s) failed; run them by hand: ${failed.map(asShell).join('; ')}`);
+}
+
+export const LAB_PORTS = [2379, 8080, 10248, 10250];
+
+/**
+ * What would stop `lab apply 1` now: the lab's ports taken, a kubelet serving this repo, containers of
+ * the lab's pods. Empty means the machine is ready for step 1.
+ */
+export async function inTheWay(env: LabEnv, docker: DockerDriver, footprints: KubeletFootprint[]): Promise<string[]> {
+  const blockers: string[] = [];
+  for (const kubelet of labKubelets(env)) blockers.push(`kubelet pid ${kubelet.pid} still serves ${env.podsDir}`);
+  // The footprints seen before reset began: their node names still mark a static pod as the lab's.
+  const owned = labOwnership(env, footprints);
+  for (const c of await docker.podContainers().catch(() => [])) if (isLabContainer(c, owned)) blockers.push(`container ${c.name.slice(0, 60)} (${c.status})`);
+  for (const holder of portHolders(LAB_PORTS)) blockers.push(`${holder.address}:${holder.port} is held by ${holder.name ?? 'a process'}${holder.pid ? ` (pid ${holder.pid})` : ''}`);
+  return blockers;
+}
+
+/** Waits up to `ms` for `check` to come back empty (a removed container's ports close a moment later). */
+async function settle(check: () => Promise<string[]>, ms: number): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const left = await check();
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await sleep(250);
+  }
+}
+
+export class ResetIncompleteError extends LabError {
+  constructor(readonly blockers: string[]) {
+    super(`reset is not complete: ${blockers.length} thing${blockers.length === 1 ? '' : 's'} would still stop step 1 (${blockers.slice(0, 3).join('; ')}${blockers.length > 3 ? '; …' : ''})`, 'stop what is listed (the lab never stops processes it did not start), then run `lab reset` again');
+  }
+}
+
 /**
  * Returns the machine to before step 1. Every step tolerates the previous one being half done, so an
  * interrupted reset is finished by the next. Returns what it did; an empty list means nothing to do.
+ * Throws ResetIncompleteError when, after its work, something would still stop `lab apply 1`.
  */
 export async function resetLab(env: LabEnv, options: ResetOptions): Promise<string[]> {
   const done: string[] = [];
@@ -117,6 +243,13 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
     done.push(line);
     options.log(line);
   };
+  const docker = options.docker ?? new DockerDriver();
+  // 0. Before anything stops: whose kubelets and pods these are.
+  const footprints = labFootprints(env);
+  // Written down before kubelet stops, so a reset interrupted after that still knows whose pods these are.
+  rememberFootprints(env, { kubelets: labKubelets(env).map((k) => footprintOf(k)) });
+  const foreignRoots = new Set(foreignKubelets(env).map((k) => footprintOf(k).rootDir));
+
   // 1. kubelet first, so nothing restarts the containers we remove.
   const stopped = await stopLabKubelets(env);
   if (stopped.length > 0) log(`stopped kubelet (pid ${stopped.join(', ')})`);
@@ -126,13 +259,15 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
     log(`removed ${DOCKERSHIM_SOCKET}`);
   }
 
-  // 2. containers of the lab's pods; the pod directories under kubelet's root say which pods those are.
-  const owned = labOwnership(env);
+  // 2. containers of the lab's pods, under any node name its kubelets used; their hostPath volumes noted first.
+  const owned = labOwnership(env, footprints);
   const uids = owned.uids;
-  const docker = options.docker ?? new DockerDriver();
   let dockerDown: DockerDownError | undefined;
+  let hostPaths: string[] = [];
   try {
     const containers = (await docker.podContainers()).filter((c) => isLabContainer(c, owned));
+    hostPaths = await hostPathsOf(docker, containers.map((c) => c.id), footprints);
+    rememberFootprints(env, { hostPaths });
     for (const container of containers) await docker.remove(container.id);
     if (containers.length > 0) log(`removed ${containers.length} container${containers.length === 1 ? '' : 's'} of the lab's pods`);
   } catch (error) {
@@ -156,13 +291,25 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
     log(`removed ${env.varDir} (kubelet state and etcd data)`);
   }
 
+  // 4a. the same outside /var/lib/mvk-lab, for a kubelet or pods the student set up their own way.
+  if (!dockerDown) {
+    for (const footprint of footprints) {
+      await removeOwnedPath(env, footprint.rootDir, "kubelet's root dir", foreignRoots, log, { unmount: true });
+      await removeOwnedPath(env, footprint.dockershimRootDir, "dockershim's state", foreignRoots, log, { unmount: true });
+    }
+    for (const hostPath of new Set([...readFootprints(env).hostPaths, ...hostPaths])) await removeOwnedPath(env, hostPath, 'a hostPath volume of the lab\'s pods', foreignRoots, log, { unmount: false });
+  }
+
   // 4b. kubelet's kubepods cgroups, once no kubelet at all is left to use them (only empty ones go).
   if (!dockerDown && allKubelets().length === 0) {
     const cgroups = removeEmptyCgroupTree();
     if (cgroups > 0) log(`removed ${cgroups} empty kubepods cgroups`);
   }
 
-  // 4c. kernel settings kubelet changed at start, back to the machine's own values.
+  // 4c. kubelet's own iptables chains (a kubelet without --make-iptables-util-chains=false), once no kubelet is left.
+  if (allKubelets().length === 0) await removeKubeletChains(env, log);
+
+  // 4d. kernel settings kubelet changed at start, back to the machine's own values.
   for (const line of restoreKernelBaseline(env)) log(line);
 
   // 5. the student's files go to a backup, never to the bin.
@@ -173,8 +320,8 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
     log(`moved ${files.map((f) => path.relative(env.repoRoot, f)).join(', ')} to .lab/backups/${stamp}/`);
   }
 
-  // 6. the lab's own bookkeeping.
-  for (const file of [kubeletLogFile(env), kubeletPidFile(env), progressFile(env)]) {
+  // 6. the lab's own bookkeeping (the path baseline stays: it describes the machine before the lab).
+  for (const file of [kubeletLogFile(env), kubeletPidFile(env), progressFile(env), footprintFile(env)]) {
     if (existsSync(file)) {
       rmSync(file, { force: true });
       done.push(`removed ${path.relative(env.repoRoot, file)}`);
@@ -182,7 +329,13 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
   }
 
   if (dockerDown) {
-    throw new LabError(`${dockerDown.message}, so the lab's containers could not be removed`, `${dockerDown.hint}, then run \`lab reset\` again`);
+    throw new LabError(`${dockerDown.message}, so the lab's containers could not be removed`, `${dockerDown.hint}, then run \`lab reset\` again`, { exitCode: dockerDown.exitCode });
+  }
+  // 7. the truth: would `lab apply 1` find the machine free?
+  const blockers = await settle(() => inTheWay(env, docker, footprints), 10_000);
+  if (blockers.length > 0) {
+    for (const blocker of blockers) options.log(`still in the way: ${blocker}`);
+    throw new ResetIncompleteError(blockers);
   }
   return done;
 }

@@ -6,7 +6,8 @@ import { LabError } from './errors.ts';
 import { currentDiagnoser } from './probes/diagnosis.ts';
 import { evaluate } from './probes/evaluate.ts';
 import type { Outcome, ProbeContext, ProbeResult } from './probes/types.ts';
-import { templateVars } from './template.ts';
+import { render, templateVars } from './template.ts';
+import { withLiveNode } from './labNode.ts';
 
 export interface StepReport {
   step: number;
@@ -28,9 +29,22 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Probes judge the cluster as it runs: the node name (and kubeconfig) come from the live kubelet. */
 export function probeContext(env: LabEnv, step: number, docker = new DockerDriver()): ProbeContext {
-  return { env, vars: templateVars(env), docker, step, memo: new Map() };
+  const live = env.node ? env : withLiveNode(env);
+  return { env: live, vars: templateVars(live), docker, step, memo: new Map() };
 }
+
+/** Texts may name the node (`the Node {{nodeName}} is Ready`); one that cannot render stays as written. */
+function renderSafe(text: string, ctx: ProbeContext): string {
+  try {
+    return render(text, ctx.vars);
+  } catch {
+    return text;
+  }
+}
+
+const titleOf = (spec: ProbeSpec, ctx: ProbeContext) => renderSafe(spec.title, ctx);
 
 /** Turns an evaluator's throw into a failed outcome: a probe never crashes a verify run. */
 function outcomeOfError(error: unknown): Outcome {
@@ -50,19 +64,22 @@ export async function runProbe(spec: ProbeSpec, ctx: ProbeContext): Promise<Prob
   const result: ProbeResult = {
     step: ctx.step,
     id: spec.id,
-    title: spec.title,
+    title: titleOf(spec, ctx),
     kind: spec.kind,
     status: outcome.ok ? 'pass' : 'fail',
     expected: outcome.expected,
     seen: outcome.seen,
     durationMs: Math.round(performance.now() - started),
     ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
+    ...(outcome.ok && outcome.note ? { note: outcome.note } : {}),
   };
   if (!outcome.ok) {
-    result.cause = outcome.cause ?? spec.cause;
-    result.hint = outcome.hint ?? spec.hint;
+    result.cause = outcome.cause ?? renderSafe(spec.cause, ctx);
+    result.hint = outcome.hint ?? renderSafe(spec.hint, ctx);
+    if (outcome.settling) result.settling = true;
     const diagnose = currentDiagnoser();
-    if (diagnose) result.diagnosis = await diagnose(result, spec, ctx).catch(() => undefined);
+    // A pod being replaced fails for a moment on purpose; diagnosing that moment would blame the student.
+    if (diagnose && !outcome.settling) result.diagnosis = await diagnose(result, spec, ctx).catch(() => undefined);
   }
   return result;
 }
@@ -77,7 +94,7 @@ export async function runStep(env: LabEnv, step: Step, docker = new DockerDriver
     const blocked = spec.needs.find((need) => status.get(need) !== 'pass');
     if (blocked) {
       const blocker = results.find((r) => r.id === blocked)!;
-      results.push({ step: step.number, id: spec.id, title: spec.title, kind: spec.kind, status: 'skip', expected: '', seen: `not checked: "${blocker.title}" did not pass`, durationMs: 0 });
+      results.push({ step: step.number, id: spec.id, title: titleOf(spec, ctx), kind: spec.kind, status: 'skip', expected: '', seen: `not checked: "${blocker.title}" did not pass`, durationMs: 0 });
       status.set(spec.id, 'skip');
       continue;
     }

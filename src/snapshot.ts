@@ -3,6 +3,7 @@ import type { LabEnv } from './context.ts';
 import type { DockerDriver, PodContainer } from './drivers/docker.ts';
 import { httpGet, parseJson } from './drivers/http.ts';
 import { labKubelets } from './drivers/kubelet.ts';
+import { withLiveNode } from './labNode.ts';
 
 /**
  * A cheap, read-only picture of the lab's machine: one process scan, one Docker listing and a few
@@ -22,6 +23,8 @@ export interface PodFact {
 }
 
 export interface ClusterSnapshot {
+  /** The node's name as the live kubelet has it (the lab's mvk-node, or the student's own). */
+  nodeName: string;
   kubelet: { running: boolean; pid?: number; withKubeconfig: boolean };
   podFiles: string[];
   kubeconfigFile: boolean;
@@ -70,9 +73,12 @@ async function staticPodFacts(env: LabEnv, docker: DockerDriver): Promise<{ dock
   } catch {
     return { docker: 'down', staticPods };
   }
-  for (const pod of ['hello', 'etcd', 'kube-apiserver'] as const) {
+  const roles = { hello: 'hello', etcd: 'etcd', 'kube-apiserver': 'apiserver' } as const;
+  for (const [pod, role] of Object.entries(roles) as [keyof typeof roles, (typeof roles)[keyof typeof roles]][]) {
+    // The student may name the pod otherwise; pods/ says how (withLiveNode).
+    const name = env.staticPods?.[role]?.name ?? pod;
     // podContainers() lists newest first, so the first match is the current attempt.
-    const newest = containers.find((c) => c.podName === `${pod}-${env.nodeName}` && c.containerName !== 'POD');
+    const newest = containers.find((c) => c.podName === `${name}-${env.nodeName}` && c.containerName !== 'POD');
     if (newest) staticPods[pod] = containerFact(newest);
   }
   return { docker: 'up', staticPods };
@@ -108,11 +114,13 @@ async function apiFacts(env: LabEnv): Promise<Pick<ClusterSnapshot, 'apiserver' 
   return result;
 }
 
-export async function clusterSnapshot(env: LabEnv, docker: DockerDriver): Promise<ClusterSnapshot> {
-  const kubelets = labKubelets(env);
+export async function clusterSnapshot(labEnv: LabEnv, docker: DockerDriver): Promise<ClusterSnapshot> {
+  const kubelets = labKubelets(labEnv);
   const kubelet = kubelets[0];
+  const env = withLiveNode(labEnv, kubelets);
   const [containers, api] = await Promise.all([staticPodFacts(env, docker), apiFacts(env)]);
   return {
+    nodeName: env.nodeName,
     kubelet: { running: Boolean(kubelet), ...(kubelet ? { pid: kubelet.pid } : {}), withKubeconfig: Boolean(kubelet?.flags.has('kubeconfig')) },
     podFiles: listPodFiles(env),
     kubeconfigFile: existsSync(env.kubeconfigFile),

@@ -1,4 +1,5 @@
 import type { LabEnv } from './context.ts';
+import { STATIC_POD_ROLES, type StaticPodRole } from './labNode.ts';
 
 /**
  * Lessons, fixtures and probe specs name machine-specific values as `{{name}}` (for example
@@ -22,11 +23,19 @@ export function templateVars(env: LabEnv, machine?: MachineFacts): TemplateVars 
     repo: env.repoRoot,
     bin: env.binDir,
     nodeName: env.nodeName,
+    // The kubeconfig the running kubelet was given (any name), else the lesson's kubeconfig.yaml.
+    kubeletKubeconfig: env.node?.footprint?.kubeconfig ?? env.kubeconfigFile,
     varDir: env.varDir,
     apiserverUrl: env.apiserverUrl,
     kubernetesVersion: env.versions.kubernetes,
   };
   for (const [role, image] of Object.entries(env.versions.images)) vars[`images.${role}`] = image;
+  for (const [role, lesson] of Object.entries(STATIC_POD_ROLES)) {
+    const ref = env.staticPods?.[role as StaticPodRole] ?? { ...lesson, file: `pods/${role}.yaml` };
+    vars[`pods.${role}.name`] = ref.name;
+    vars[`pods.${role}.namespace`] = ref.namespace;
+    vars[`pods.${role}.file`] = ref.file;
+  }
   if (machine) {
     vars.nodeIp = machine.nodeIp;
     vars.cgroupDriver = machine.cgroupDriver;

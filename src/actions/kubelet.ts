@@ -8,7 +8,7 @@ import { processAlive } from '../drivers/proc.ts';
 import { LabError } from '../errors.ts';
 import { machineFacts } from '../machine.ts';
 import { componentPorts, requireBinaries, requireKubeletPortsFree } from '../preflight.ts';
-import { recordKernelBaseline } from '../kernelSettings.ts';
+import { recordMachineBaseline } from '../hostBaseline.ts';
 import { portHolders } from '../drivers/ports.ts';
 
 /** Flags of `wanted` that the running kubelet lacks or sets differently; extra flags are fine. */
@@ -56,7 +56,7 @@ export async function ensureKubelet(env: LabEnv, docker: DockerDriver, options: 
   if (running.length > 0) await waitForKubeletPortsFree();
   requireKubeletPortsFree(env);
   mkdirSync(env.podsDir, { recursive: true });
-  recordKernelBaseline(env);
+  recordMachineBaseline(env);
   const pid = startKubelet(env, args);
   log(`started kubelet (pid ${pid}), log in .lab/kubelet.log`);
   // kubelet fails early on flag errors, swap or a cgroup driver mismatch; catch that here, not in a probe timeout.

@@ -1,4 +1,5 @@
 import { LAB_VAR_DIR } from '../context.ts';
+import { programOf, STATIC_POD_ROLES } from '../labNode.ts';
 import { formatProblem, type LintedManifest, type LintProblem } from '../manifestLint.ts';
 import { COMPONENT_PORTS, COMPONENT_PROCESS, KUBELET_DEFAULT_PAUSE, linesAboutPod, manifestOf, telltaleLine, type Evidence } from './evidence.ts';
 
@@ -34,8 +35,16 @@ export function containerFlag(container: any, name: string): string | undefined 
 }
 
 const firstContainer = (manifest: LintedManifest | undefined) => manifest?.value?.spec?.containers?.[0];
-const componentManifest = (ev: Evidence, component: 'etcd' | 'apiserver') =>
-  manifestOf(ev, component === 'etcd' ? { namespace: 'kube-system', name: 'etcd' } : { namespace: 'kube-system', name: 'kube-apiserver' });
+/**
+ * The file in pods/ that defines a component: the focused pod's own when the probe is about that
+ * component, else the lesson's pod name, else the pod whose first container runs the component's
+ * program (a student's `etcd-server` in namespace default is etcd all the same).
+ */
+function componentManifest(ev: Evidence, component: 'etcd' | 'apiserver'): LintedManifest | undefined {
+  const lesson = STATIC_POD_ROLES[component];
+  const own = ev.focus.component === component ? manifestOf(ev, ev.focus.pod) : undefined;
+  return own ?? manifestOf(ev, lesson) ?? ev.manifests.find((m) => m.podName && programOf(m.value?.spec?.containers?.[0]) === lesson.program);
+}
 const isComponent = (ev: Evidence, ...names: string[]) => names.includes(ev.focus.component ?? '');
 
 /** The manifest files a failing probe is about: its own file, its pod's file, or (pod not found) any broken file. */
@@ -73,6 +82,9 @@ const pullErrorIn = (ev: Evidence) => (ev.focus.pod ? linesAboutPod(ev.kubeletLo
  * The newest container of the focused pod that is not the sandbox (the list is newest first), passing
  * over one kubelet has just created and not yet started: the one before it tells what happened.
  */
+/** Whether kubelet starts a container again after it exits: restartPolicy Always (the default), or OnFailure after a failure. */
+const restarts = (ev: Evidence, exitCode?: number) => !ev.restartPolicy || ev.restartPolicy === 'Always' || (ev.restartPolicy === 'OnFailure' && exitCode !== 0);
+
 const newestApp = (ev: Evidence) => ev.containers.find((c) => c.container !== 'POD' && !c.starting);
 
 const lintFix: Record<string, string> = {
@@ -281,14 +293,11 @@ export const catalogue: CatalogueEntry[] = [
       const volumes: any[] = manifest!.value!.spec?.volumes ?? [];
       const mount = (container.volumeMounts ?? []).find((m: any) => m?.mountPath && (absolute === m.mountPath || absolute.startsWith(`${String(m.mountPath).replace(/\/$/, '')}/`)));
       const hostPath = mount ? volumes.find((v) => v?.name === mount.name)?.hostPath?.path : undefined;
-      if (!hostPath) return { file: manifest!.file, dataDir, problem: mount ? 'not-hostpath' : 'no-mount' };
-      const wanted = `${LAB_VAR_DIR}/etcd`;
-      return String(hostPath).replace(/\/$/, '') === wanted ? undefined : { file: manifest!.file, dataDir, problem: 'elsewhere', hostPath: String(hostPath), wanted };
+      // Any host directory is a fine home for the data (the article's /var/lib/etcd too): only none is a mistake.
+      return hostPath ? undefined : { file: manifest!.file, dataDir, problem: mount ? 'not-hostpath' : 'no-mount' };
     },
     explain: (f) =>
-      f.problem === 'elsewhere'
-        ? `etcd keeps its data on the host at ${f.hostPath}, but the lab owns and checks ${f.wanted}; the step cannot see the data, and reset would leave it behind.`
-        : `etcd writes its data to --data-dir=${f.dataDir} inside its container and no hostPath volume is mounted there, so the data lives in the container's own filesystem and is lost, with every object of the cluster, whenever kubelet replaces the container.`,
+      `etcd writes its data to --data-dir=${f.dataDir} inside its container and no hostPath volume is mounted there, so the data lives in the container's own filesystem and is lost, with every object of the cluster, whenever kubelet replaces the container.`,
     fix: (f) => `In ${f.file}, add a volume with \`hostPath: {path: ${LAB_VAR_DIR}/etcd, type: DirectoryOrCreate}\` and mount it at ${f.dataDir}, as the lesson does.`,
     lessonSection: 'lesson 2, "Check etcd"',
   },
@@ -337,10 +346,12 @@ export const catalogue: CatalogueEntry[] = [
     match: (ev) => {
       const pod = ev.probe.data?.object as { kind?: string; metadata?: { name?: string }; spec?: { nodeName?: string } } | undefined;
       const nodeName = pod?.spec?.nodeName;
+      // Premise: that node really is missing. With the nodes unknown (apiserver down) or the node there, say nothing.
+      if (!ev.nodes || (nodeName && ev.nodes.includes(nodeName))) return undefined;
       return pod?.kind === 'Pod' && nodeName && nodeName !== ev.nodeName ? { pod: pod.metadata?.name ?? 'the pod', nodeName } : undefined;
     },
     explain: (f, ev) =>
-      `Pod ${f.pod} is bound to node "${f.nodeName}", but this lab's kubelet registered as "${ev.nodeName}". A kubelet only runs pods bound to its own node name and no node "${f.nodeName}" exists, so nothing will ever start this pod.`,
+      `Pod ${f.pod} is bound to node "${f.nodeName}", but this lab's kubelet runs as node "${ev.nodeName}" and no Node "${f.nodeName}" is registered${ev.nodes!.length ? ` (the API knows ${ev.nodes!.map((n) => `"${n}"`).join(', ')})` : ''}. A kubelet only runs pods bound to its own node name, so nothing will ever start this pod.`,
     fix: (f, ev) => `Delete it and create it again with \`nodeName: ${ev.nodeName}\` (\`kubectl get nodes\` shows the name); nodeName cannot be changed on an existing pod.`,
     lessonSection: 'lesson 6, "Step 6 — pin pods to the node and let them talk"',
   },
@@ -428,8 +439,8 @@ export const catalogue: CatalogueEntry[] = [
       const output = ev.containerLogs?.container === exited.container ? lastLine(ev.containerLogs.text) : '';
       return { container: exited.container, restarts: String(restarts), output: clip(output, 80), want: ev.focus.logsContain ?? '' };
     },
-    explain: (f) =>
-      `Container ${f.container} did its job and exited with code 0; a pod's restartPolicy defaults to Always, so kubelet starts it again and again (kubectl calls it CrashLoopBackOff). For a one-shot command like echo that is expected, not the failure.${f.want ? ` What fails is its output: ${f.output ? `it printed "${f.output}"` : 'it printed nothing'}, and the step looks for "${f.want}".` : ' What fails is that this container was meant to keep running.'}`,
+    explain: (f, ev) =>
+      `Container ${f.container} did its job and exited with code 0; ${restarts(ev) ? "a pod's restartPolicy defaults to Always, so kubelet starts it again and again (kubectl calls it CrashLoopBackOff). For a one-shot command like echo that is expected, not the failure." : `its pod has restartPolicy ${ev.restartPolicy}, so it stays exited.`}${f.want ? ` What fails is its output: ${f.output ? `it printed "${f.output}"` : 'it printed nothing'}, and the step looks for "${f.want}".` : ' What fails is that this container was meant to keep running.'}`,
     fix: (f) => (f.want ? `Leave the restarts alone; change the container's command so it prints "${f.want}", for example command: ["echo", "${f.want}"].` : `Give ${f.container} a long-running command (a server, not a one-shot command), as in the lesson.`),
     lessonSection: 'lesson 1, "What to notice"',
   },
@@ -442,7 +453,7 @@ export const catalogue: CatalogueEntry[] = [
       const said = ev.containerLogs?.container === crashed.container ? telltaleLine(ev.containerLogs.text) : '';
       return { container: crashed.container, code: String(crashed.exitCode), said: clip(said, 200), name: crashed.name };
     },
-    explain: (f) => `Container ${f.container} exits with code ${f.code} and kubelet keeps restarting it.${f.said ? ` Its log says: ${f.said}` : ' It wrote no log before exiting.'}`,
+    explain: (f, ev) => `Container ${f.container} exits with code ${f.code}${restarts(ev, Number(f.code)) ? ' and kubelet keeps restarting it' : ` and stays exited (restartPolicy ${ev.restartPolicy})`}.${f.said ? ` Its log says: ${f.said}` : ' It wrote no log before exiting.'}`,
     fix: (f) => `Read its whole log with \`docker logs ${(f.name ?? "").slice(0, 60)}\`; the error usually names the flag, file or address it cannot use.`,
     lessonSection: 'lesson 1, "Look at what kubelet did"',
   },

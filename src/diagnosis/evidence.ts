@@ -63,6 +63,10 @@ export interface Evidence {
   labImages: Record<string, string>;
   /** Recent apiserver events for the focused pod (from step 4 on, when the apiserver answers). */
   events?: string[];
+  /** Names of the registered Nodes (from step 4 on, when the apiserver answers): a matcher that calls a node missing checks here. */
+  nodes?: string[];
+  /** The focused pod's restartPolicy (its file in pods/, else its API object), Always when unset. */
+  restartPolicy?: string;
   /** Sources that could not be read (see EvidenceUnavailableError). */
   missing: string[];
 }
@@ -74,9 +78,9 @@ export function staticName(podName: string, nodeName: string): string {
   return podName.endsWith(`-${nodeName}`) ? podName.slice(0, -nodeName.length - 1) : podName;
 }
 
-function componentOfPod(name: string): Component {
-  if (name === 'etcd') return 'etcd';
-  if (name === 'kube-apiserver') return 'apiserver';
+function componentOfPod(name: string, vars: Record<string, string> = {}): Component {
+  if (name === 'etcd' || name === vars['pods.etcd.name']) return 'etcd';
+  if (name === 'kube-apiserver' || name === vars['pods.apiserver.name']) return 'apiserver';
   return 'pod';
 }
 
@@ -98,18 +102,21 @@ export function focusOf(spec: ProbeSpec, env: LabEnv, vars: Record<string, strin
       return { component: 'kubelet' };
     case 'container': {
       const name = staticName(safe(spec.pod), env.nodeName);
-      return { component: componentOfPod(name), pod: { namespace: spec.namespace, name }, ...(spec.logsContain ? { logsContain: spec.logsContain } : {}) };
+      return { component: componentOfPod(name, vars), pod: { namespace: safe(spec.namespace), name }, ...(spec.logsContain ? { logsContain: spec.logsContain } : {}) };
     }
     case 'http':
     case 'kubectl': {
       const url = spec.kind === 'http' ? safe(spec.url) : env.apiserverUrl;
       const component = componentOfPort(Number(new URL(url).port)) ?? 'pod';
-      const pod = STATIC_POD[component];
+      const role = component === 'etcd' || component === 'apiserver' ? component : undefined;
+      const pod = role && vars[`pods.${role}.name`] ? { namespace: vars[`pods.${role}.namespace`]!, name: vars[`pods.${role}.name`]! } : STATIC_POD[component];
       return { component, ...(pod ? { pod } : {}) };
     }
     case 'file': {
-      const file = safe(spec.path);
-      if (file === path.relative(env.repoRoot, env.kubeconfigFile)) return { component: 'kubelet', file };
+      // Paths may come rendered absolute ({{kubeletKubeconfig}}); evidence names files relative to the repo.
+      const absolute = path.resolve(env.repoRoot, safe(spec.path));
+      const file = path.relative(env.repoRoot, absolute);
+      if (absolute === env.kubeconfigFile || absolute === env.node?.footprint?.kubeconfig) return { component: 'kubelet', file };
       return { file };
     }
     case 'path':
@@ -121,14 +128,16 @@ export function focusOf(spec: ProbeSpec, env: LabEnv, vars: Record<string, strin
       const match = /\/namespaces\/([^/]+)\/pods\/([^/]+)/.exec(apiPath);
       if (match) {
         const name = staticName(match[2]!, env.nodeName);
-        return { component: componentOfPod(name), pod: { namespace: match[1]!, name } };
+        return { component: componentOfPod(name, vars), pod: { namespace: match[1]!, name } };
       }
       return {};
     }
     case 'code':
       if (spec.module === 'dry-run-pod' || spec.module === 'unpinned-pending') return { component: 'serviceaccount' };
       if (spec.module === 'nginx-serves') return { component: 'pod', pod: { namespace: 'default', name: 'nginx' } };
-      if (spec.module === 'curl-logs') return { component: 'pod', pod: { namespace: 'default', name: 'curl' } };
+      if (spec.module === 'curl-logs' || spec.module === 'curl-ran') return { component: 'pod', pod: { namespace: 'default', name: 'curl' } };
+      if (spec.module === 'etcd-data-on-host') return { component: 'etcd', pod: { namespace: vars['pods.etcd.namespace'] ?? 'kube-system', name: vars['pods.etcd.name'] ?? 'etcd' } };
+      if (spec.module === 'apiserver-kubelet-route') return { component: 'apiserver', pod: { namespace: vars['pods.apiserver.namespace'] ?? 'kube-system', name: vars['pods.apiserver.name'] ?? 'kube-apiserver' } };
       return {};
   }
 }
@@ -241,7 +250,11 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
     const pod = focus.pod;
     try {
       const list = await memo(ctx, `pod-containers:${pod.namespace}/${pod.name}-${env.nodeName}`, () => ctx.docker.podContainers({ podName: `${pod.name}-${env.nodeName}`, namespace: pod.namespace }));
-      const direct = list.length > 0 ? list : await ctx.docker.podContainers({ podName: pod.name, namespace: pod.namespace });
+      const listed = list.length > 0 ? list : await ctx.docker.podContainers({ podName: pod.name, namespace: pod.namespace });
+      // Only the pod's current version counts: after an edit kubelet makes a new pod (a new UID and
+      // sandbox), and the previous version's containers say nothing about the file as it is now.
+      const sandbox = listed.find((c) => c.containerName === 'POD');
+      const direct = sandbox ? listed.filter((c) => c.podUid === sandbox.podUid) : listed;
       // Docker records an error on a Created container only when starting it failed; a Created one
       // without an error is kubelet's next attempt, about to start, and says nothing yet.
       const startErrors = new Map<string, string>();
@@ -268,10 +281,14 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
     const wanted = [kubelet.flags['pod-infra-container-image'] ?? (kubelet.running ? KUBELET_DEFAULT_PAUSE : undefined), ...imagesOf(manifestOf(lint, focus.pod))].filter((x): x is string => Boolean(x));
     for (const image of new Set(wanted)) images[image] = await shared(ctx, `image:${image}`, () => ctx.docker.imagePresent(image)).catch(() => true);
   } else missing.push(`docker: ${docker.error}`);
-  const events = focus.pod && ctx.step >= 4 ? await podEvents(env, focus.pod.name === 'etcd' || focus.pod.name === 'kube-apiserver' ? { ...focus.pod, name: `${focus.pod.name}-${env.nodeName}` } : focus.pod) : [];
+  const events = focus.pod && ctx.step >= 4 ? await podEvents(env, focus.component === 'etcd' || focus.component === 'apiserver' ? { ...focus.pod, name: `${focus.pod.name}-${env.nodeName}` } : focus.pod) : [];
+  const nodes = ctx.step >= 4 ? await shared(ctx, 'nodes', () => nodeNames(env)) : undefined;
+  const restartPolicy = focus.pod ? await restartPolicyOf(env, manifestOf(lint, focus.pod), focus.pod, result.evidence) : undefined;
   return {
     step: ctx.step,
     nodeName: env.nodeName,
+    ...(nodes ? { nodes } : {}),
+    ...(restartPolicy ? { restartPolicy } : {}),
     probe: { id: result.id, kind: result.kind, title: result.title, seen: result.seen, expected: result.expected, ...(result.evidence ? { data: result.evidence } : {}) },
     focus,
     manifests: lint.manifests,
@@ -299,5 +316,31 @@ export async function podEvents(env: LabEnv, pod: { namespace: string; name: str
     return items.slice(-3).map((e) => `${e.reason}: ${e.message}`);
   } catch {
     return [];
+  }
+}
+
+/** Registered Node names; undefined when the apiserver does not answer (then nothing is known either way). */
+export async function nodeNames(env: LabEnv): Promise<string[] | undefined> {
+  try {
+    const reply = await httpGet(`${env.apiserverUrl}/api/v1/nodes`, 1500);
+    const items = (parseJson(reply.body) as { items?: { metadata?: { name?: string } }[] } | undefined)?.items;
+    return reply.status === 200 && items ? items.map((n) => n.metadata?.name ?? '').filter(Boolean) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A pod's restartPolicy as kubelet applies it: its file in pods/, the API object the probe read, or the API. */
+async function restartPolicyOf(env: LabEnv, manifest: LintedManifest | undefined, pod: { namespace: string; name: string }, data: Record<string, unknown> | undefined): Promise<string> {
+  const fromFile = manifest?.value?.spec?.restartPolicy;
+  if (fromFile) return String(fromFile);
+  if (manifest) return 'Always';
+  const object = (data?.object as { kind?: string; spec?: { restartPolicy?: string } } | undefined);
+  if (object?.kind === 'Pod') return object.spec?.restartPolicy ?? 'Always';
+  try {
+    const reply = await httpGet(`${env.apiserverUrl}/api/v1/namespaces/${pod.namespace}/pods/${pod.name}`, 1500);
+    return (parseJson(reply.body) as { spec?: { restartPolicy?: string } } | undefined)?.spec?.restartPolicy ?? 'Always';
+  } catch {
+    return 'Always';
   }
 }

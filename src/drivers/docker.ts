@@ -1,7 +1,36 @@
+import { execFile } from 'node:child_process';
+import { request } from 'node:http';
+import { createRequire } from 'node:module';
 import { networkInterfaces } from 'node:os';
-import Docker from 'dockerode';
-import { execa } from 'execa';
+import type Docker from 'dockerode';
 import { LabError } from '../errors.ts';
+
+/**
+ * Docker's client (dockerode, with its gRPC, protobuf and SSH dependencies: ~200 ms and ~30 MiB) loads
+ * on the first call that needs it, not with this module: a `lab verify` whose first probe fails asks
+ * Docker nothing but whether it answers (`ensureUp`, a plain HTTP ping). It is CommonJS, so a
+ * synchronous require keeps `DockerDriver.api` a plain property for its callers.
+ */
+let dockerode: typeof Docker | undefined;
+const loadDockerode = (): typeof Docker => (dockerode ??= createRequire(import.meta.url)('dockerode') as typeof Docker);
+
+/** GET /_ping on the engine's socket, as dockerode's ping does (same timeout): resolves on 200, else rejects. */
+function pingSocket(socketPath: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path: '/_ping', method: 'GET', agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        if (res.statusCode === 200) resolve();
+        else reject(Object.assign(new Error(`(HTTP code ${res.statusCode}) ${res.statusCode === 500 ? 'server error' : 'unexpected'} - ${Buffer.concat(chunks).toString('utf8')}`), { statusCode: res.statusCode }));
+      });
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 /** Overridable so tests can show what happens when Docker does not answer. */
 export const DOCKER_SOCKET = process.env.MVK_DOCKER_SOCKET ?? '/var/run/docker.sock';
@@ -35,12 +64,19 @@ export interface PodContainer {
   sandboxId: string;
 }
 
+export interface ContainerDetails {
+  imageId: string;
+  /** The process Docker started: entrypoint/command and arguments. */
+  argv: string[];
+  mounts: { source: string; destination: string }[];
+}
+
 export class DockerDownError extends LabError {
   constructor(cause?: unknown) {
     super(
       `the Docker engine does not answer at ${DOCKER_SOCKET}`,
       'start Docker (`systemctl start docker`, or on the test bed `npm run testbed`) and check `docker info`',
-      { cause },
+      { cause, exitCode: 3 }, // 3: the machine is not ready (EXIT.notReady in errors.ts)
     );
   }
 }
@@ -64,10 +100,10 @@ export function demuxDockerLogs(buffer: Buffer): string {
 
 /** Node lists only interfaces that are up; docker0 is down while no container uses it, so ask `ip`. */
 async function interfaceAddress(name: string): Promise<string | undefined> {
-  const result = await execa('ip', ['-j', '-4', 'addr', 'show', 'dev', name], { reject: false });
-  if (result.exitCode !== 0) return undefined;
+  const stdout = await new Promise<string | undefined>((resolve) => execFile('ip', ['-j', '-4', 'addr', 'show', 'dev', name], (error, out) => resolve(error ? undefined : out)));
+  if (stdout === undefined) return undefined;
   try {
-    const [link] = JSON.parse(result.stdout) as { addr_info?: { local?: string }[] }[];
+    const [link] = JSON.parse(stdout) as { addr_info?: { local?: string }[] }[];
     return link?.addr_info?.find((info) => info.local)?.local;
   } catch {
     return undefined;
@@ -98,19 +134,24 @@ export function newestFirst(a: Pick<PodContainer, 'created' | 'podUid' | 'attemp
   return b.created - a.created || (a.podUid === b.podUid ? b.attempt - a.attempt : 0);
 }
 
+const TIMEOUT_MS = 15_000;
+
 export class DockerDriver {
-  readonly api: Docker;
+  private client?: Docker;
   private reachable?: Promise<void>;
 
-  constructor(socketPath = DOCKER_SOCKET) {
-    this.api = new Docker({ socketPath, timeout: 15_000 });
+  constructor(private readonly socketPath = DOCKER_SOCKET) {}
+
+  /** dockerode's client for this socket, created (and dockerode loaded) on first use. */
+  get api(): Docker {
+    return (this.client ??= new (loadDockerode())({ socketPath: this.socketPath, timeout: TIMEOUT_MS }));
   }
 
   /** Throws DockerDownError; remembered, so a run with Docker down fails every Docker probe at once. */
   ensureUp(): Promise<void> {
     this.reachable ??= (async () => {
       try {
-        await this.api.ping();
+        await pingSocket(this.socketPath, TIMEOUT_MS);
       } catch (error) {
         throw new DockerDownError(error);
       }
@@ -140,6 +181,34 @@ export class DockerDriver {
     await this.ensureUp();
     const info = (await this.api.getContainer(id).inspect()) as { State?: { Error?: string } };
     return info.State?.Error ?? '';
+  }
+
+  /** What a container actually runs: its image id, command line and bind mounts (for drift against its manifest). */
+  async inspectContainer(id: string): Promise<ContainerDetails> {
+    await this.ensureUp();
+    const info = (await this.api.getContainer(id).inspect()) as {
+      Image?: string;
+      Path?: string;
+      Args?: string[];
+      Mounts?: { Type?: string; Source?: string; Destination?: string }[];
+      State?: { StartedAt?: string; FinishedAt?: string };
+    };
+    return {
+      imageId: info.Image ?? '',
+      argv: [info.Path ?? '', ...(info.Args ?? [])].filter((arg, index) => index > 0 || arg !== ''),
+      mounts: (info.Mounts ?? []).filter((m) => m.Type === 'bind').map((m) => ({ source: m.Source ?? '', destination: m.Destination ?? '' })),
+    };
+  }
+
+  /** The id of a local image by name, or undefined when it is not on this machine. */
+  async imageId(name: string): Promise<string | undefined> {
+    await this.ensureUp();
+    try {
+      return ((await this.api.getImage(name).inspect()) as { Id?: string }).Id;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw error;
+    }
   }
 
   async remove(id: string): Promise<void> {

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { binary, type LabEnv } from '../context.ts';
+import { parse as parseYaml } from 'yaml';
+import { binary, NODE_NAME, type LabEnv } from '../context.ts';
 import type { MachineFacts } from '../template.ts';
 import { tailLines } from './tail.ts';
 import { listProcesses, processAlive, type ProcessInfo } from './proc.ts';
@@ -15,13 +16,16 @@ export function kubeletArgs(env: LabEnv, machine: MachineFacts, options: { kubec
   const args = [
     `--pod-manifest-path=${env.podsDir}`,
     `--pod-infra-container-image=${env.versions.images.pause}`,
-    `--hostname-override=${env.nodeName}`,
+    // The lab's own name, whatever name a student's kubelet used before (env.nodeName is the live one).
+    `--hostname-override=${NODE_NAME}`,
     `--address=${machine.nodeIp}`,
     `--node-ip=${machine.nodeIp}`,
     '--read-only-port=0',
     '--make-iptables-util-chains=false',
     `--cgroup-driver=${machine.cgroupDriver}`,
     `--root-dir=${env.kubeletRootDir}`,
+    // Its default, /var/lib/kubelet/pki, does not follow --root-dir: kubelet would write its serving certificate there.
+    `--cert-dir=${env.kubeletRootDir}/pki`,
     `--volume-plugin-dir=${env.kubeletPluginDir}`,
     `--experimental-dockershim-root-directory=${env.dockershimRootDir}`,
   ];
@@ -67,9 +71,26 @@ export function allKubelets(processes = listProcesses()): KubeletProcess[] {
   return processes.filter(isKubelet).map((proc) => ({ pid: proc.pid, argv: proc.argv, flags: parseFlags(proc.argv.slice(1)), cwd: proc.cwd }));
 }
 
+/**
+ * The static pod directory a kubelet watches: --pod-manifest-path, else `staticPodPath` in its --config
+ * file (relative paths there are relative to the file, as kubelet resolves them).
+ */
+export function staticPodDir(kubelet: KubeletProcess, readConfig = (file: string) => readFileSync(file, 'utf8')): string | undefined {
+  const flag = flagPath(kubelet, '--pod-manifest-path');
+  if (flag !== undefined) return flag;
+  const config = flagPath(kubelet, '--config');
+  if (!config) return undefined;
+  try {
+    const value = (parseYaml(readConfig(config)) as { staticPodPath?: unknown } | null)?.staticPodPath;
+    return typeof value === 'string' && value ? path.resolve(path.dirname(config), value) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Kubelets serving this repo's pods/ (started by the lab or by the student); never any other kubelet. */
 export function labKubelets(env: LabEnv, processes = listProcesses()): KubeletProcess[] {
-  return allKubelets(processes).filter((kubelet) => flagPath(kubelet, '--pod-manifest-path') === env.podsDir);
+  return allKubelets(processes).filter((kubelet) => staticPodDir(kubelet)?.replace(/\/+$/, '') === env.podsDir);
 }
 
 export const kubeletLogFile = (env: LabEnv) => path.join(env.stateDir, 'kubelet.log');

@@ -28,6 +28,13 @@ export interface ProbeResult {
   /** Raw facts the probe saw (container ids, HTTP status, exit codes): input for a diagnosis. */
   evidence?: Record<string, unknown>;
   diagnosis?: Diagnosis;
+  /**
+   * On a pass: the student chose differently from the lesson and the outcome holds, but the choice
+   * matters later ("your etcd keeps its data in /var/lib/etcd: fine; `lab reset` …").
+   */
+  note?: string;
+  /** The failure is kubelet catching up with a change the student made; it should pass by itself. */
+  settling?: boolean;
 }
 
 /** What a probe evaluator reports; the runner turns it into a ProbeResult. */
@@ -39,6 +46,10 @@ export interface Outcome {
   cause?: string;
   hint?: string;
   evidence?: Record<string, unknown>;
+  /** Shown on a pass only; see ProbeResult.note. */
+  note?: string;
+  /** A failure that is kubelet catching up with a change (a pod being replaced), not a mistake: no diagnosis. */
+  settling?: boolean;
 }
 
 export interface ProbeContext {

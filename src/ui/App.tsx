@@ -197,7 +197,7 @@ export function App({ store, lessonMarkdown, isRoot }: AppProps) {
     return (
       <Box flexDirection="column" height={height} width={columns}>
         <Box flexGrow={1} overflow="hidden">
-          <FinalScreen steps={stepLines} snapshot={state.snapshot} nodeName={env.nodeName} width={columns} />
+          <FinalScreen steps={stepLines} snapshot={state.snapshot} nodeName={state.snapshot?.nodeName ?? env.nodeName} width={columns} />
         </Box>
         <Footer keys={keys} />
       </Box>
@@ -218,7 +218,7 @@ export function App({ store, lessonMarkdown, isRoot }: AppProps) {
         report={report}
         checking={state.checking}
         snapshot={state.snapshot}
-        nodeName={env.nodeName}
+        nodeName={state.snapshot?.nodeName ?? env.nodeName}
         pane={pane}
         hint={hintText}
         message={pending?.question}

@@ -1,6 +1,6 @@
 import { render } from 'ink';
 import { labEnv } from '../context.ts';
-import { recordKernelBaseline } from '../kernelSettings.ts';
+import { recordMachineBaseline } from '../hostBaseline.ts';
 import { DockerDriver } from '../drivers/docker.ts';
 import { renderLesson } from '../lesson.ts';
 import { machineFacts } from '../machine.ts';
@@ -19,7 +19,7 @@ const ALT_SCREEN_OFF = '\x1b[?1049l';
 export async function launchWalkthrough(): Promise<number> {
   const env = labEnv();
   // The student may start kubelet by hand from here on: note the kernel settings it will change.
-  recordKernelBaseline(env);
+  recordMachineBaseline(env);
   const steps = labSteps();
   // Machine facts fill the lesson's kubelet command; without Docker the lesson shows <nodeIp> and the like.
   const machine = await machineFacts(new DockerDriver()).catch(() => undefined);

@@ -6,6 +6,7 @@ import type { WalkthroughEngine } from './engine.ts';
 import { needsPolling } from './polling.ts';
 import { podsWatchedBy } from './containerEvents.ts';
 import { templateVars } from '../template.ts';
+import { withLiveNode } from '../labNode.ts';
 import type { LayerProgress } from '../images/progress.ts';
 import { prepareMachine, withLayer, type LayerLine, type PreflightState } from './preflight.ts';
 
@@ -53,6 +54,26 @@ export interface StoreTiming {
 }
 
 const defaultTiming: StoreTiming = { pollMs: 3000, debounceMs: 300, unrelatedEventCheckMs: 30_000 };
+
+/** A pending timer of a `Scheduler`; only the scheduler that made it knows what it is. */
+export type TimerHandle = unknown;
+
+/**
+ * The store's clock: every timer it sets goes through here, so tests hand in one they advance by hand
+ * (and `stop` leaves nothing behind). The walkthrough uses the real timers.
+ */
+export interface Scheduler {
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+  now(): number;
+}
+
+export const realScheduler: Scheduler = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
+  now: () => Date.now(),
+};
+
 /** A background check shows its spinner only when it takes longer than this; quick ones draw nothing. */
 const SHOW_CHECKING_AFTER_MS = 500;
 
@@ -66,14 +87,19 @@ export class WalkthroughStore {
   private listeners = new Set<() => void>();
   private running = false;
   private again = false;
-  private timer?: NodeJS.Timeout;
-  private snapshotTimer?: NodeJS.Timeout;
+  /** The next check (debounced event or poll). */
+  private timer?: TimerHandle;
+  /** The next redraw of the map alone (an event of a pod the step does not look at). */
+  private snapshotTimer?: TimerHandle;
+  /** Every timer set and not yet run or cancelled, so that `stop` cancels them all. */
+  private readonly pending = new Set<TimerHandle>();
   private lastCheckAt = 0;
   private stopped = false;
 
   constructor(
     readonly engine: WalkthroughEngine,
     private readonly timing: StoreTiming = defaultTiming,
+    private readonly scheduler: Scheduler = realScheduler,
   ) {
     const progress = engine.loadProgress();
     const resumeStep = Math.min(Math.max(1, progress.current), engine.steps.length);
@@ -142,19 +168,40 @@ export class WalkthroughStore {
     try {
       for (const step of this.engine.steps) {
         if (this.stopped) return;
-        this.record(await this.engine.check(step));
+        const report = await this.engine.check(step);
+        if (this.stopped) return;
+        this.record(report);
       }
-      this.setSnapshot(await this.engine.snapshot());
+      const snapshot = await this.engine.snapshot();
+      if (!this.stopped) this.setSnapshot(snapshot);
     } finally {
       this.set({ checking: false, surveyed: true });
     }
     this.schedulePoll();
   }
 
+  /** The walkthrough ends: no timer is left pending and nothing runs or changes any more. */
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.snapshotTimer);
+    for (const handle of this.pending) this.scheduler.clearTimeout(handle);
+    this.pending.clear();
+    this.timer = undefined;
+    this.snapshotTimer = undefined;
+  }
+
+  /** Runs `callback` after `ms` unless the store was stopped (or the timer cancelled) first. */
+  private after(ms: number, callback: () => void): TimerHandle {
+    const handle = this.scheduler.setTimeout(() => {
+      this.pending.delete(handle);
+      if (!this.stopped) callback();
+    }, ms);
+    this.pending.add(handle);
+    return handle;
+  }
+
+  private cancel(handle: TimerHandle | undefined): void {
+    if (handle === undefined || !this.pending.delete(handle)) return;
+    this.scheduler.clearTimeout(handle);
   }
 
   /**
@@ -165,16 +212,17 @@ export class WalkthroughStore {
   containerEvent(pod: string | undefined): void {
     if (this.stopped) return;
     const step = this.engine.steps[this.state.viewing - 1];
-    if (!pod || (step && podsWatchedBy(step, templateVars(this.engine.env)).has(pod))) return this.requestCheck();
-    clearTimeout(this.snapshotTimer);
-    this.snapshotTimer = setTimeout(() => void this.refreshSnapshot(), this.timing.debounceMs);
-    const sinceCheck = Date.now() - this.lastCheckAt;
+    if (!pod || (step && podsWatchedBy(step, templateVars(withLiveNode(this.engine.env))).has(pod))) return this.requestCheck();
+    this.cancel(this.snapshotTimer);
+    this.snapshotTimer = this.after(this.timing.debounceMs, () => void this.refreshSnapshot());
+    const sinceCheck = this.scheduler.now() - this.lastCheckAt;
     if (sinceCheck >= this.timing.unrelatedEventCheckMs) this.requestCheck();
   }
 
   private async refreshSnapshot(): Promise<void> {
     try {
-      this.setSnapshot(await this.engine.snapshot());
+      const snapshot = await this.engine.snapshot();
+      if (!this.stopped) this.setSnapshot(snapshot);
     } catch {
       // the next event tries again
     }
@@ -183,31 +231,39 @@ export class WalkthroughStore {
   /** Something changed on the machine (or the student pressed r): check soon, once per burst. */
   requestCheck(delayMs = this.timing.debounceMs): void {
     if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.checkNow(), delayMs);
+    this.cancel(this.timer);
+    this.timer = this.after(delayMs, () => void this.checkNow());
   }
 
   /** Runs the current step's probes and refreshes the map. `visible` (the r key) shows the spinner at once. */
   async checkNow(options: { visible?: boolean } = {}): Promise<void> {
+    if (this.stopped) return;
     if (this.running) {
       this.again = true;
       if (options.visible) this.set({ checking: true });
       return;
     }
     this.running = true;
-    this.lastCheckAt = Date.now();
-    clearTimeout(this.timer);
-    const spinner = options.visible ? undefined : setTimeout(() => this.set({ checking: true }), SHOW_CHECKING_AFTER_MS);
+    this.lastCheckAt = this.scheduler.now();
+    this.cancel(this.timer);
+    this.timer = undefined;
+    const spinner = options.visible ? undefined : this.after(SHOW_CHECKING_AFTER_MS, () => this.set({ checking: true }));
     if (options.visible) this.set({ checking: true });
     try {
       const { screen, viewing } = this.state;
       const step = this.engine.steps[viewing - 1];
-      if (screen === 'step' && step) this.record(await this.engine.check(step));
-      this.setSnapshot(await this.engine.snapshot());
+      if (screen === 'step' && step) {
+        const report = await this.engine.check(step);
+        // Stopped meanwhile (the student quit): the answer changes nothing, progress included.
+        if (this.stopped) return;
+        this.record(report);
+      }
+      const snapshot = await this.engine.snapshot();
+      if (!this.stopped) this.setSnapshot(snapshot);
     } catch {
       // A check that cannot run leaves the last picture in place; the next event or poll tries again.
     } finally {
-      clearTimeout(spinner);
+      this.cancel(spinner);
       this.running = false;
       if (this.state.checking) this.set({ checking: false });
     }
@@ -223,8 +279,8 @@ export class WalkthroughStore {
     if (this.stopped || !this.state.surveyed) return;
     const report = this.state.reports[this.state.viewing];
     if (this.state.screen !== 'step' || !needsPolling(report)) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.checkNow(), this.timing.pollMs);
+    this.cancel(this.timer);
+    this.timer = this.after(this.timing.pollMs, () => void this.checkNow());
   }
 
   /** A picture equal to the last one changes nothing on screen, so it is not stored (no redraw). */

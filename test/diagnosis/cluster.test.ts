@@ -86,7 +86,7 @@ describe('diagnoses for the apiserver, kubelet joining, admission and pinning (s
       await api('DELETE', '/api/v1/namespaces/default/pods/nginx?gracePeriodSeconds=0');
       assert.equal(await api('POST', '/api/v1/namespaces/default/pods', nginx({ nodeName: 'mink8s' })), 201);
       const seen = await waitForDiagnosis(6, 'node-name-mismatch', { timeoutMs: 10_000 });
-      assertShows(seen.text, 'node-name-mismatch', [/bound to node "mink8s"/, /registered as "mvk-node"/, /nodeName: mvk-node/]);
+      assertShows(seen.text, 'node-name-mismatch', [/bound to node "mink8s"/, /runs as node "mvk-node" and no Node "mink8s" is registered/, /nodeName: mvk-node/]);
     });
   });
 });

@@ -3,7 +3,6 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe } from 'node:test';
 import { portHolders } from '../../src/drivers/ports.ts';
-import { repoRoot } from '../../src/paths.ts';
 import { realMachineTest, resetMachineAfter, until, withSquatter } from '../helpers/realmachine.ts';
 import { assertShows, env, fixture, lab, waitForDiagnosis, writeRepoFile } from './helpers.ts';
 
@@ -44,7 +43,7 @@ describe('diagnoses for etcd (step 2)', { timeout: 480_000 }, () => {
       writeRepoFile('pods/etcd.yaml.bak', etcd.replace('  hostNetwork: true\n', ''));
       const seen = await waitForDiagnosis(2, 'duplicate-pod-name', { timeoutMs: 90_000 });
       assertShows(seen.text, 'duplicate-pod-name', [/pods\/etcd\.yaml and pods\/etcd\.yaml\.bak both define the pod kube-system\/etcd/, /drops the other without a word/, /move the copy you do not want out of pods\//]);
-      rmSync(path.join(repoRoot, 'pods', 'etcd.yaml.bak'), { force: true });
+      rmSync(path.join(env.podsDir, 'etcd.yaml.bak'), { force: true });
     });
 
     await t.test('a misspelt etcd flag: the container exits, its error line is shown', async () => {
@@ -54,7 +53,7 @@ describe('diagnoses for etcd (step 2)', { timeout: 480_000 }, () => {
     });
 
     await t.test('12: something else holds 127.0.0.1:2379', async () => {
-      rmSync(path.join(repoRoot, 'pods', 'etcd.yaml'), { force: true });
+      rmSync(path.join(env.podsDir, 'etcd.yaml'), { force: true });
       await until(() => portHolders([2379]).length === 0, 60_000, 'etcd to free port 2379');
       await withSquatter(2379, '127.0.0.1', async (squatter) => {
         writeRepoFile('pods/etcd.yaml', etcd);

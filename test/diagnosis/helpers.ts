@@ -15,8 +15,9 @@ export { env, lab, sleepMs };
 /** The rendered reference file, as `lab apply` writes it. */
 export const fixture = (name: string) => renderFixture(name, templateVars(env));
 
+/** Writes a student file (`pods/etcd.yaml`, `kubeconfig.yaml`) where the lab under test looks: the test work dir. */
 export function writeRepoFile(relative: string, content: string): void {
-  const file = path.join(repoRoot, relative);
+  const file = path.join(env.repoRoot, relative);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, content);
 }
@@ -30,7 +31,7 @@ export interface Diagnosed {
 }
 
 async function failing(step: number, extraEnv: Record<string, string>): Promise<ProbeResult[]> {
-  const run = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'verify', String(step), '--json'], { reject: false, cwd: repoRoot, env: extraEnv, input: '' });
+  const run = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'verify', String(step), '--json'], { reject: false, cwd: repoRoot, env: { MVK_WORK_DIR: env.repoRoot, ...extraEnv }, input: '' });
   try {
     const report = JSON.parse(run.stdout) as { steps: { results: ProbeResult[] }[] };
     return report.steps[0]!.results.filter((r) => r.status === 'fail');
@@ -53,7 +54,7 @@ export async function waitForDiagnosis(step: number, id: string, options: { time
     last = await failing(step, options.env ?? {});
     const result = last.find((r) => r.diagnosis?.id === id && (!options.showing || options.showing.test(`${r.diagnosis.explanation}\n${r.diagnosis.fix}`)));
     if (result) {
-      const text = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'verify', String(step)], { reject: false, cwd: repoRoot, env: options.env ?? {}, input: '' });
+      const text = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'verify', String(step)], { reject: false, cwd: repoRoot, env: { MVK_WORK_DIR: env.repoRoot, ...options.env }, input: '' });
       // kubelet keeps acting between the two runs (a restart in flight); the text must show it too.
       if (text.stdout.includes(`(diagnosis ${id}`) && (!options.showing || options.showing.test(text.stdout))) return { result, text: text.stdout, waitedMs: Date.now() - started };
     }

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { describe } from 'node:test';
 import { execa } from 'execa';
 import { stopLabKubelets } from '../../src/drivers/kubelet.ts';
-import { repoRoot } from '../../src/paths.ts';
 import { realMachineTest, resetMachineAfter } from '../helpers/realmachine.ts';
 import { assertShows, env, fixture, lab, removePodContainers, restartKubeletWith, waitForDiagnosis, writeRepoFile } from './helpers.ts';
 
@@ -87,6 +86,6 @@ describe('diagnoses for kubelet and the hello pod (step 1)', { timeout: 480_000 
       assertShows(seen.text, 'image-missing', [/127\.0\.0\.1:5999\/busybox:1\.35, which is not on this machine/, /docker images/]);
     });
 
-    rmSync(path.join(repoRoot, 'pods', 'hello.yaml'), { force: true });
+    rmSync(path.join(env.podsDir, 'hello.yaml'), { force: true });
   });
 });

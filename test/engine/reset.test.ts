@@ -45,8 +45,11 @@ describe('lab reset', { timeout: 900_000 }, () => {
   });
 
   realMachineTest('removes everything the lab made, keeps what it did not, and a second reset is a no-op', async (t) => {
+    const hadDefaultKubeletDir = existsSync('/var/lib/kubelet');
     const apply = await lab('apply', '6');
     assert.equal(apply.code, 0, `${apply.stdout}\n${apply.stderr}`);
+    // The lab's kubelet keeps all its state under /var/lib/mvk-lab (--cert-dir included), never in kubelet's default dir.
+    if (!hadDefaultKubeletDir) assert.equal(existsSync('/var/lib/kubelet'), false, "the lab's kubelet wrote into /var/lib/kubelet");
     writeFileSync(path.join(env.podsDir, 'my-notes.yaml'), '# a student file the lab did not write\n');
     // A pod deleted through the API: kubelet drops its pod directory at once, but its exited
     // containers and sandbox stay in Docker; reset must still know them as the lab's.

@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import { binDir } from '../../src/paths.ts';
 import { loadVersions } from '../../src/versions.ts';
 import { realEnvSkip } from '../helpers/realenv.ts';
+import { bridgeAddress } from './bridgeAddress.ts';
 
 const versions = loadVersions();
 const bin = (name: string) => path.join(binDir(versions.kubernetes), name);
@@ -104,7 +105,9 @@ describe('seed flow on the real test bed (no lab code)', { skip: missing, timeou
   before(async () => {
     mkdirSync(pods, { recursive: true });
     mkdirSync(kubectlEnv.HOME, { recursive: true });
-    bridgeIp = (await execa('docker', ['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'])).stdout.trim();
+    // The IPAM gateway, else the bridge interface's own address (Docker does not always list the gateway).
+    bridgeIp = await bridgeAddress();
+    assert.match(bridgeIp, /^\d+\.\d+\.\d+\.\d+$/, 'the host has an IPv4 address on Docker\'s bridge');
     cgroupDriver = (await execa('docker', ['info', '--format', '{{.CgroupDriver}}'])).stdout.trim();
     const busy = await execa('sh', ['-c', 'ss -Hltn "( sport = :8080 or sport = :2379 or sport = :10250 or sport = :10248 )"'], { reject: false });
     assert.equal(busy.stdout.trim(), '', `ports the flow needs are busy:\n${busy.stdout}`);

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { binDir } from '../../src/paths.ts';
 import { loadVersions } from '../../src/versions.ts';
+// Every real suite runs the lab on a temporary work dir (MVK_WORK_DIR), never on the developer's pods/.
+import './workdir.ts';
 
 // The test bed is offline: a test that removes an image must not make `lab apply` try a public registry
 // (issue 6 pulls missing images). Tests that pull from their own 127.0.0.1 registry set MVK_NO_PULL=0.

@@ -9,12 +9,13 @@ import { execa } from 'execa';
 import { DockerDriver } from '../../src/drivers/docker.ts';
 import { mirroredName } from '../../src/images/mirror.ts';
 import { repoRoot } from '../../src/paths.ts';
+import { workDir } from '../helpers/workdir.ts';
 
 export const docker = new DockerDriver();
 
-/** Runs `lab` as a student would, with extra environment (MVK_REGISTRY_MIRROR, MVK_CONFIG …). */
+/** Runs `lab` as a student would, on the test work dir, with extra environment (MVK_REGISTRY_MIRROR, MVK_CONFIG …). */
 export async function lab(args: string[], env: Record<string, string> = {}) {
-  const result = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], { reject: false, cwd: repoRoot, env, input: '', timeout: 600_000 });
+  const result = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], { reject: false, cwd: repoRoot, env: { MVK_WORK_DIR: workDir, ...env }, input: '', timeout: 600_000 });
   return { code: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 

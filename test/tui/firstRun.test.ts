@@ -18,6 +18,7 @@ import { stringify } from 'yaml';
 import { labEnv } from '../../src/context.ts';
 import { labKubelets } from '../../src/drivers/kubelet.ts';
 import { binDir } from '../../src/paths.ts';
+import { goArch } from '../../src/setup/checksums.ts';
 import { loadVersions } from '../../src/versions.ts';
 import { requireNoForeignKubelet } from '../engine/helpers.ts';
 import { needsRealEnv, realEnvSkip } from '../helpers/realenv.ts';
@@ -29,7 +30,10 @@ const MINUTE = 60_000;
 const versions = loadVersions();
 const upstream = Object.values(versions.images);
 const stepOneImages = [versions.images.pause, versions.images.busybox];
-const ARCHIVE = `${versions.kubernetes}/kubernetes-server-linux-amd64.tar.gz`;
+// The test bed builds binaries for this machine (amd64 or arm64); the archive is named and listed as
+// the official one for that architecture, so the test runs the same on both.
+const arch = goArch();
+const ARCHIVE = `${versions.kubernetes}/kubernetes-server-linux-${arch}.tar.gz`;
 
 /** The official archive's layout (kubernetes/server/bin/…), filled with the test bed's binaries. */
 async function releaseArchive(work: string): Promise<Buffer> {
@@ -41,7 +45,7 @@ async function releaseArchive(work: string): Promise<Buffer> {
   return readFileSync(file);
 }
 
-describe('npm run lab on a fresh machine: the first screen fetches everything', { skip: process.arch !== 'x64' ? 'the test bed builds amd64 binaries' : realEnvSkip(), timeout: 20 * MINUTE }, () => {
+describe('npm run lab on a fresh machine: the first screen fetches everything', { skip: realEnvSkip(), timeout: 20 * MINUTE }, () => {
   let work: string;
   let server: ReleaseServer;
   let registry: LocalRegistry;
@@ -56,7 +60,7 @@ describe('npm run lab on a fresh machine: the first screen fetches everything', 
     server.files.set(`/${ARCHIVE}`, archive);
     const sha512 = createHash('sha512').update(archive).digest('hex');
     const checksums = path.join(work, 'checksums.yaml');
-    writeFileSync(checksums, `# test-only: the sha512 of this test's archive\n${stringify({ format: 1, kubernetes: versions.kubernetes, archives: [{ file: path.basename(ARCHIVE), arch: 'amd64', path: ARCHIVE, sha512, binDir: 'kubernetes/server/bin' }] })}`);
+    writeFileSync(checksums, `# test-only: the sha512 of this test's archive\n${stringify({ format: 1, kubernetes: versions.kubernetes, archives: [{ file: path.basename(ARCHIVE), arch, path: ARCHIVE, sha512, binDir: 'kubernetes/server/bin' }] })}`);
 
     registry = await startRegistry(path.join(work, 'registry'));
     prefix = `${registry.host}/mvk-first-run`;
@@ -124,7 +128,7 @@ describe('npm run lab on a fresh machine: the first screen fetches everything', 
     assert.ok(server.requests.some((r) => r.path === `/${ARCHIVE}`));
     const kubelet = labKubelets(labEnv()).at(0);
     assert.ok(kubelet, 'the lab kubelet runs');
-    assert.equal(readlinkSync(`/proc/${kubelet.pid}/exe`), path.join(work, 'cache', 'kubernetes', versions.kubernetes, 'linux-amd64', 'kubelet'));
+    assert.equal(readlinkSync(`/proc/${kubelet.pid}/exe`), path.join(work, 'cache', 'kubernetes', versions.kubernetes, `linux-${arch}`, 'kubelet'));
     assert.match(registry.log(), /"GET \/v2\/mvk-first-run\/pause\/blobs\/sha256:[0-9a-f]+ HTTP\/1\.1" 200/);
   });
 });

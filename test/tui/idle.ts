@@ -8,6 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { repoRoot } from '../../src/paths.ts';
+import { requireNoForeignKubelet } from '../engine/helpers.ts';
 import { killServer, tmux, Terminal } from './tmux.ts';
 
 // As in the real-env tests: the test bed is offline, so apply must never try a public registry.
@@ -62,6 +63,8 @@ async function measure(pid: number, label: string): Promise<void> {
   console.log(`${label}: CPU ${cpu.toFixed(2)}% over ${SECONDS}s, RSS ${rssMb(pid).toFixed(0)} MB`);
 }
 
+// The lab runs on a temporary work dir (MVK_WORK_DIR, set by tmux.ts's import of the work-dir helper).
+await requireNoForeignKubelet();
 await reset();
 const term = await Terminal.launch('idle');
 try {

@@ -1,7 +1,13 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { repoRoot } from '../../src/paths.ts';
+import { workDir } from '../helpers/workdir.ts';
+
+/** The app's stderr, in the work dir's .lab/ (removed with the work dir; a failed wait quotes its end). */
+const appErrors = path.join(workDir, '.lab', 'tui-test.err');
+const appErrorTail = () => (existsSync(appErrors) ? readFileSync(appErrors, 'utf8').trim().split('\n').slice(-20).join('\n') : '');
 
 /** A private tmux server, so the test never touches a tmux the person running it uses. */
 const SOCKET = `mvk-tui-${process.pid}`;
@@ -11,9 +17,13 @@ export const tmux = (...args: string[]) => execa('tmux', ['-L', SOCKET, ...args]
 export class Terminal {
   constructor(readonly name: string) {}
 
-  /** Starts `npm run lab` in a fresh window of the given size; the shell stays after the app exits. */
+  /**
+   * Starts `npm run lab` (the checkout's) in a fresh window of the given size, on the test work dir
+   * (MVK_WORK_DIR), never the developer's pods/; the shell stays after the app exits.
+   */
   static async launch(name: string, columns = 80, rows = 24, envPrefix = ''): Promise<Terminal> {
-    const command = `${envPrefix}npm run lab 2>>${repoRoot}/.lab/tui-test.err; echo "[app exited $?]"; sleep 3600`;
+    mkdirSync(path.dirname(appErrors), { recursive: true });
+    const command = `MVK_WORK_DIR='${workDir}' ${envPrefix}npm run lab 2>>'${appErrors}'; echo "[app exited $?]"; sleep 3600`;
     const result = await tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', repoRoot, command);
     if (result.exitCode !== 0) throw new Error(`tmux new-session failed: ${result.stderr}`);
     return new Terminal(name);
@@ -47,7 +57,8 @@ export class Terminal {
       }
       await sleep(250);
     }
-    throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; the screen was:\n${last}`);
+    const errors = appErrorTail();
+    throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; the screen was:\n${last}${errors ? `\nthe app's stderr ended with:\n${errors}` : ''}`);
   }
 
   /** `q`, then the shell's line that `npm run lab` exited with 0. */

@@ -10,6 +10,7 @@ import { DockerDriver } from '../../src/drivers/docker.ts';
 import { repoRoot } from '../../src/paths.ts';
 import { labSteps } from '../../src/steps.ts';
 import { templateVars } from '../../src/template.ts';
+import { requireNoForeignKubelet } from '../engine/helpers.ts';
 import { needsRealEnv, realEnvMissing } from '../helpers/realenv.ts';
 import { failedChecks, hasColour, killServer, passedChecks, Terminal } from './tmux.ts';
 
@@ -25,7 +26,10 @@ const MINUTE = 60_000;
 
 describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE }, () => {
   before(async () => {
-    if (!realEnvMissing()) await resetMachine();
+    if (realEnvMissing()) return;
+    // The lab runs on this process's work dir (MVK_WORK_DIR): a kubelet of another one is not reset's to stop.
+    await requireNoForeignKubelet();
+    await resetMachine();
   });
   after(async () => {
     await killServer();

@@ -11,6 +11,7 @@ import { renderedCommands } from '../../src/lesson.ts';
 import { repoRoot } from '../../src/paths.ts';
 import { labSteps } from '../../src/steps.ts';
 import { render, templateVars } from '../../src/template.ts';
+import { codeProbes } from '../../src/probes/custom/index.ts';
 import { LabError } from '../../src/errors.ts';
 
 const machine = { nodeIp: '172.17.0.1', cgroupDriver: 'cgroupfs', swapOn: false };
@@ -28,7 +29,7 @@ function editStep(labsDir: string, stepDir: string, edit: (text: string) => stri
 
 function loadError(labsDir: string): LabError {
   try {
-    loadSteps({ labsDir, codeProbes: ['dry-run-pod', 'unpinned-pending', 'nginx-serves', 'curl-logs'], codeActions: ['remove-unpinned-nginx', 'run-curl'], knownPlaceholders: Object.keys(templateVars(labEnv())).concat('nginxIp') });
+    loadSteps({ labsDir, codeProbes: Object.keys(codeProbes), codeActions: ['remove-unpinned-nginx', 'run-curl'], knownPlaceholders: Object.keys(templateVars(labEnv())).concat('nginxIp') });
   } catch (error) {
     assert.ok(error instanceof LabError, `expected a LabError, got ${error}`);
     return error;

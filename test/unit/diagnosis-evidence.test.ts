@@ -29,6 +29,8 @@ describe('diagnosis evidence', () => {
     assert.deepEqual(focus.get('pod-admitted'), { component: 'serviceaccount' });
     assert.deepEqual(focus.get('nginx-pinned'), { component: 'pod', pod: { namespace: 'default', name: 'nginx' } });
     assert.deepEqual(focus.get('curl-logs'), { component: 'pod', pod: { namespace: 'default', name: 'curl' } });
+    assert.deepEqual(focus.get('curl-completed'), { component: 'pod', pod: { namespace: 'default', name: 'curl' } });
+    assert.deepEqual(focus.get('apiserver-kubelet-address'), { component: 'apiserver', pod: { namespace: 'kube-system', name: 'kube-apiserver' } });
   });
 
   it('reads only the tail of a large kubelet log', () => {

@@ -146,9 +146,51 @@ describe('diagnosis catalogue on recorded evidence', () => {
     const pending = matchEvidence(pod({}))!;
     assert.equal(pending.id, 'pod-pending-no-scheduler');
     assert.match(pending.explanation, /scheduler/);
-    const elsewhere = matchEvidence(pod({ nodeName: 'mink8s' }))!;
+    const elsewhere = matchEvidence({ ...pod({ nodeName: 'mink8s' }), nodes: ['mvk-node'] })!;
     assert.equal(elsewhere.id, 'node-name-mismatch');
     assert.match(elsewhere.explanation, /"mink8s".*"mvk-node"/);
+  });
+
+  it('node-name-mismatch only when that node really is missing (issue 9)', () => {
+    const pod = recorded({ step: 6, nodeName: 'vm', probe: { id: 'curl-completed', kind: 'code', title: '', seen: '', expected: '', data: { status: 200, object: { kind: 'Pod', metadata: { name: 'curl' }, spec: { nodeName: 'vm' }, status: { phase: 'Running' } } } }, focus: { component: 'pod', pod: { namespace: 'default', name: 'curl' } }, containers: [] });
+    // The student's node is "vm", registered and Ready: the pod is bound to it, nothing to blame.
+    assert.notEqual(idOf({ ...pod, nodes: ['vm'] }), 'node-name-mismatch');
+    // Bound to a node the API knows, though not this kubelet's: still no "no node exists".
+    const other = { ...pod, probe: { ...pod.probe, data: { status: 200, object: { kind: 'Pod', metadata: { name: 'curl' }, spec: { nodeName: 'worker-2' } } } } };
+    assert.notEqual(idOf({ ...other, nodes: ['vm', 'worker-2'] }), 'node-name-mismatch');
+    // Nodes unknown (apiserver down): no claim either way.
+    assert.notEqual(idOf(other), 'node-name-mismatch');
+    assert.equal(idOf({ ...other, nodes: ['vm'] }), 'node-name-mismatch');
+  });
+
+  it('restart wording follows the pod\'s restartPolicy (issue 9)', () => {
+    const curl = (restartPolicy?: string) =>
+      matchEvidence(
+        recorded({
+          step: 6,
+          focus: { component: 'pod', pod: { namespace: 'default', name: 'curl' } },
+          manifests: [],
+          containers: [{ name: 'k8s_curl_curl_default_u_0', container: 'curl', state: 'exited', status: 'Exited (7) 3 seconds ago', image: 'curl', exitCode: 7 }],
+          containerLogs: { container: 'curl', text: 'curl: (7) Failed to connect to 172.17.0.9 port 80: Connection refused' },
+          ...(restartPolicy ? { restartPolicy } : {}),
+        }),
+      )!;
+    assert.equal(curl('Never').id, 'container-crashes');
+    assert.doesNotMatch(curl('Never').explanation, /keeps restarting/);
+    assert.match(curl('Never').explanation, /stays exited \(restartPolicy Never\)/);
+    assert.match(curl().explanation, /keeps restarting/);
+    assert.match(curl('OnFailure').explanation, /keeps restarting/);
+    const once = matchEvidence(
+      recorded({
+        focus: { component: 'pod', pod: { namespace: 'default', name: 'hello' }, logsContain: 'hello world!' },
+        containers: [{ name: 'k8s_hello_hello-mvk-node_default_u_0', container: 'hello', state: 'exited', status: 'Exited (0) 2 seconds ago', image: 'busybox:1.35', exitCode: 0 }],
+        containerLogs: { container: 'hello', text: 'hi' },
+        restartPolicy: 'Never',
+      }),
+    )!;
+    assert.equal(once.id, 'container-exits-by-design');
+    assert.doesNotMatch(once.explanation, /again and again/);
+    assert.match(once.explanation, /restartPolicy Never, so it stays exited/);
   });
 
   it('12: someone else holds the component port', () => {
@@ -209,9 +251,9 @@ describe('diagnosis catalogue on recorded evidence', () => {
     const missing = matchEvidence(recorded({ containers: [], images: { 'registry.k8s.io/pause:3.2': true, 'busybox:1.99': false }, manifests: [manifest('pods/hello.yaml', HELLO.replace('1.35', '1.99'))] }))!;
     assert.equal(missing.id, 'image-missing');
     assert.match(missing.explanation, /busybox:1\.99, which is not on this machine/);
-    const elsewhere = matchEvidence(recorded({ step: 2, focus: etcdFocus, manifests: [manifest('pods/etcd.yaml', ETCD.replace('path: /var/lib/mvk-lab/etcd', 'path: /var/lib/etcd'))] }))!;
-    assert.equal(elsewhere.id, 'etcd-no-data-volume');
-    assert.match(elsewhere.explanation, /at \/var\/lib\/etcd, but the lab owns and checks \/var\/lib\/mvk-lab\/etcd/);
+    // The article's /var/lib/etcd is a host directory like any other: no mistake (issue 9).
+    const elsewhere = matchEvidence(recorded({ step: 2, focus: etcdFocus, manifests: [manifest('pods/etcd.yaml', ETCD.replace('path: /var/lib/mvk-lab/etcd', 'path: /var/lib/etcd'))] }));
+    assert.notEqual(elsewhere?.id, 'etcd-no-data-volume');
     const secure = matchEvidence(recorded({ step: 4, focus: { component: 'kubelet', file: 'kubeconfig.yaml' }, probe: { id: 'kubeconfig-file', kind: 'file', title: '', seen: '', expected: '' }, kubeconfig: { file: 'kubeconfig.yaml', server: 'https://127.0.0.1:6443' } }))!;
     assert.match(secure.explanation, /secure port/);
   });

@@ -6,12 +6,13 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { repoRoot } from '../../src/paths.ts';
 import { loadVersions } from '../../src/versions.ts';
+import { workDir } from '../helpers/workdir.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mvk-images-cli-'));
 const noConfig = path.join(dir, 'none.yaml');
 
 function lab(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], { encoding: 'utf8', input: '', env: { ...process.env, MVK_CONFIG: noConfig, MVK_REGISTRY_MIRROR: '', ...env } });
+  const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], { encoding: 'utf8', input: '', env: { ...process.env, MVK_WORK_DIR: workDir, MVK_CONFIG: noConfig, MVK_REGISTRY_MIRROR: '', ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

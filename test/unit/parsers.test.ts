@@ -128,7 +128,7 @@ describe('student files', () => {
 describe('reset ownership', () => {
   it('counts only containers of the lab\'s pods', () => {
     const uids = new Set(['u1']);
-    const owned = { uids, sandboxIds: new Set(['s7']), nodeName: 'mvk-node' };
+    const owned = { uids, sandboxIds: new Set(['s7']), nodeNames: new Set(['mvk-node']) };
     assert.equal(isLabContainer({ podUid: 'u1', podName: 'nginx', sandboxId: 's1' }, owned), true);
     assert.equal(isLabContainer({ podUid: 'u9', podName: 'etcd-mvk-node', sandboxId: 's2' }, owned), true);
     assert.equal(isLabContainer({ podUid: 'u9', podName: 'etcd-realnode', sandboxId: 's3' }, owned), false);

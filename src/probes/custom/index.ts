@@ -1,6 +1,7 @@
 import type { CodeProbe } from '../types.ts';
 import { dryRunPod, unpinnedPending } from './podAdmission.ts';
-import { curlLogs, nginxServes } from './podNetwork.ts';
+import { curlLogs, curlRan, nginxServes } from './podNetwork.ts';
+import { apiserverKubeletRoute, etcdDataOnHost } from './staticPods.ts';
 
 /** Probes that need code; step metadata names them with `kind: code, module: <name>`. */
 export const codeProbes: Record<string, CodeProbe> = {
@@ -8,4 +9,7 @@ export const codeProbes: Record<string, CodeProbe> = {
   'unpinned-pending': unpinnedPending,
   'nginx-serves': nginxServes,
   'curl-logs': curlLogs,
+  'curl-ran': curlRan,
+  'etcd-data-on-host': etcdDataOnHost,
+  'apiserver-kubelet-route': apiserverKubeletRoute,
 };

@@ -40,6 +40,45 @@ export async function curlLogs(ctx: ProbeContext): Promise<Outcome> {
       evidence: { status: reply.status, message },
     };
   }
-  const ok = reply.body.includes(NGINX_PAGE);
+  let ok = reply.body.includes(NGINX_PAGE);
+  if (!ok) {
+    // A curl pod that restarts (restartPolicy Always) may be between two runs: its previous run counts too.
+    const previous = await apiGet(ctx, '/api/v1/namespaces/default/pods/curl/log?previous=true');
+    if (!isOutcome(previous) && previous.status === 200 && previous.body.includes(NGINX_PAGE)) return { ok: true, expected, seen: `its previous run's logs hold the nginx page (${previous.body.length} bytes)` };
+  }
   return { ok, expected, seen: ok ? `logs hold the nginx page (${reply.body.length} bytes)` : `logs say "${snippet(reply.body)}"` };
+}
+
+interface CurlPod {
+  spec?: { nodeName?: string; restartPolicy?: string };
+  status?: { phase?: string; containerStatuses?: { state?: ContainerState; lastState?: ContainerState; restartCount?: number }[] };
+}
+interface ContainerState {
+  terminated?: { exitCode?: number; reason?: string };
+  waiting?: { reason?: string };
+  running?: unknown;
+}
+
+/**
+ * The curl pod ran curl to the end at least once. With the lesson's restartPolicy Never the pod
+ * Succeeds; with the default Always (the original article's pod) kubelet runs curl again after every
+ * exit, so success is a terminated attempt with exit code 0, now or the last time.
+ */
+export async function curlRan(ctx: ProbeContext): Promise<Outcome> {
+  const expected = 'the curl pod ran on the node and curl exited with code 0';
+  const reply = await apiGet(ctx, '/api/v1/namespaces/default/pods/curl');
+  if (isOutcome(reply)) return { ...reply, expected };
+  if (reply.status === 404) return { ok: false, expected, seen: 'there is no pod curl', evidence: { status: 404 } };
+  const pod = parseJson(reply.body) as CurlPod;
+  const evidence = { status: reply.status, object: pod };
+  const policy = pod?.spec?.restartPolicy ?? 'Always';
+  const status = pod?.status?.containerStatuses?.[0];
+  const ended = [status?.state?.terminated, status?.lastState?.terminated].filter((t) => t !== undefined);
+  if (ended.some((t) => t!.exitCode === 0)) {
+    const note = policy === 'Never' ? undefined : `your curl pod has restartPolicy ${policy}${policy === 'Always' ? " (a pod's default)" : ''}, so kubelet runs curl again after every exit (kubectl shows CrashLoopBackOff); the lesson's restartPolicy: Never runs it once`;
+    return { ok: true, expected, seen: `curl exited with code 0 (pod ${pod?.status?.phase ?? 'phase unknown'}, restartPolicy ${policy})`, evidence, ...(note ? { note } : {}) };
+  }
+  const failed = ended.find((t) => t!.exitCode !== 0);
+  if (failed) return { ok: false, expected, seen: `curl exited with code ${failed.exitCode}${policy === 'Never' ? '' : `, and kubelet runs it again (restartPolicy ${policy})`}`, cause: 'curl could not fetch the page (exit 7: nothing answered at that address, 6: the name did not resolve)', evidence };
+  return { ok: false, expected, seen: `curl has not finished yet (pod ${pod?.status?.phase ?? 'phase unknown'}${status?.state?.waiting?.reason ? `, ${status.state.waiting.reason}` : ''})`, evidence };
 }

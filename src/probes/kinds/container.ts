@@ -1,24 +1,41 @@
 import type { ProbeSpec } from '../../content/schema.ts';
 import { render } from '../../template.ts';
 import { snippet } from './http.ts';
+import { staticPodDrift } from '../manifestDrift.ts';
 import { memo, type Outcome, type ProbeContext } from '../types.ts';
 
 type Spec = Extract<ProbeSpec, { kind: 'container' }>;
 
 export async function containerProbe(spec: Spec, ctx: ProbeContext): Promise<Outcome> {
   const pod = render(spec.pod, ctx.vars);
-  const label = spec.container === 'POD' ? `sandbox (pause) container of pod ${spec.namespace}/${pod}` : `container ${spec.container} of pod ${spec.namespace}/${pod}`;
+  const namespace = render(spec.namespace, ctx.vars);
+  const label = spec.container === 'POD' ? `sandbox (pause) container of pod ${namespace}/${pod}` : `container ${spec.container} of pod ${namespace}/${pod}`;
   const parts = [spec.state === 'any' ? `${label} exists` : `${label} is ${spec.state}`];
   if (spec.logsContain) parts.push(`its logs contain "${spec.logsContain}"`);
   const expected = parts.join(', ');
-  const all = await memo(ctx, `pod-containers:${spec.namespace}/${pod}`, () => ctx.docker.podContainers({ podName: pod, namespace: spec.namespace }));
+  const all = await memo(ctx, `pod-containers:${namespace}/${pod}`, () => ctx.docker.podContainers({ podName: pod, namespace: namespace }));
   const mine = all.filter((c) => c.containerName === spec.container);
   const evidence = { containers: all.map((c) => ({ id: c.id.slice(0, 12), container: c.containerName, state: c.state, status: c.status, image: c.image })) };
   if (mine.length === 0) {
-    const seen = all.length === 0 ? `no container at all for pod ${spec.namespace}/${pod}` : `pod has ${all.map((c) => `${c.containerName} (${c.state})`).join(', ')} but no ${spec.container}`;
+    const seen = all.length === 0 ? `no container at all for pod ${namespace}/${pod}` : `pod has ${all.map((c) => `${c.containerName} (${c.state})`).join(', ')} but no ${spec.container}`;
     return { ok: false, expected, seen, evidence };
   }
   const newest = mine[0]!;
+  const sandbox = all.find((c) => c.containerName === 'POD');
+  if (spec.container !== 'POD' && sandbox && sandbox.podUid !== newest.podUid) {
+    // kubelet already replaced the pod (a new sandbox, a new UID), and the new version has no such container yet.
+    return { ok: false, expected, seen: `the current version of the pod has no ${spec.container} container yet (the previous version's is ${newest.status})`, evidence };
+  }
+  // A file just edited: until kubelet has replaced the pod, what runs is the previous version.
+  const drift = await staticPodDrift(ctx, newest);
+  if (drift) {
+    return { ok: false, expected, seen: `kubelet is still running the previous version of ${drift.file} (${drift.difference})`, cause: `kubelet replaces a static pod some seconds after its file changes`, hint: 'wait a few seconds and check again; if it stays so, kubelet may not read the new file (`lab lint`)', evidence, settling: true };
+  }
+  // The previous version of the pod still stops (its UID differs) while the new one starts: its ports may be taken for a moment.
+  const replaced = all.find((c) => c.podUid !== newest.podUid && c.containerName !== 'POD' && c.state === 'running');
+  if (newest.state !== 'running' && replaced) {
+    return { ok: false, expected, seen: `kubelet is replacing pod ${namespace}/${pod}: the previous version (${replaced.status}) still runs while the new one starts`, cause: 'the old pod holds its ports until it has stopped', hint: 'wait a few seconds and check again', evidence, settling: true };
+  }
   if (spec.state === 'running' && newest.state !== 'running') {
     // A container stuck in "Created" never ran: Docker's start error is the only clue.
     const startError = newest.state === 'created' ? await ctx.docker.startError(newest.id).catch(() => '') : '';

@@ -1,5 +1,5 @@
 import type { ProbeSpec } from '../../content/schema.ts';
-import { allKubelets, flagPath, labKubelets } from '../../drivers/kubelet.ts';
+import { allKubelets, flagPath, labKubelets, staticPodDir } from '../../drivers/kubelet.ts';
 import { render } from '../../template.ts';
 import type { Outcome, ProbeContext } from '../types.ts';
 
@@ -22,7 +22,8 @@ export async function processProbe(spec: Spec, ctx: ProbeContext): Promise<Outco
   if (ours.length > 1) {
     return { ok: false, expected, seen: `${ours.length} kubelets serve this repo's pods/ (pids ${ours.map((k) => k.pid).join(', ')})`, cause: 'two kubelets fight over the same pods and ports', hint: 'stop all but one (Ctrl-C in their terminals, or `lab reset`)', evidence };
   }
-  const value = spec.equalsPath ? flagPath(kubelet, spec.flag) : kubelet.flags.get(spec.flag.replace(/^--/, ''));
+  // The static pod directory may also come from staticPodPath in a --config file.
+  const value = spec.flag === '--pod-manifest-path' ? staticPodDir(kubelet) : spec.equalsPath ? flagPath(kubelet, spec.flag) : kubelet.flags.get(spec.flag.replace(/^--/, ''));
   if (value === undefined) return { ok: false, expected, seen: `kubelet (pid ${kubelet.pid}) runs without ${spec.flag}`, evidence };
   if (want && value !== want) return { ok: false, expected, seen: `kubelet (pid ${kubelet.pid}) has ${spec.flag}=${value}`, evidence };
   return { ok: true, expected, seen: `pid ${kubelet.pid} has ${spec.flag}=${value}`, evidence };

@@ -62,9 +62,10 @@ export function Checklist({ probes, results, checking, width }: ChecklistProps) 
           <Box key={probe.id} flexDirection="column">
             <Text wrap="truncate-end">
               <Text color={paint(theme, checkColor[mark])}>{`${checkGlyph[mark]} `}</Text>
-              <Text dimColor={mark === 'skip'}>{probe.title}</Text>
+              <Text dimColor={mark === 'skip'}>{result?.title ?? probe.title}</Text>
             </Text>
             {result && result === firstFailure ? <FailureDetail result={result} /> : null}
+            {result?.status === 'pass' && result.note ? <DetailLine label="note" text={result.note} color={paint(theme, 'yellow')} /> : null}
           </Box>
         );
       })}

@@ -4,12 +4,14 @@ import { cleanup, render } from 'ink-testing-library';
 import { App } from '../../../src/ui/App.tsx';
 import { WalkthroughStore } from '../../../src/ui/store.ts';
 import { fakeEngine, settle } from './fakeEngine.ts';
+import { FakeScheduler } from './fakeScheduler.ts';
 
+// The store's timers never fire on their own here: a fake clock that nothing moves.
 const timing = { pollMs: 60_000, debounceMs: 0, unrelatedEventCheckMs: 30_000 };
 
 async function started(passing: number[] = []) {
   const fake = fakeEngine({ passing: new Set(passing) });
-  const store = new WalkthroughStore(fake.engine, timing);
+  const store = new WalkthroughStore(fake.engine, timing, new FakeScheduler());
   await store.start();
   const app = render(<App store={store} lessonMarkdown={(n) => `# Lesson ${n}\n\nRead this.`} isRoot />);
   await settle();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import { Checklist } from '../../../src/ui/components/Checklist.tsx';
+import type { ProbeResult } from '../../../src/probes/types.ts';
 import { result } from './fixtures.ts';
 
 const probes = [
@@ -9,6 +10,9 @@ const probes = [
   { id: 'manifest', title: 'pods/hello.yaml is a Pod' },
   { id: 'logs', title: 'hello printed its line' },
 ];
+
+/** A result as the runner makes it: the probe's title, rendered for this machine. */
+const titled = (id: string, status: ProbeResult['status'], extra: Partial<ProbeResult> = {}) => result(id, status, { title: probes.find((p) => p.id === id)!.title, ...extra });
 
 describe('Checklist', () => {
   afterEach(cleanup);
@@ -22,9 +26,9 @@ describe('Checklist', () => {
 
   it('marks passed, failed and skipped probes, and explains only the first failure', () => {
     const results = [
-      result('kubelet', 'pass'),
-      result('manifest', 'fail', { hint: 'write the file', cause: 'missing' }),
-      result('logs', 'fail', { hint: 'second hint' }),
+      titled('kubelet', 'pass'),
+      titled('manifest', 'fail', { hint: 'write the file', cause: 'missing' }),
+      titled('logs', 'fail', { hint: 'second hint' }),
     ];
     const frame = render(<Checklist probes={probes} results={results} checking={false} width={70} />).lastFrame()!;
     assert.match(frame, /Checks 1\/3/);
@@ -34,7 +38,7 @@ describe('Checklist', () => {
   });
 
   it('shows a skipped probe with its own mark', () => {
-    const results = [result('kubelet', 'fail'), result('manifest', 'skip'), result('logs', 'skip')];
+    const results = [titled('kubelet', 'fail'), titled('manifest', 'skip'), titled('logs', 'skip')];
     const frame = render(<Checklist probes={probes} results={results} checking={false} width={70} />).lastFrame()!;
     assert.match(frame, /· pods\/hello.yaml is a Pod/);
   });
@@ -45,6 +49,13 @@ describe('Checklist', () => {
     assert.match(frame, /why\s+swap is on/);
     assert.match(frame, /fix\s+swapoff -a/);
     assert.doesNotMatch(frame, /generic hint/);
+  });
+
+  it("shows a result's own title (it names the live node) and a passing check's note (issue 9)", () => {
+    const results = [result('kubelet', 'pass', { title: 'the Node vm exists and is Ready', note: 'your etcd keeps its data in /var/lib/etcd: fine' })];
+    const frame = render(<Checklist probes={probes} results={results} checking={false} width={90} />).lastFrame()!;
+    assert.match(frame, /✔ the Node vm exists and is Ready/);
+    assert.match(frame, /note\s+your etcd keeps its data in \/var\/lib\/etcd: fine/);
   });
 
   it('says when a check is running', () => {

@@ -4,6 +4,9 @@ import type { StepReport } from '../../../src/runner.ts';
 import type { ClusterSnapshot } from '../../../src/snapshot.ts';
 import { labSteps } from '../../../src/steps.ts';
 import type { WalkthroughEngine } from '../../../src/ui/engine.ts';
+// labEnv() below is the lab's env on a temporary work dir (MVK_WORK_DIR), not the developer's checkout.
+import '../../helpers/workdir.ts';
+import type { FakeScheduler } from './fakeScheduler.ts';
 import { emptyMachine } from './fixtures.ts';
 
 /** The real step content with a machine that answers from memory: `passing` says which steps pass. */
@@ -42,4 +45,15 @@ export function fakeEngine(options: { passing?: Set<number>; progress?: Progress
 /** Lets pending promise callbacks and Ink's input handling run; no wall-clock wait. */
 export const settle = async (rounds = 5) => {
   for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+/**
+ * Runs the store's timers that are due now (with no debounce: the checks an event or `open` asks for)
+ * and lets what they start finish. The fake clock does not move, so polls stay pending.
+ */
+export const flush = async (scheduler: FakeScheduler, rounds = 3) => {
+  for (let i = 0; i < rounds; i++) {
+    scheduler.tick(0);
+    await settle();
+  }
 };

@@ -3,6 +3,7 @@ import type { ClusterSnapshot } from '../../../src/snapshot.ts';
 
 /** A machine before step 1: nothing runs, pods/ is empty. */
 export const emptyMachine: ClusterSnapshot = {
+  nodeName: 'mvk-node',
   kubelet: { running: false, withKubeconfig: false },
   podFiles: [],
   kubeconfigFile: false,
@@ -14,6 +15,7 @@ export const emptyMachine: ClusterSnapshot = {
 
 /** A machine where all six steps pass. */
 export const finishedMachine: ClusterSnapshot = {
+  nodeName: 'mvk-node',
   kubelet: { running: true, pid: 4242, withKubeconfig: true },
   podFiles: ['apiserver.yaml', 'etcd.yaml', 'hello.yaml'],
   kubeconfigFile: true,

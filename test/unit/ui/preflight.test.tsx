@@ -8,7 +8,9 @@ import { Preflight } from '../../../src/ui/components/Preflight.tsx';
 import { prepareMachine, type MachinePrep, type PreflightState } from '../../../src/ui/preflight.ts';
 import { WalkthroughStore } from '../../../src/ui/store.ts';
 import { fakeEngine, settle } from './fakeEngine.ts';
+import { FakeScheduler } from './fakeScheduler.ts';
 
+// The store's timers never fire on their own here: a fake clock that nothing moves.
 const timing = { pollMs: 60_000, debounceMs: 0, unrelatedEventCheckMs: 30_000 };
 const flat = (frame: string) => frame.replace(/\s+/g, ' ');
 
@@ -135,7 +137,7 @@ describe('the walkthrough opens on the machine check', () => {
   it('goes straight on to the welcome screen when the machine is clear', async () => {
     const { engine, checked } = fakeEngine();
     engine.prep = fakePrep({ results: [pass('docker'), pass('binaries'), pass('images')] }).prep;
-    const store = new WalkthroughStore(engine, timing);
+    const store = new WalkthroughStore(engine, timing, new FakeScheduler());
     assert.equal(store.getState().screen, 'preflight');
     await store.start();
     store.stop();
@@ -148,7 +150,7 @@ describe('the walkthrough opens on the machine check', () => {
     const { engine } = fakeEngine();
     const fake = fakePrep({ results: [pass('docker'), missingBinaries] });
     engine.prep = fake.prep;
-    const store = new WalkthroughStore(engine, timing);
+    const store = new WalkthroughStore(engine, timing, new FakeScheduler());
     await store.start();
     assert.equal(store.getState().screen, 'preflight');
     assert.equal(store.getState().preflight?.phase, 'done');
@@ -164,7 +166,7 @@ describe('the walkthrough opens on the machine check', () => {
     const { engine } = fakeEngine();
     const cgroup: CheckResult = { id: 'cgroup-version', title: 'cgroup v1', status: 'warn', detail: 'cgroup v2', fix: 'boot with systemd.unified_cgroup_hierarchy=0' };
     engine.prep = fakePrep({ results: [pass('docker'), pass('binaries'), pass('images'), cgroup] }).prep;
-    const store = new WalkthroughStore(engine, timing);
+    const store = new WalkthroughStore(engine, timing, new FakeScheduler());
     await store.start();
     const app = render(<App store={store} lessonMarkdown={() => '# Lesson'} isRoot />);
     await settle();

@@ -1,16 +1,24 @@
 import assert from 'node:assert/strict';
-import { describe, it, mock } from 'node:test';
+import { describe, it } from 'node:test';
 import { emptyProgress } from '../../../src/progress.ts';
-import { WalkthroughStore } from '../../../src/ui/store.ts';
-import { fakeEngine, settle } from './fakeEngine.ts';
+import { realScheduler, WalkthroughStore } from '../../../src/ui/store.ts';
+import { fakeEngine, flush, settle } from './fakeEngine.ts';
+import { FakeScheduler } from './fakeScheduler.ts';
 
-// Long poll and no debounce: the tests drive every check themselves.
+// Long poll and no debounce: the tests drive every check themselves, on a clock they move by hand.
 const timing = { pollMs: 60_000, debounceMs: 0, unrelatedEventCheckMs: 30_000 };
+
+function storeOf(engine: ReturnType<typeof fakeEngine>['engine']) {
+  const scheduler = new FakeScheduler();
+  return { store: new WalkthroughStore(engine, timing, scheduler), scheduler };
+}
+
+const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 
 describe('WalkthroughStore', () => {
   it('checks every step once at start and resumes where saved progress says', async () => {
     const { engine, checked } = fakeEngine({ passing: new Set([1, 2]), progress: { ...emptyProgress(), passed: { 1: 't', 2: 't' }, current: 3 } });
-    const store = new WalkthroughStore(engine, timing);
+    const { store } = storeOf(engine);
     assert.equal(store.getState().viewing, 3);
     assert.equal(store.getState().firstVisit, false);
     await store.start();
@@ -22,21 +30,21 @@ describe('WalkthroughStore', () => {
 
   it('saves the step the student is looking at, so a relaunch resumes there', async () => {
     const { engine, saved } = fakeEngine();
-    const store = new WalkthroughStore(engine, timing);
+    const { store, scheduler } = storeOf(engine);
     await store.start();
     store.open('step', 2);
-    await settle();
+    await flush(scheduler);
     store.stop();
     assert.equal(saved.at(-1)?.current, 2);
-    assert.equal(new WalkthroughStore(engine, timing).getState().viewing, 2);
+    assert.equal(storeOf(engine).store.getState().viewing, 2);
   });
 
   it('records a pass when the viewed step starts to pass, and keeps the student on it', async () => {
     const { engine, saved, passing } = fakeEngine();
-    const store = new WalkthroughStore(engine, timing);
+    const { store, scheduler } = storeOf(engine);
     await store.start();
     store.open('step', 1);
-    await settle();
+    await flush(scheduler);
     passing.add(1);
     await store.checkNow();
     store.stop();
@@ -47,7 +55,7 @@ describe('WalkthroughStore', () => {
 
   it('runs apply through the engine, showing its lines, then re-checks', async () => {
     const { engine, applied } = fakeEngine();
-    const store = new WalkthroughStore(engine, timing);
+    const { store } = storeOf(engine);
     await store.start();
     store.open('step', 1);
     await store.apply();
@@ -64,7 +72,7 @@ describe('WalkthroughStore', () => {
     engine.apply = async () => {
       throw new LabError('kubelet exited right after starting', 'read .lab/kubelet.log');
     };
-    const store = new WalkthroughStore(engine, timing);
+    const { store } = storeOf(engine);
     await store.start();
     store.open('step', 1);
     await store.apply();
@@ -80,31 +88,107 @@ describe('WalkthroughStore', () => {
       snapshots++;
       return snapshot();
     };
-    const store = new WalkthroughStore(engine, timing);
+    const { store, scheduler } = storeOf(engine);
     await store.start();
     store.open('step', 2);
-    await settle();
-    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
+    await flush(scheduler);
     try {
       const before = checked.length;
       const snapshotsBefore = snapshots;
       store.containerEvent('hello-mvk-node');
-      mock.timers.tick(1);
-      await settle();
+      await flush(scheduler);
       assert.equal(checked.length, before, 'hello is not a pod step 2 looks at');
       assert.equal(snapshots, snapshotsBefore + 1, 'the map is redrawn');
       store.containerEvent('etcd-mvk-node');
-      mock.timers.tick(1);
-      await settle();
+      await flush(scheduler);
       assert.deepEqual(checked.slice(before), [2], 'etcd is step 2\'s pod');
-      mock.timers.tick(30_000);
-      store.containerEvent('hello-mvk-node');
-      mock.timers.tick(1);
+      scheduler.tick(30_000);
       await settle();
+      assert.deepEqual(checked.slice(before), [2], 'no poll yet (60 s)');
+      store.containerEvent('hello-mvk-node');
+      await flush(scheduler);
       assert.deepEqual(checked.slice(before), [2, 2], 'after 30 s an unrelated event re-checks too');
     } finally {
       store.stop();
-      mock.timers.reset();
     }
+  });
+
+  it('polls a failing step that waits on state nothing pushes, and stops polling once it passes', async () => {
+    const { engine, checked, passing } = fakeEngine();
+    const { store, scheduler } = storeOf(engine);
+    await store.start();
+    store.open('step', 3);
+    await flush(scheduler);
+    const before = checked.length;
+    assert.deepEqual(scheduler.pending(), [60_000], 'one poll is pending');
+    scheduler.tick(60_000);
+    await settle();
+    assert.deepEqual(checked.slice(before), [3], 'the poll re-checked the step');
+    passing.add(3);
+    scheduler.tick(60_000);
+    await settle();
+    assert.deepEqual(checked.slice(before), [3, 3]);
+    assert.deepEqual(scheduler.pending(), [], 'a passing step is not polled');
+    store.stop();
+  });
+
+  it('leaves no timer behind when stopped, and does nothing afterwards', async () => {
+    const { engine, checked, saved } = fakeEngine();
+    const { store, scheduler } = storeOf(engine);
+    await store.start();
+    store.open('step', 1);
+    await flush(scheduler);
+    store.containerEvent('etcd-mvk-node');
+    store.requestCheck(5000);
+    assert.notDeepEqual(scheduler.pending(), []);
+    store.stop();
+    assert.deepEqual(scheduler.pending(), [], 'stop cancels every timer');
+    const checks = checked.length;
+    const saves = saved.length;
+    await store.checkNow();
+    store.requestCheck(0);
+    store.containerEvent('hello-mvk-node');
+    scheduler.tick(120_000);
+    await settle();
+    assert.equal(checked.length, checks, 'no check after stop');
+    assert.equal(saved.length, saves, 'no progress saved after stop');
+    assert.deepEqual(scheduler.pending(), []);
+  });
+
+  it('drops the answer of a check still running when it is stopped', async () => {
+    const { engine, saved, passing } = fakeEngine();
+    const { store, scheduler } = storeOf(engine);
+    await store.start();
+    store.open('step', 1);
+    await flush(scheduler);
+    const saves = saved.length;
+    passing.add(1);
+    const check = engine.check;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    engine.check = async (step) => {
+      await gate;
+      return check(step);
+    };
+    const running = store.checkNow();
+    store.stop();
+    release();
+    await running;
+    assert.equal(saved.length, saves, 'the pass found after stop is not recorded');
+    assert.equal(store.getState().reports[1]?.passed, false);
+    assert.deepEqual(scheduler.pending(), []);
+  });
+
+  it('with the real timers, stop cancels them all, so nothing keeps the process alive', async () => {
+    const { engine } = fakeEngine();
+    const before = activeTimers();
+    const store = new WalkthroughStore(engine, timing, realScheduler);
+    await store.start();
+    store.open('step', 1);
+    store.containerEvent('etcd-mvk-node');
+    store.requestCheck(60_000);
+    assert.ok(activeTimers() > before, 'the store set real timers');
+    store.stop();
+    assert.equal(activeTimers(), before, 'none is left after stop');
   });
 });
