@@ -5,14 +5,14 @@
 //
 // Fallback: when dist/ is missing (installed without running scripts, or the build failed) or older than
 // the sources (you edited src/ since the last build), it runs src/ through tsx instead and says so in one
-// line on stderr. A stale dist/ must never run old code in silence: the check compares the build's
+// line on stderr. A stale dist/ must never run old code in silence: the check (distState.mjs) compares the build's
 // start time (dist/.built, written by `npm run build`, dated when the build began) with the newest
 // .ts/.tsx file under src/ and the tsconfig files: about 100 stat calls, a few milliseconds. Rebuilding
 // instead would cost tsc's 10-20 s on the first run after every edit; the note says how to get the fast
 // start back. So tests that run this file judge the sources as they are, compiled or not.
-import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { distProblem } from './distState.mjs';
 
 // With CI or CONTINUOUS_INTEGRATION set, Ink draws only a final frame and chalk drops colours. A
 // terminal on stdout means a person is watching, so the walkthrough must draw live and in colour even
@@ -24,37 +24,11 @@ if (process.stdout.isTTY) {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const mtime = (file) => {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return undefined;
-  }
-};
-
-/** Why dist/ cannot be run, or undefined when it is at least as new as every source. */
-function distProblem() {
-  const built = mtime(path.join(root, 'dist', '.built'));
-  if (built === undefined || mtime(path.join(root, 'dist', 'cli.js')) === undefined) return 'dist/ is not built';
-  let sources;
-  try {
-    // What tsc compiles: a changed ENGINE.md is no reason to leave dist/.
-    sources = readdirSync(path.join(root, 'src'), { recursive: true }).filter((name) => /\.tsx?$/.test(name)).map((name) => path.join('src', name));
-  } catch {
-    return undefined; // no sources beside the build: dist/ is all there is
-  }
-  for (const file of [...sources, 'tsconfig.json', 'tsconfig.build.json']) {
-    const changed = mtime(path.join(root, file));
-    if (changed !== undefined && changed > built) return `${file} changed after the last build`;
-  }
-  return undefined;
-}
-
 // Stacks in a crash report then name src/ lines instead of dist/ ones (costs start-up time, so only then).
 if (process.env.LAB_DEBUG && process.env.LAB_DEBUG !== '0') process.setSourceMapsEnabled(true);
 
 let main;
-const problem = distProblem();
+const problem = distProblem(root);
 if (problem === undefined) {
   ({ main } = await import('../dist/cli.js'));
 } else {

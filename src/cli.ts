@@ -349,11 +349,11 @@ export async function buildProgram(setExit: (code: number) => void, argv: string
     .action(async (options) => setExit(await status(options)));
   // Issue 6: machine checks, binaries and images (kept in src/doctor, src/setup, src/images).
   const allCommands = !wantsVersion && !(word !== undefined && OWN_COMMANDS.has(word));
-  // --registry-mirror is an option of every command; its module (and Docker's client with it) is loaded
-  // when the option is given or help may list it. Without the flag it has nothing to do: labEnv() reads
-  // MVK_REGISTRY_MIRROR and lab.config.yaml itself.
+  // --registry-mirror is an option of every command (images/mirror.ts, which labEnv() loads anyway); it
+  // is registered when the option is given or help may list it. Without the flag it has nothing to do:
+  // labEnv() reads MVK_REGISTRY_MIRROR and lab.config.yaml itself.
   const mirrorFlag = optionArgs(argv).some((arg) => arg === '--registry-mirror' || arg.startsWith('--registry-mirror='));
-  if (allCommands || mirrorFlag) (await import('./images/command.ts')).registerMirrorOption(program);
+  if (allCommands || mirrorFlag) (await import('./images/mirror.ts')).registerMirrorOption(program);
   if (allCommands) {
     for (const register of await Promise.all(MODULE_COMMANDS.map((load) => load()))) register(program, setExit);
   }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import type { Node } from 'yaml';
+import { yaml } from './yaml.ts';
 
 /**
  * Checks the files in pods/ the way kubelet will read them, but says what it finds with file, line and
@@ -92,6 +93,7 @@ function editDistance(a: string, b: string): number {
 }
 
 export function lintManifestText(text: string, file: string): LintedManifest {
+  const { isMap, LineCounter, parseAllDocuments } = yaml();
   const problems: LintProblem[] = [];
   const lineCounter = new LineCounter();
   const at = (offset: number | undefined) => {
@@ -146,6 +148,7 @@ export function lintManifestText(text: string, file: string): LintedManifest {
 type Add = (severity: LintSeverity, code: string, message: string, offset?: number, suggestion?: string) => void;
 
 function walkUnknown(node: Node, schema: string, where: string, add: Add): void {
+  const { isMap, isScalar, isSeq } = yaml();
   if (schema.endsWith('[]')) {
     if (isSeq(node)) node.items.forEach((item, index) => item && walkUnknown(item as Node, schema.slice(0, -2), `${where}[${index}]`, add));
     return;

@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { yaml } from './yaml.ts';
 
 export interface ParsedYaml {
   ok: boolean;
@@ -9,7 +9,7 @@ export interface ParsedYaml {
 
 /** Parses a student's YAML file and reports the first mistake with its line, as kubelet would not. */
 export function parseYamlText(text: string): ParsedYaml {
-  const docs = parseAllDocuments(text, { prettyErrors: true });
+  const docs = yaml().parseAllDocuments(text, { prettyErrors: true });
   if (!Array.isArray(docs)) return { ok: false, error: 'not YAML' };
   const real = docs.filter((doc) => doc.contents !== null || doc.errors.length > 0);
   for (const doc of real) {

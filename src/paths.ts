@@ -18,6 +18,18 @@ function findRepoRoot(from: string): string {
 /** The repository root: the lab works on the files of the checkout it runs from. */
 export const repoRoot = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
 
+/** Whether this is the compiled lab (dist/, as `bin/lab.mjs` runs it) rather than its sources (tsx). */
+const compiled = fileURLToPath(import.meta.url).startsWith(path.join(repoRoot, 'dist') + path.sep);
+
+/**
+ * A file `npm run build` writes beside the compiled lab in dist/ (validated copies of labs/, see
+ * content/load.ts and versions.ts), for the compiled code only: undefined when the lab runs from its
+ * sources, whose code may no longer be what the build ran.
+ */
+export function builtFile(name: string): string | undefined {
+  return compiled ? path.join(repoRoot, 'dist', name) : undefined;
+}
+
 /** Per-machine cache of downloaded or built Kubernetes binaries and other heavy artefacts. */
 export function cacheDir(): string {
   return process.env.MVK_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'mvk-lab');

@@ -1,4 +1,4 @@
-import { loadSteps, type Step } from './content/load.ts';
+import { builtCacheFile, loadSteps, writeContentCache, type ContentOptions, type Step } from './content/load.ts';
 import { UsageError } from './errors.ts';
 import { codeProbes } from './probes/custom/index.ts';
 import { codeActions } from './actions/code.ts';
@@ -8,9 +8,22 @@ import { templateVars } from './template.ts';
 /** Placeholders content may use: the engine's template variables, plus nginx's IP known at apply time. */
 const basePlaceholders = () => [...Object.keys(templateVars(labEnv())), 'nginxIp'];
 
+/** What the lab's content is validated against: the probes, actions and placeholders this engine has. */
+const labContentOptions = (): ContentOptions => ({ codeProbes: Object.keys(codeProbes), codeActions: Object.keys(codeActions), knownPlaceholders: basePlaceholders() });
+
 /** The lab's steps, validated against the probes and actions this engine has. */
 export function labSteps(): Step[] {
-  return loadSteps({ codeProbes: Object.keys(codeProbes), codeActions: Object.keys(codeActions), knownPlaceholders: basePlaceholders() });
+  return loadSteps(labContentOptions());
+}
+
+/**
+ * `npm run build` (src/content/writeCache.ts): validates labs/ as `labSteps` does and keeps the result in
+ * dist/content-cache.json, so the compiled `lab` does not parse and check unchanged steps on every start.
+ */
+export function writeBuiltContentCache(): string {
+  if (!builtCacheFile) throw new Error('the content cache belongs to the compiled lab in dist/; run this from dist/');
+  writeContentCache(builtCacheFile, labContentOptions());
+  return builtCacheFile;
 }
 
 export function stepByNumber(steps: Step[], input: string | number): Step {

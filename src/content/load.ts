@@ -1,12 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { LabError } from '../errors.ts';
-import { repoRoot } from '../paths.ts';
+import { builtFile, repoRoot } from '../paths.ts';
 import { machinePlaceholders, placeholdersIn } from '../template.ts';
+import { yaml } from '../yaml.ts';
 import { lessonCommands, LessonFormatError } from './lessonBlocks.ts';
-import { stepMetaSchema, type StepMeta } from './schema.ts';
+import { contentSchemas, type StepMeta } from './schema.ts';
 
 export interface Step {
   meta: StepMeta;
@@ -26,6 +26,48 @@ export interface ContentOptions {
   codeActions?: readonly string[];
   /** Placeholder names content may use besides machine facts. */
   knownPlaceholders?: readonly string[];
+  /**
+   * Validated content to reuse (see ContentCache): the build's `dist/content-cache.json` when the
+   * compiled lab loads the checkout's own labs/ and fixtures/; none otherwise (tsx, other directories).
+   */
+  cacheFile?: string;
+}
+
+/**
+ * What the build validated (`npm run build` writes it to dist/content-cache.json with
+ * `writeContentCache`): per step directory, the exact text of step.yaml and lesson.md and the metadata
+ * parsed from them, for the code probes, code actions and placeholders the checks ran with. A step
+ * whose two texts are still exactly these skips the YAML parse, the schema and the checks that depend
+ * on the texts alone (the fixtures it names must still exist); anything edited since the build goes
+ * through them all, so errors still name the file and field. Written by the compiled code it serves,
+ * so a change to the schema or the checks means a new build and a new cache.
+ */
+export interface ContentCache {
+  format: 1;
+  codeProbes?: readonly string[];
+  codeActions?: readonly string[];
+  knownPlaceholders?: readonly string[];
+  steps: { dirName: string; metaText: string; lesson: string; meta: StepMeta }[];
+}
+
+/** The build's cache beside the compiled loader; undefined when the lab runs from its sources (tsx). */
+export const builtCacheFile = builtFile('content-cache.json');
+
+const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** The cache, if there is one and it was made with these options; a missing or unreadable cache is no error. */
+function readCache(options: ContentOptions, labsDir: string, fixturesDir: string): ContentCache | undefined {
+  const file = options.cacheFile ?? (labsDir === defaultLabsDir && fixturesDir === defaultFixturesDir ? builtCacheFile : undefined);
+  if (!file) return undefined;
+  let cache: ContentCache;
+  try {
+    cache = JSON.parse(readFileSync(file, 'utf8')) as ContentCache;
+  } catch {
+    return undefined;
+  }
+  if (cache?.format !== 1 || !Array.isArray(cache.steps)) return undefined;
+  if (!sameList(cache.codeProbes, options.codeProbes) || !sameList(cache.codeActions, options.codeActions) || !sameList(cache.knownPlaceholders, options.knownPlaceholders)) return undefined;
+  return cache;
 }
 
 export const defaultLabsDir = path.join(repoRoot, 'labs');
@@ -44,20 +86,34 @@ function describeIssue(issue: ZodIssue): string {
 }
 
 export function parseStepMeta(file: string, text: string): StepMeta {
-  const doc = parseDocument(text, { prettyErrors: true });
+  const doc = yaml().parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
     const line = error.linePos?.[0].line;
     throw contentError(file, `YAML error${line ? ` at line ${line}` : ''}: ${error.message.split('\n')[0]}`);
   }
-  const result = stepMetaSchema.safeParse(doc.toJS());
+  const result = contentSchemas().stepMetaSchema.safeParse(doc.toJS());
   if (!result.success) throw contentError(file, describeIssue(result.error.issues[0]!));
   return result.data;
 }
 
-/** Checks that hold across fields or files, which the schema alone cannot express. */
-function checkStep(step: Step, options: Required<Pick<ContentOptions, 'fixturesDir'>> & ContentOptions): void {
+const fixtureOf = (action: StepMeta['apply'][number]) => ('write' in action ? action.write.fixture : 'kubectlApply' in action ? action.kubectlApply : undefined);
+
+/**
+ * Checks that hold across fields or files, which the schema alone cannot express. `textChecked`: the
+ * cache vouches for every check on the step's texts, so only the fixtures on disk are looked at.
+ */
+function checkStep(step: Step, options: Required<Pick<ContentOptions, 'fixturesDir'>> & ContentOptions, textChecked = false): void {
   const { meta, metaFile } = step;
+  if (textChecked) {
+    meta.apply.forEach((action, index) => {
+      const fixture = fixtureOf(action);
+      if (fixture && !existsSync(path.join(options.fixturesDir, fixture))) {
+        throw contentError(metaFile, `field apply.${index}: fixture ${fixture} does not exist in fixtures/`);
+      }
+    });
+    return;
+  }
   if (meta.step !== step.number) throw contentError(metaFile, `field step: is ${meta.step} but the directory says ${step.number}`);
   const seen = new Set<string>();
   meta.probes.forEach((probe, index) => {
@@ -71,7 +127,7 @@ function checkStep(step: Step, options: Required<Pick<ContentOptions, 'fixturesD
     seen.add(probe.id);
   });
   meta.apply.forEach((action, index) => {
-    const fixture = 'write' in action ? action.write.fixture : 'kubectlApply' in action ? action.kubectlApply : undefined;
+    const fixture = fixtureOf(action);
     if (fixture && !existsSync(path.join(options.fixturesDir, fixture))) {
       throw contentError(metaFile, `field apply.${index}: fixture ${fixture} does not exist in fixtures/`);
     }
@@ -97,8 +153,15 @@ function checkStep(step: Step, options: Required<Pick<ContentOptions, 'fixturesD
 
 /** Loads and validates every step under labs/; throws a LabError naming the file and field at the first problem. */
 export function loadSteps(options: ContentOptions = {}): Step[] {
+  return loadAndRecord(options, true).steps;
+}
+
+function loadAndRecord(options: ContentOptions, useCache: boolean): { steps: Step[]; texts: Map<Step, string> } {
   const labsDir = options.labsDir ?? defaultLabsDir;
   const fixturesDir = options.fixturesDir ?? defaultFixturesDir;
+  const cache = useCache ? readCache(options, labsDir, fixturesDir) : undefined;
+  const cached = new Set<Step>();
+  const texts = new Map<Step, string>();
   const dirs = readdirSync(labsDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && stepDirName.test(entry.name))
     .map((entry) => entry.name)
@@ -109,13 +172,36 @@ export function loadSteps(options: ContentOptions = {}): Step[] {
     const lessonFile = path.join(dir, 'lesson.md');
     if (!existsSync(metaFile)) throw contentError(metaFile, 'missing (every step directory needs step.yaml)');
     if (!existsSync(lessonFile)) throw contentError(lessonFile, 'missing (every step directory needs lesson.md)');
-    const meta = parseStepMeta(metaFile, readFileSync(metaFile, 'utf8'));
-    return { meta, number: Number(stepDirName.exec(name)![1]), dir, metaFile, lessonFile, lesson: readFileSync(lessonFile, 'utf8') };
+    const metaText = readFileSync(metaFile, 'utf8');
+    const entry = cache?.steps.find((s) => s.dirName === name && s.metaText === metaText);
+    const meta = entry ? entry.meta : parseStepMeta(metaFile, metaText);
+    const step: Step = { meta, number: Number(stepDirName.exec(name)![1]), dir, metaFile, lessonFile, lesson: readFileSync(lessonFile, 'utf8') };
+    if (entry && entry.lesson === step.lesson) cached.add(step);
+    texts.set(step, metaText);
+    return step;
   });
   steps.forEach((step, index) => {
     if (step.number !== index + 1) throw contentError(step.dir, `step directories must be numbered 01, 02, … without gaps; expected ${String(index + 1).padStart(2, '0')}`);
-    checkStep(step, { ...options, fixturesDir });
+    checkStep(step, { ...options, fixturesDir }, cached.has(step));
   });
   if (steps.length === 0) throw contentError(labsDir, 'holds no step directories (NN-name)');
-  return steps;
+  return { steps, texts };
+}
+
+/**
+ * Validates the content as `loadSteps` does, without a cache, and writes what passed to `file` (the
+ * build's dist/content-cache.json, see ContentCache). Throws the content's error if it does not pass.
+ */
+export function writeContentCache(file: string, options: Omit<ContentOptions, 'cacheFile'> = {}): void {
+  const { steps, texts } = loadAndRecord(options, false);
+  const cache: ContentCache = {
+    format: 1,
+    ...(options.codeProbes ? { codeProbes: options.codeProbes } : {}),
+    ...(options.codeActions ? { codeActions: options.codeActions } : {}),
+    ...(options.knownPlaceholders ? { knownPlaceholders: options.knownPlaceholders } : {}),
+    steps: steps.map((step) => ({ dirName: path.basename(step.dir), metaText: texts.get(step)!, lesson: step.lesson, meta: step.meta })),
+  };
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, `${JSON.stringify(cache)}\n`);
+  renameSync(partial, file);
 }

@@ -1,97 +1,111 @@
-import { z } from 'zod';
+import type { z as Z } from 'zod';
+import { zod } from '../zod.ts';
 
 /** Bumped when the step metadata format changes incompatibly; the loader refuses other versions. */
 export const CONTENT_FORMAT = 1;
 
-const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case words joined by dashes');
+/** The schemas of step.yaml, built with zod when first asked for (`contentSchemas`). */
+function buildSchemas(z: typeof Z) {
+  const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case words joined by dashes');
 
-/** A check on one field of a JSON/YAML document. `field` is a dotted path; `[key=value]` picks a list item. */
-export const conditionSchema = z
-  .object({
-    field: z.string().min(1),
-    equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
-    contains: z.string().optional(),
-    exists: z.boolean().optional(),
-  })
-  .strict()
-  .refine((c) => [c.equals, c.contains, c.exists].filter((v) => v !== undefined).length === 1, {
-    message: 'needs exactly one of equals, contains, exists',
-  });
-
-const probeBase = {
-  id,
-  title: z.string().min(1),
-  /** Probes whose failure makes this one pointless; it is then skipped, not run. */
-  needs: z.array(id).default([]),
-  /** Most likely cause when this probe fails, in the student's terms. */
-  cause: z.string().min(1),
-  hint: z.string().min(1),
-  timeoutMs: z.number().int().positive().max(60_000).optional(),
-};
-
-export const probeSpecSchema = z.discriminatedUnion('kind', [
-  z.object({ ...probeBase, kind: z.literal('process'), process: z.literal('kubelet'), flag: z.string().startsWith('--'), equalsPath: z.string().optional() }).strict(),
-  z
+  /** A check on one field of a JSON/YAML document. `field` is a dotted path; `[key=value]` picks a list item. */
+  const conditionSchema = z
     .object({
-      ...probeBase,
-      kind: z.literal('http'),
-      url: z.string().url(),
-      status: z.number().int().default(200),
-      bodyEquals: z.string().optional(),
-      bodyContains: z.string().optional(),
-      json: z.array(conditionSchema).optional(),
+      field: z.string().min(1),
+      equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+      contains: z.string().optional(),
+      exists: z.boolean().optional(),
     })
-    .strict(),
-  z
-    .object({
-      ...probeBase,
-      kind: z.literal('container'),
-      pod: z.string().min(1),
-      namespace: z.string().min(1),
-      /** `POD` means the pod's sandbox (pause) container, as dockershim names it. */
-      container: z.string().min(1),
-      state: z.enum(['running', 'exited', 'any']),
-      logsContain: z.string().optional(),
-    })
-    .strict(),
-  z.object({ ...probeBase, kind: z.literal('apiObject'), path: z.string().startsWith('/'), expect: z.array(conditionSchema).min(1) }).strict(),
-  z.object({ ...probeBase, kind: z.literal('file'), path: z.string().min(1), parseAs: z.enum(['pod', 'kubeconfig', 'yaml']), expect: z.array(conditionSchema).default([]) }).strict(),
-  z.object({ ...probeBase, kind: z.literal('path'), path: z.string().startsWith('/'), type: z.enum(['directory', 'file']) }).strict(),
-  z.object({ ...probeBase, kind: z.literal('kubectl'), args: z.array(z.string()).min(1), outputContains: z.string().optional() }).strict(),
-  z.object({ ...probeBase, kind: z.literal('code'), module: id }).strict(),
-]);
+    .strict()
+    .refine((c) => [c.equals, c.contains, c.exists].filter((v) => v !== undefined).length === 1, {
+      message: 'needs exactly one of equals, contains, exists',
+    });
 
-export const applyActionSchema = z.union([
-  z.object({ write: z.object({ fixture: z.string().min(1), to: z.string().min(1) }).strict() }).strict(),
-  z.object({ kubelet: z.object({ kubeconfig: z.boolean() }).strict() }).strict(),
-  z.object({ kubectlApply: z.string().min(1) }).strict(),
-  z.object({ code: id }).strict(),
-]);
-
-export const stepMetaSchema = z
-  .object({
-    format: z.literal(CONTENT_FORMAT, { errorMap: () => ({ message: `must be ${CONTENT_FORMAT} (the content format this lab reads)` }) }),
-    step: z.number().int().min(1),
-    slug: id,
+  const probeBase = {
+    id,
     title: z.string().min(1),
-    summary: z.string().min(1),
-    /** What the student should take away; shown when the step passes. */
-    learned: z.array(z.string().min(1)).min(1),
-    /** Files the student writes, relative to the repo. */
-    files: z.array(z.string()).default([]),
-    /** Image roles from labs/versions.yaml this step runs. */
-    images: z.array(z.enum(['pause', 'busybox', 'etcd', 'apiserver', 'nginx', 'curl'])).default([]),
-    binaries: z.array(z.string()).default([]),
-    /** From gentle to explicit. */
-    hints: z.array(z.string().min(1)).min(1),
-    apply: z.array(applyActionSchema).min(1),
-    /** How long `lab apply` waits for this step's probes after doing its actions. */
-    applyTimeoutSeconds: z.number().int().positive().default(90),
-    probes: z.array(probeSpecSchema).min(1),
-  })
-  .strict();
+    /** Probes whose failure makes this one pointless; it is then skipped, not run. */
+    needs: z.array(id).default([]),
+    /** Most likely cause when this probe fails, in the student's terms. */
+    cause: z.string().min(1),
+    hint: z.string().min(1),
+    timeoutMs: z.number().int().positive().max(60_000).optional(),
+  };
 
-export type Condition = z.infer<typeof conditionSchema>;
-export type ProbeSpec = z.infer<typeof probeSpecSchema>;
-export type ApplyAction = z.infer<typeof applyActionSchema>;
-export type StepMeta = z.infer<typeof stepMetaSchema>;
+  const probeSpecSchema = z.discriminatedUnion('kind', [
+    z.object({ ...probeBase, kind: z.literal('process'), process: z.literal('kubelet'), flag: z.string().startsWith('--'), equalsPath: z.string().optional() }).strict(),
+    z
+      .object({
+        ...probeBase,
+        kind: z.literal('http'),
+        url: z.string().url(),
+        status: z.number().int().default(200),
+        bodyEquals: z.string().optional(),
+        bodyContains: z.string().optional(),
+        json: z.array(conditionSchema).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        ...probeBase,
+        kind: z.literal('container'),
+        pod: z.string().min(1),
+        namespace: z.string().min(1),
+        /** `POD` means the pod's sandbox (pause) container, as dockershim names it. */
+        container: z.string().min(1),
+        state: z.enum(['running', 'exited', 'any']),
+        logsContain: z.string().optional(),
+      })
+      .strict(),
+    z.object({ ...probeBase, kind: z.literal('apiObject'), path: z.string().startsWith('/'), expect: z.array(conditionSchema).min(1) }).strict(),
+    z.object({ ...probeBase, kind: z.literal('file'), path: z.string().min(1), parseAs: z.enum(['pod', 'kubeconfig', 'yaml']), expect: z.array(conditionSchema).default([]) }).strict(),
+    z.object({ ...probeBase, kind: z.literal('path'), path: z.string().startsWith('/'), type: z.enum(['directory', 'file']) }).strict(),
+    z.object({ ...probeBase, kind: z.literal('kubectl'), args: z.array(z.string()).min(1), outputContains: z.string().optional() }).strict(),
+    z.object({ ...probeBase, kind: z.literal('code'), module: id }).strict(),
+  ]);
+
+  const applyActionSchema = z.union([
+    z.object({ write: z.object({ fixture: z.string().min(1), to: z.string().min(1) }).strict() }).strict(),
+    z.object({ kubelet: z.object({ kubeconfig: z.boolean() }).strict() }).strict(),
+    z.object({ kubectlApply: z.string().min(1) }).strict(),
+    z.object({ code: id }).strict(),
+  ]);
+
+  const stepMetaSchema = z
+    .object({
+      format: z.literal(CONTENT_FORMAT, { errorMap: () => ({ message: `must be ${CONTENT_FORMAT} (the content format this lab reads)` }) }),
+      step: z.number().int().min(1),
+      slug: id,
+      title: z.string().min(1),
+      summary: z.string().min(1),
+      /** What the student should take away; shown when the step passes. */
+      learned: z.array(z.string().min(1)).min(1),
+      /** Files the student writes, relative to the repo. */
+      files: z.array(z.string()).default([]),
+      /** Image roles from labs/versions.yaml this step runs. */
+      images: z.array(z.enum(['pause', 'busybox', 'etcd', 'apiserver', 'nginx', 'curl'])).default([]),
+      binaries: z.array(z.string()).default([]),
+      /** From gentle to explicit. */
+      hints: z.array(z.string().min(1)).min(1),
+      apply: z.array(applyActionSchema).min(1),
+      /** How long `lab apply` waits for this step's probes after doing its actions. */
+      applyTimeoutSeconds: z.number().int().positive().default(90),
+      probes: z.array(probeSpecSchema).min(1),
+    })
+    .strict();
+  return { conditionSchema, probeSpecSchema, applyActionSchema, stepMetaSchema };
+}
+
+type ContentSchemas = ReturnType<typeof buildSchemas>;
+let built: ContentSchemas | undefined;
+
+/**
+ * The content schemas, built (and zod loaded) on first use: a `lab` start whose steps are unchanged since
+ * the build (dist/content-cache.json, see content/load.ts) needs neither.
+ */
+export const contentSchemas = (): ContentSchemas => (built ??= buildSchemas(zod()));
+
+export type Condition = Z.infer<ContentSchemas['conditionSchema']>;
+export type ProbeSpec = Z.infer<ContentSchemas['probeSpecSchema']>;
+export type ApplyAction = Z.infer<ContentSchemas['applyActionSchema']>;
+export type StepMeta = Z.infer<ContentSchemas['stepMetaSchema']>;

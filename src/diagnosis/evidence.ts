@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
 import type { ProbeSpec } from '../content/schema.ts';
 import type { LabEnv } from '../context.ts';
 import { DOCKER_SOCKET } from '../drivers/docker.ts';
@@ -12,6 +11,7 @@ import { EvidenceUnavailableError } from '../errors.ts';
 import { kubeconfigServer } from '../manifests.ts';
 import { lintPodsDir, type DuplicatePod, type LintedManifest } from '../manifestLint.ts';
 import { render } from '../template.ts';
+import { yaml } from '../yaml.ts';
 import { memo, type ProbeContext, type ProbeResult } from '../probes/types.ts';
 
 /** The parts of the cluster a probe can be about; each maps to a static pod and ports. */
@@ -238,7 +238,7 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
   let kubeconfig: Evidence['kubeconfig'];
   if (existsSync(env.kubeconfigFile)) {
     try {
-      kubeconfig = { file: path.relative(env.repoRoot, env.kubeconfigFile), ...kubeconfigServer(parse(readFileSync(env.kubeconfigFile, 'utf8'))) };
+      kubeconfig = { file: path.relative(env.repoRoot, env.kubeconfigFile), ...kubeconfigServer(yaml().parse(readFileSync(env.kubeconfigFile, 'utf8'))) };
     } catch (error) {
       kubeconfig = { file: path.relative(env.repoRoot, env.kubeconfigFile), problem: (error as Error).message.split('\n')[0] };
     }

@@ -12,7 +12,7 @@ import { LabError } from '../errors.ts';
  * synchronous require keeps `DockerDriver.api` a plain property for its callers.
  */
 let dockerode: typeof Docker | undefined;
-const loadDockerode = (): typeof Docker => (dockerode ??= createRequire(import.meta.url)('dockerode') as typeof Docker);
+export const loadDockerode = (): typeof Docker => (dockerode ??= createRequire(import.meta.url)('dockerode') as typeof Docker);
 
 /** GET /_ping on the engine's socket, as dockerode's ping does (same timeout): resolves on 200, else rejects. */
 function pingSocket(socketPath: string, timeoutMs: number): Promise<void> {

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { execa } from 'execa';
 
 /**
  * kubelet adds chains of its own to the host's firewall unless --make-iptables-util-chains=false (the
@@ -66,6 +65,8 @@ export const asShell = (command: string[]) => command.map(quote).join(' ');
 /** Runs the removal commands; returns the ones that failed. */
 export async function runRemoval(commands: string[][]): Promise<string[][]> {
   const failed: string[][] = [];
+  // Loaded here, not with the module: hostBaseline (every verify) needs only kubeChainsNow.
+  const { execa } = await import('execa');
   for (const [file, ...args] of commands) {
     const result = await execa(file!, args, { reject: false });
     if (result.exitCode !== 0) failed.push([file!, ...args]);

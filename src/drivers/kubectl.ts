@@ -65,7 +65,7 @@ function run(file: string, args: string[], options: { env: NodeJS.ProcessEnv; in
       clearTimeout(timer);
       clearTimeout(forceKill);
       const text = (chunks: Buffer[]) => (started ? stripFinalNewline(Buffer.concat(chunks).toString('utf8')) : '');
-      resolve({ exitCode: code ?? (timedOut ? 124 : 1), stdout: text(stdout), stderr: text(stderr) });
+      resolve({ exitCode: !started ? 1 : (code ?? (timedOut ? 124 : 1)), stdout: text(stdout), stderr: text(stderr) });
     });
   });
 }

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parse as parseYaml } from 'yaml';
 import { binary, NODE_NAME, type LabEnv } from '../context.ts';
+import { yaml } from '../yaml.ts';
 import type { MachineFacts } from '../template.ts';
 import { tailLines } from './tail.ts';
 import { listProcesses, processAlive, type ProcessInfo } from './proc.ts';
@@ -81,7 +81,7 @@ export function staticPodDir(kubelet: KubeletProcess, readConfig = (file: string
   const config = flagPath(kubelet, '--config');
   if (!config) return undefined;
   try {
-    const value = (parseYaml(readConfig(config)) as { staticPodPath?: unknown } | null)?.staticPodPath;
+    const value = (yaml().parse(readConfig(config)) as { staticPodPath?: unknown } | null)?.staticPodPath;
     return typeof value === 'string' && value ? path.resolve(path.dirname(config), value) : undefined;
   } catch {
     return undefined;

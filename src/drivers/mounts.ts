@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { execa } from 'execa';
 
 /** Mount points from /proc/self/mountinfo (field 5, with the kernel's octal escapes undone). */
 export function parseMountPoints(mountinfo: string): string[] {
@@ -22,6 +21,8 @@ export function mountsUnder(dir: string, mountinfo = readFileSync('/proc/self/mo
 export async function unmountAllUnder(dir: string): Promise<string[]> {
   const done: string[] = [];
   for (const point of mountsUnder(dir)) {
+    // execa loads only when there is something to unmount (~150 ms).
+    const { execa } = await import('execa');
     const plain = await execa('umount', [point], { reject: false });
     if (plain.exitCode !== 0) await execa('umount', ['-l', point], { reject: false });
     done.push(point);

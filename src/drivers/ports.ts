@@ -44,7 +44,18 @@ export function tcpListeners(): Listener[] {
 
 /** Which process holds a socket inode, if we may look (root sees all). */
 export function socketOwner(inode: string): { pid: number; name?: string } | undefined {
-  const target = `socket:[${inode}]`;
+  return socketOwners([inode]).get(inode);
+}
+
+/**
+ * The process holding each of these socket inodes: the first, in /proc's order, with a file descriptor
+ * on it. One pass over every process's descriptors for them all (a port often listens on IPv4 and IPv6),
+ * ending as soon as each is found.
+ */
+function socketOwners(inodes: string[]): Map<string, { pid: number; name?: string }> {
+  const owners = new Map<string, { pid: number; name?: string }>();
+  const targets = new Map(inodes.map((inode) => [`socket:[${inode}]`, inode]));
+  if (targets.size === 0) return owners;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let fds: string[];
@@ -54,14 +65,18 @@ export function socketOwner(inode: string): { pid: number; name?: string } | und
       continue;
     }
     for (const fd of fds) {
+      let link: string;
       try {
-        if (readlinkSync(`/proc/${entry}/fd/${fd}`) === target) return { pid: Number(entry), name: processName(Number(entry)) };
+        link = readlinkSync(`/proc/${entry}/fd/${fd}`);
       } catch {
-        // fd closed meanwhile
+        continue; // fd closed meanwhile
       }
+      const inode = targets.get(link);
+      if (inode !== undefined && !owners.has(inode)) owners.set(inode, { pid: Number(entry), name: processName(Number(entry)) });
     }
+    if (owners.size === targets.size) break;
   }
-  return undefined;
+  return owners;
 }
 
 export interface PortHolder {
@@ -74,7 +89,7 @@ export interface PortHolder {
 export function portHolders(ports: number[]): PortHolder[] {
   const wanted = new Set(ports);
   // Processes in the host network namespace share this table; hostNetwork pods (etcd, apiserver) included.
-  return tcpListeners()
-    .filter((listener) => wanted.has(listener.port))
-    .map((listener) => ({ port: listener.port, address: listener.address, ...socketOwner(listener.inode) }));
+  const listeners = tcpListeners().filter((listener) => wanted.has(listener.port));
+  const owners = socketOwners(listeners.map((listener) => listener.inode));
+  return listeners.map((listener) => ({ port: listener.port, address: listener.address, ...owners.get(listener.inode) }));
 }

@@ -6,23 +6,11 @@ import { LabError } from '../errors.ts';
 import type { ImageRole } from '../versions.ts';
 import { loadImages, saveImages } from './bundle.ts';
 import { labImages } from './list.ts';
-import { MIRROR_ENV, registryMirror, validateMirror } from './mirror.ts';
+import { registryMirror } from './mirror.ts';
 import { layerProgressPrinter } from './progress.ts';
 import { ensureImages, missingImages } from './pull.ts';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
-
-/**
- * `--registry-mirror PREFIX` on every command. It is copied into the environment before the command
- * runs, so labEnv() (the one place names are rewritten) and any child `lab` process see it.
- */
-export function registerMirrorOption(program: Command): void {
-  program.option('--registry-mirror <prefix>', 'pull every image from this prefix, e.g. registry.aliyuncs.com/google_containers (also registryMirror in lab.config.yaml)');
-  program.hook('preAction', (root) => {
-    const prefix = root.opts().registryMirror as string | undefined;
-    if (prefix !== undefined) process.env[MIRROR_ENV] = validateMirror(prefix, '--registry-mirror');
-  });
-}
 
 async function list(options: { json?: boolean; missing?: boolean }): Promise<number> {
   const env = labEnv();

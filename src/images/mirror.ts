@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { loadLabConfig } from '../labConfig.ts';
 import type { Versions } from '../versions.ts';
@@ -48,4 +49,16 @@ export function registryMirror(): string | undefined {
   if (fromEnv !== undefined && fromEnv.trim() !== '') return validateMirror(fromEnv, `--registry-mirror (${MIRROR_ENV})`);
   const fromConfig = loadLabConfig().registryMirror;
   return fromConfig ? validateMirror(fromConfig, 'lab.config.yaml registryMirror') : undefined;
+}
+
+/**
+ * `--registry-mirror PREFIX` on every command. It is copied into the environment before the command
+ * runs, so labEnv() (the one place names are rewritten) and any child `lab` process see it.
+ */
+export function registerMirrorOption(program: Command): void {
+  program.option('--registry-mirror <prefix>', 'pull every image from this prefix, e.g. registry.aliyuncs.com/google_containers (also registryMirror in lab.config.yaml)');
+  program.hook('preAction', (root) => {
+    const prefix = root.opts().registryMirror as string | undefined;
+    if (prefix !== undefined) process.env[MIRROR_ENV] = validateMirror(prefix, '--registry-mirror');
+  });
 }

@@ -34,7 +34,8 @@ export function driftOf(spec: any, hostPaths: Record<string, string>, running: C
 /** The manifest in pods/ that defines a static pod, by its name without the node suffix. */
 export function manifestFor(ctx: ProbeContext, namespace: string, podName: string): Promise<LintedManifest | undefined> {
   return memo(ctx, `manifest:${namespace}/${podName}`, async () => {
-    const manifests = await memo(ctx, 'pods-dir-lint', async () => lintPodsDir(ctx.env.podsDir, ctx.env.repoRoot).manifests);
+    // The same key and shape as the diagnosis layer's, so one run lints pods/ once.
+    const { manifests } = await memo(ctx, 'diagnosis:lint', async () => lintPodsDir(ctx.env.podsDir, ctx.env.repoRoot));
     const staticName = podName.endsWith(`-${ctx.env.nodeName}`) ? podName.slice(0, -ctx.env.nodeName.length - 1) : undefined;
     return staticName ? manifests.find((m) => m.podName === staticName && (m.namespace ?? 'default') === namespace) : undefined;
   });

@@ -1,5 +1,3 @@
-import { execa } from 'execa';
-
 /** How each binary reports its version (kubectl 1.19 has no --version flag). */
 export function versionArgs(name: string): string[] {
   return name === 'kubectl' ? ['version', '--client', '--short'] : ['--version'];
@@ -7,6 +5,8 @@ export function versionArgs(name: string): string[] {
 
 /** The vX.Y.Z a binary prints, or why it printed none. */
 export async function binaryVersion(file: string, name: string): Promise<{ version?: string; problem?: string }> {
+  // execa (~150 ms to load) only when a binary is asked, not with every command that could ask one.
+  const { execa } = await import('execa');
   const result = await execa(file, versionArgs(name), { reject: false, timeout: 15_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, extendEnv: false });
   const output = `${result.stdout}\n${result.stderr}`;
   const version = /\bv\d+\.\d+\.\d+\b/.exec(output)?.[0];

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
-import { z } from 'zod';
+import type { z as zodType } from 'zod';
 import { LabError } from '../errors.ts';
 import { repoRoot } from '../paths.ts';
+import { yaml } from '../yaml.ts';
+import { zod } from '../zod.ts';
 
 export const CHECKSUMS_FORMAT = 1;
 /**
@@ -12,41 +13,47 @@ export const CHECKSUMS_FORMAT = 1;
  */
 export const checksumsFile = (): string => process.env.MVK_CHECKSUMS ?? path.join(repoRoot, 'labs', 'checksums.yaml');
 
-const archiveSchema = z
-  .object({
-    file: z.string().regex(/^[\w.-]+\.tar\.gz$/, 'must be a .tar.gz file name'),
-    arch: z.enum(['amd64', 'arm64']),
-    path: z.string().min(1).refine((p) => !p.startsWith('/') && !p.includes('..') && !/^[a-z]+:/i.test(p), 'must be relative to the base URL'),
-    sha512: z.string().regex(/^[0-9a-f]{128}$/, 'must be 128 lower-case hex digits (a sha512)'),
-    /** Directory inside the archive that holds the binaries. */
-    binDir: z.string().min(1),
-  })
-  .strict();
+/** The schema of labs/checksums.yaml, built with zod when a file is checked. */
+function checksumsSchemaOf(z: typeof zodType) {
+  const archiveSchema = z
+    .object({
+      file: z.string().regex(/^[\w.-]+\.tar\.gz$/, 'must be a .tar.gz file name'),
+      arch: z.enum(['amd64', 'arm64']),
+      path: z.string().min(1).refine((p) => !p.startsWith('/') && !p.includes('..') && !/^[a-z]+:/i.test(p), 'must be relative to the base URL'),
+      sha512: z.string().regex(/^[0-9a-f]{128}$/, 'must be 128 lower-case hex digits (a sha512)'),
+      /** Directory inside the archive that holds the binaries. */
+      binDir: z.string().min(1),
+    })
+    .strict();
 
-const checksumsSchema = z
-  .object({
-    format: z.literal(CHECKSUMS_FORMAT),
-    kubernetes: z.string().regex(/^v\d+\.\d+\.\d+$/),
-    archives: z.array(archiveSchema).min(1),
-  })
-  .strict()
-  .superRefine((value, ctx) => {
-    const arches = value.archives.map((a) => a.arch);
-    const duplicate = arches.find((arch, i) => arches.indexOf(arch) !== i);
-    if (duplicate) ctx.addIssue({ code: 'custom', path: ['archives'], message: `lists two archives for ${duplicate}` });
-  });
+  const checksumsSchema = z
+    .object({
+      format: z.literal(CHECKSUMS_FORMAT),
+      kubernetes: z.string().regex(/^v\d+\.\d+\.\d+$/),
+      archives: z.array(archiveSchema).min(1),
+    })
+    .strict()
+    .superRefine((value, ctx) => {
+      const arches = value.archives.map((a) => a.arch);
+      const duplicate = arches.find((arch, i) => arches.indexOf(arch) !== i);
+      if (duplicate) ctx.addIssue({ code: 'custom', path: ['archives'], message: `lists two archives for ${duplicate}` });
+    });
+  return checksumsSchema;
+}
 
-export type Checksums = z.infer<typeof checksumsSchema>;
+let schema: ReturnType<typeof checksumsSchemaOf> | undefined;
+
+export type Checksums = zodType.infer<ReturnType<typeof checksumsSchemaOf>>;
 export type ReleaseArchive = Checksums['archives'][number];
 
 export function parseChecksums(text: string, file: string, kubernetesVersion?: string): Checksums {
   let raw: unknown;
   try {
-    raw = parse(text);
+    raw = yaml().parse(text);
   } catch (error) {
     throw new LabError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'restore it with `git checkout labs/checksums.yaml`');
   }
-  const result = checksumsSchema.safeParse(raw);
+  const result = (schema ??= checksumsSchemaOf(zod())).safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new LabError(`${file}: field ${issue.path.join('.') || '(top level)'} ${issue.message}`, 'restore it with `git checkout labs/checksums.yaml`; never copy a checksum from the download host');

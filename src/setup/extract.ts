@@ -1,6 +1,5 @@
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { LabError } from '../errors.ts';
 
 /**
@@ -13,6 +12,7 @@ export async function extractBinaries(archive: string, binDirInArchive: string, 
   const staging = mkdtempSync(path.join(path.dirname(destDir), '.extract-'));
   try {
     const members = names.map((name) => path.posix.join(binDirInArchive, name));
+    const { execa } = await import('execa');
     const result = await execa('tar', ['-xzf', archive, '-C', staging, ...members], { reject: false });
     if (result.exitCode !== 0) {
       throw new LabError(`cannot extract ${names.join(', ')} from ${path.basename(archive)}: ${result.stderr.split('\n')[0]}`, 'the archive passed its checksum, so check free disk space and that `tar` is installed');

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import Docker from 'dockerode';
 import type { LabEnv } from '../context.ts';
-import { DOCKER_SOCKET } from '../drivers/docker.ts';
+import { DOCKER_SOCKET, loadDockerode } from '../drivers/docker.ts';
 import { kubeletLogFile } from '../drivers/kubelet.ts';
 
 /** Files the student writes: everything in pods/ and the kubeconfig at the repo root. */
@@ -24,7 +23,7 @@ const RECONNECT_MS = 5000;
  */
 export function watchPodContainers(onEvent: (name: string) => void, socketPath = DOCKER_SOCKET): () => void {
   // No request timeout here: an event stream is idle most of the time.
-  const docker = new Docker({ socketPath });
+  const docker = new (loadDockerode())({ socketPath });
   let abort = new AbortController();
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { loadSteps, parseStepMeta } from '../../src/content/load.ts';
+import { loadSteps, parseStepMeta, writeContentCache, type ContentOptions } from '../../src/content/load.ts';
 import { labEnv } from '../../src/context.ts';
 import { kubeletArgs } from '../../src/drivers/kubelet.ts';
 import { renderedCommands } from '../../src/lesson.ts';
@@ -27,9 +27,11 @@ function editStep(labsDir: string, stepDir: string, edit: (text: string) => stri
   writeFileSync(file, edit(readFileSync(file, 'utf8')));
 }
 
-function loadError(labsDir: string): LabError {
+const engineOptions = (): ContentOptions => ({ codeProbes: Object.keys(codeProbes), codeActions: ['remove-unpinned-nginx', 'run-curl'], knownPlaceholders: Object.keys(templateVars(labEnv())).concat('nginxIp') });
+
+function loadError(labsDir: string, options: ContentOptions = {}): LabError {
   try {
-    loadSteps({ labsDir, codeProbes: Object.keys(codeProbes), codeActions: ['remove-unpinned-nginx', 'run-curl'], knownPlaceholders: Object.keys(templateVars(labEnv())).concat('nginxIp') });
+    loadSteps({ labsDir, ...engineOptions(), ...options });
   } catch (error) {
     assert.ok(error instanceof LabError, `expected a LabError, got ${error}`);
     return error;
@@ -86,6 +88,60 @@ describe('step content', () => {
 
   it('rejects an unknown field instead of ignoring it', () => {
     assert.throws(() => parseStepMeta('/x/step.yaml', 'format: 1\nstep: 1\nslug: a\ntitle: t\nsummary: s\nlearned: [x]\nhints: [h]\napply: [{code: a}]\nprobes: []\ncolour: red\n'), /unrecognized key|colour|probes/i);
+  });
+});
+
+describe('the build\'s content cache (dist/content-cache.json)', () => {
+  /** A copy of labs/ with a cache of it, as `npm run build` writes one for the checkout. */
+  function cachedCopy() {
+    const labsDir = copyLabs();
+    const cacheFile = path.join(labsDir, 'cache.json');
+    writeContentCache(cacheFile, { labsDir, ...engineOptions() });
+    return { labsDir, cacheFile };
+  }
+
+  it('gives exactly the steps a full load gives', () => {
+    const { labsDir, cacheFile } = cachedCopy();
+    const cached = loadSteps({ labsDir, cacheFile, ...engineOptions() });
+    assert.deepStrictEqual(cached, loadSteps({ labsDir, ...engineOptions() }));
+    assert.deepStrictEqual(cached.map((s) => s.number), [1, 2, 3, 4, 5, 6]);
+    // And it is used: an unchanged step's metadata comes from the cache, not from a parse.
+    const cache = JSON.parse(readFileSync(cacheFile, 'utf8'));
+    cache.steps[0].meta.title = 'from the cache';
+    writeFileSync(cacheFile, JSON.stringify(cache));
+    assert.equal(loadSteps({ labsDir, cacheFile, ...engineOptions() })[0]!.meta.title, 'from the cache');
+  });
+
+  it('a step edited since the cache was written is checked again: the error names the file and field', () => {
+    const { labsDir, cacheFile } = cachedCopy();
+    editStep(labsDir, '03-apiserver', (t) => t.replace('url: http://127.0.0.1:8080/healthz', 'url: not a url'));
+    assert.match(loadError(labsDir, { cacheFile }).message, /03-apiserver\/step\.yaml: field probes\.3\.url/);
+    const lesson = path.join(labsDir, '02-etcd', 'lesson.md');
+    editStep(labsDir, '03-apiserver', (t) => t.replace('url: not a url', 'url: http://127.0.0.1:8080/healthz'));
+    writeFileSync(lesson, readFileSync(lesson, 'utf8').replace('{{images.etcd}}', '{{images.etdc}}'));
+    assert.match(loadError(labsDir, { cacheFile }).message, /02-etcd\/lesson\.md: unknown placeholder \{\{images\.etdc\}\}/);
+  });
+
+  it('still finds a fixture that went missing, and ignores a cache made for other code probes', () => {
+    const { labsDir, cacheFile } = cachedCopy();
+    const fixturesDir = mkdtempSync(path.join(tmpdir(), 'mvk-fixtures-'));
+    cpSync(path.join(repoRoot, 'fixtures'), fixturesDir, { recursive: true });
+    rmSync(path.join(fixturesDir, 'hello.yaml'));
+    assert.match(loadError(labsDir, { cacheFile, fixturesDir }).message, /field apply\.0: fixture hello\.yaml does not exist/);
+    // Valid for an engine that has a code probe dry-run-typo; this one has not.
+    const other = copyLabs();
+    editStep(other, '05-service-account', (t) => t.replace('module: dry-run-pod', 'module: dry-run-typo'));
+    const otherCache = path.join(other, 'cache.json');
+    writeContentCache(otherCache, { labsDir: other, ...engineOptions(), codeProbes: [...Object.keys(codeProbes), 'dry-run-typo'] });
+    assert.match(loadError(other, { cacheFile: otherCache }).message, /field probes\.1\.module: no code probe named "dry-run-typo"/);
+  });
+
+  it('a step.yaml that cannot be read fails as without a cache (the crash of issue 10)', () => {
+    const { labsDir, cacheFile } = cachedCopy();
+    const file = path.join(labsDir, '01-kubelet-static-pod', 'step.yaml');
+    rmSync(file);
+    cpSync(path.join(labsDir, '02-etcd'), file, { recursive: true });
+    assert.throws(() => loadSteps({ labsDir, cacheFile, ...engineOptions() }), /EISDIR/);
   });
 });
 

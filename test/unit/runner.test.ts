@@ -3,12 +3,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
+import { z } from 'zod';
 import type { Step } from '../../src/content/load.ts';
-import { stepMetaSchema } from '../../src/content/schema.ts';
+import { contentSchemas } from '../../src/content/schema.ts';
 import { labEnv } from '../../src/context.ts';
 import { checkConditions, getField } from '../../src/probes/conditions.ts';
 import { registerDiagnoser } from '../../src/probes/diagnosis.ts';
-import { emptyProgress, loadProgress, recordResult, saveProgress } from '../../src/progress.ts';
+import { emptyProgress, loadProgress, parseProgress, recordResult, saveProgress } from '../../src/progress.ts';
 import { runStep } from '../../src/runner.ts';
 
 function tempRepo(): string {
@@ -19,7 +20,7 @@ function tempRepo(): string {
 
 /** A step whose probes only read files, so the runner's logic is tested without Docker or kubelet. */
 function fileStep(): Step {
-  const meta = stepMetaSchema.parse({
+  const meta = contentSchemas().stepMetaSchema.parse({
     format: 1,
     step: 1,
     slug: 'files',
@@ -111,5 +112,34 @@ describe('progress', () => {
     mkdirSync(env.stateDir, { recursive: true });
     writeFileSync(path.join(env.stateDir, 'progress.json'), JSON.stringify({ version: 0, passed: { 1: 'x' } }));
     assert.equal(loadProgress(env).current, 1);
+  });
+
+  it('accepts and rejects exactly what its former zod schema did', () => {
+    const schema = z.object({ version: z.literal(1), passed: z.record(z.string().regex(/^\d+$/), z.string()), current: z.number().int().min(1), updatedAt: z.string() });
+    const good = { version: 1, passed: { 2: 'a', 10: 'b' }, current: 3, updatedAt: 't' };
+    const cases: unknown[] = [
+      good,
+      { ...good, extra: true },
+      { ...good, passed: {} },
+      { ...good, version: 2 },
+      { ...good, version: '1' },
+      { ...good, passed: { x: 'a' } },
+      { ...good, passed: { 1: 2 } },
+      { ...good, passed: ['a'] },
+      { ...good, passed: null },
+      { ...good, current: 0 },
+      { ...good, current: 1.5 },
+      { ...good, current: '3' },
+      { ...good, updatedAt: 5 },
+      { version: 1, passed: {}, current: 1 },
+      JSON.parse('{"version": 1, "passed": {"__proto__": "x"}, "current": 1, "updatedAt": "t"}'),
+      [],
+      null,
+      'progress',
+    ];
+    for (const raw of cases) {
+      const expected = schema.safeParse(raw);
+      assert.deepStrictEqual(parseProgress(raw), expected.success ? expected.data : undefined, JSON.stringify(raw));
+    }
   });
 });
