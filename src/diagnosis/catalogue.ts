@@ -193,7 +193,7 @@ export const catalogue: CatalogueEntry[] = [
   {
     id: 'kubelet-without-kubeconfig',
     needs: ['kubelet'],
-    match: (ev) => (ev.step >= 4 && ev.kubelet.running && !ev.kubelet.flags.kubeconfig && ['process', 'apiObject'].includes(ev.probe.kind) && isComponent(ev, 'kubelet', 'etcd', 'apiserver') ? {} : undefined),
+    match: (ev) => (ev.step >= 4 && ev.kubelet.running && !ev.kubelet.flags.kubeconfig && ['process', 'apiObject', 'code'].includes(ev.probe.kind) && isComponent(ev, 'kubelet', 'etcd', 'apiserver') ? {} : undefined),
     explain: () => 'kubelet runs without --kubeconfig, so all it knows is its pods/ directory: it never talks to the apiserver, registers no Node and creates no mirror pods, although its containers keep running.',
     fix: () => 'Stop kubelet (Ctrl-C) and start it again with the lesson\'s command, which adds --kubeconfig pointing at kubeconfig.yaml.',
     lessonSection: 'lesson 4, "Restart kubelet with it"',

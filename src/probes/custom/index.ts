@@ -1,7 +1,7 @@
 import type { CodeProbe } from '../types.ts';
 import { dryRunPod, unpinnedPending } from './podAdmission.ts';
 import { curlLogs, curlRan, nginxServes } from './podNetwork.ts';
-import { apiserverKubeletRoute, etcdDataOnHost } from './staticPods.ts';
+import { apiserverKubeletRoute, etcdDataOnHost, nodeReady } from './staticPods.ts';
 
 /** Probes that need code; step metadata names them with `kind: code, module: <name>`. */
 export const codeProbes: Record<string, CodeProbe> = {
@@ -12,4 +12,5 @@ export const codeProbes: Record<string, CodeProbe> = {
   'curl-ran': curlRan,
   'etcd-data-on-host': etcdDataOnHost,
   'apiserver-kubelet-route': apiserverKubeletRoute,
+  'node-ready': nodeReady,
 };

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { render } from '../../template.ts';
 import { containerFlag } from '../../diagnosis/catalogue.ts';
+import { NODE_NAME } from '../../context.ts';
+import { apiObjectProbe } from '../kinds/apiObject.ts';
 import type { Outcome, ProbeContext } from '../types.ts';
 import { manifestFor } from '../manifestDrift.ts';
 
@@ -70,4 +72,18 @@ export async function apiserverKubeletRoute(ctx: ProbeContext): Promise<Outcome>
     seen,
     note: `the apiserver will reach kubelet as "${ctx.env.nodeName}"; ${named ? 'that name is in /etc/hosts, so `kubectl logs` should work' : 'that name is not in /etc/hosts, so `kubectl logs` (step 6) works only if DNS knows it; --kubelet-preferred-address-types=InternalIP avoids the question'}`,
   };
+}
+
+/**
+ * The Node is registered and Ready. When kubelet registered under another name than the lessons'
+ * mvk-node (the article's kubelet takes the host's name), the pass carries a note: the name matters
+ * again in step 6, where a pod's nodeName must be exactly it.
+ */
+export async function nodeReady(ctx: ProbeContext): Promise<Outcome> {
+  const outcome = await apiObjectProbe(
+    { id: 'node-ready', title: '', cause: '', hint: '', needs: [], kind: 'apiObject', path: '/api/v1/nodes/{{nodeName}}', expect: [{ field: 'status.conditions[type=Ready].status', equals: 'True' }] },
+    ctx,
+  );
+  if (!outcome.ok || ctx.env.nodeName === NODE_NAME) return outcome;
+  return { ...outcome, note: `your node is called "${ctx.env.nodeName}" (the lessons say ${NODE_NAME}): fine; write ${ctx.env.nodeName} wherever a lesson writes ${NODE_NAME}, as in step 6's nodeName` };
 }
