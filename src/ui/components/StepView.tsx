@@ -53,7 +53,9 @@ export function mapHeight(snapshot: ClusterSnapshot | undefined, throughStep: nu
 export function checklistHeight(probes: number, report?: StepReport): number {
   const failure = report?.results.find((r) => r.status === 'fail');
   const detail = !failure ? 0 : failure.diagnosis ? 4 : failure.hint ? 3 : 2;
-  return 1 + probes + detail;
+  // A passing check's note takes a line of its own under it (Checklist).
+  const notes = report?.results.filter((r) => r.status === 'pass' && r.note).length ?? 0;
+  return 1 + probes + detail + notes;
 }
 
 /** Lines the main pane gets once everything else has its share; never less than three. */

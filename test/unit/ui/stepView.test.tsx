@@ -36,4 +36,20 @@ describe('StepView at 80x24', () => {
       cleanup();
     }
   });
+
+  it('still fits when every check passes with a note (a cluster built another way, issue 9)', () => {
+    for (const step of labSteps()) {
+      const info: StepInfo = { number: step.number, title: step.meta.title, files: step.meta.files, probes: step.meta.probes, learned: step.meta.learned };
+      const results = step.meta.probes.map((p, i) => result(p.id, i === step.meta.probes.length - 1 ? 'fail' : 'pass', { title: p.title, hint: 'a hint', note: 'your etcd keeps its data in /var/lib/etcd: fine; lab reset tells you how to remove it' }));
+      const report = { step: step.number, title: step.meta.title, passed: false, results, durationMs: 1 };
+      const frame = render(
+        <StepView step={info} total={6} report={report} checking={false} snapshot={finishedMachine} nodeName="vm" pane={{ kind: 'lesson', lines: lesson, offset: 0 }} hint={`Hint 1/3: ${step.meta.hints[0]}`} keys={keys} columns={79} rows={24} />,
+      ).lastFrame()!;
+      const lines = frame.split('\n');
+      assert.ok(lines.length <= 23, `step ${step.number}: ${lines.length} rows\n${frame}`);
+      assert.match(lines[0]!, /^Step /, `step ${step.number}: the header stays on the first row`);
+      assert.match(lines.at(-1)!, /a apply/, `step ${step.number}: the footer is the last row`);
+      cleanup();
+    }
+  });
 });
