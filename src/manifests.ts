@@ -54,3 +54,14 @@ export function kubeconfigServer(value: unknown): { server?: string; problem?: s
   if (!cluster.server) return { problem: `cluster "${context.cluster}" has no server` };
   return { server: String(cluster.server) };
 }
+
+/** `--name=value` or `--name value` from a container's command and args. */
+export function containerFlag(container: any, name: string): string | undefined {
+  const argv: string[] = [...(container?.command ?? []), ...(container?.args ?? [])].map(String);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
+    if (arg === `--${name}` && i + 1 < argv.length) return argv[i + 1];
+  }
+  return undefined;
+}

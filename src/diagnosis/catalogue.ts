@@ -1,6 +1,7 @@
 import { LAB_VAR_DIR } from '../context.ts';
 import { programOf, STATIC_POD_ROLES } from '../labNode.ts';
 import { formatProblem, type LintedManifest, type LintProblem } from '../manifestLint.ts';
+import { containerFlag } from '../manifests.ts';
 import { COMPONENT_PORTS, COMPONENT_PROCESS, KUBELET_DEFAULT_PAUSE, linesAboutPod, manifestOf, telltaleLine, type Evidence } from './evidence.ts';
 
 /**
@@ -23,16 +24,6 @@ export interface CatalogueEntry {
 const LAB_APISERVER = 'http://127.0.0.1:8080';
 const LAB_ETCD = 'http://127.0.0.1:2379';
 
-/** `--name=value` or `--name value` from a container's command and args. */
-export function containerFlag(container: any, name: string): string | undefined {
-  const argv: string[] = [...(container?.command ?? []), ...(container?.args ?? [])].map(String);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
-    if (arg === `--${name}` && i + 1 < argv.length) return argv[i + 1];
-  }
-  return undefined;
-}
 
 const firstContainer = (manifest: LintedManifest | undefined) => manifest?.value?.spec?.containers?.[0];
 /**

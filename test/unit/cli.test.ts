@@ -13,6 +13,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { repoRoot } from '../../src/paths.ts';
 import { loadVersions } from '../../src/versions.ts';
+import { childOutput } from '../helpers/childOutput.ts';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'mvk-cli-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -45,16 +46,9 @@ function lab(args: string[], options: { env?: Record<string, string>; root?: str
     env: { ...process.env, MVK_WORK_DIR: workDir, MVK_STATE_DIR: state, LAB_DEBUG: '', NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const errorLines = stderr.split('\n').filter((line) => line !== '' && !/^note: .*tsx/.test(line));
-      resolve({ code, stdout, stderr, errorLines, state });
-    });
+  return childOutput(child).then(({ code, stdout, stderr }) => {
+    const errorLines = stderr.split('\n').filter((line) => line !== '' && !/^note: .*tsx/.test(line));
+    return { code, stdout, stderr, errorLines, state };
   });
 }
 

@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { repoRoot } from '../../src/paths.ts';
 import { loadVersions } from '../../src/versions.ts';
 import { workDir } from '../helpers/workdir.ts';
+import { childOutput } from '../helpers/childOutput.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mvk-images-cli-'));
 const noConfig = path.join(dir, 'none.yaml');
@@ -14,14 +15,7 @@ const noConfig = path.join(dir, 'none.yaml');
 /** Runs `lab` (the tests run concurrently: each is a process of its own, ~0.3 s of start-up). */
 function lab(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MVK_WORK_DIR: workDir, MVK_CONFIG: noConfig, MVK_REGISTRY_MIRROR: '', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return childOutput(child);
 }
 
 describe('lab images list and the mirror on the command line (no Docker needed)', { concurrency: true }, () => {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { render } from '../../template.ts';
-import { containerFlag } from '../../diagnosis/catalogue.ts';
+import { containerFlag } from '../../manifests.ts';
 import { NODE_NAME } from '../../context.ts';
 import { apiObjectProbe } from '../kinds/apiObject.ts';
 import type { Outcome, ProbeContext } from '../types.ts';
