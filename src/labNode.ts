@@ -144,7 +144,7 @@ export function staticPodRefs(env: LabEnv, manifests: LintedManifest[] = lintPod
 }
 
 /** The environment as the machine runs it: node name from the live kubelet, static pods as the files in pods/ name them. */
-export function withLiveNode(env: LabEnv, kubelets?: KubeletProcess[]): LabEnv & { node: LiveNode } {
+export function withLiveNode(env: LabEnv, kubelets?: KubeletProcess[], manifests?: LintedManifest[]): LabEnv & { node: LiveNode } {
   const node = liveNode(env, kubelets);
-  return { ...env, nodeName: node.name, node, staticPods: staticPodRefs(env) };
+  return { ...env, nodeName: node.name, node, staticPods: staticPodRefs(env, manifests) };
 }

@@ -5,9 +5,10 @@ import { DockerDriver } from './drivers/docker.ts';
 import { LabError } from './errors.ts';
 import { currentDiagnoser } from './probes/diagnosis.ts';
 import { evaluate } from './probes/evaluate.ts';
-import type { Outcome, ProbeContext, ProbeResult } from './probes/types.ts';
+import { PODS_LINT, type Outcome, type ProbeContext, type ProbeResult } from './probes/types.ts';
 import { render, templateVars } from './template.ts';
 import { withLiveNode } from './labNode.ts';
+import { lintPodsDir } from './manifestLint.ts';
 
 export interface StepReport {
   step: number;
@@ -31,8 +32,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** Probes judge the cluster as it runs: the node name (and kubeconfig) come from the live kubelet. */
 export function probeContext(env: LabEnv, step: number, docker = new DockerDriver()): ProbeContext {
-  const live = env.node ? env : withLiveNode(env);
-  return { env: live, vars: templateVars(live), docker, step, memo: new Map() };
+  // pods/ is linted once per run: for the static pods' names here, then for drift checks and diagnoses.
+  const lint = lintPodsDir(env.podsDir, env.repoRoot);
+  const live = env.node ? env : withLiveNode(env, undefined, lint.manifests);
+  return { env: live, vars: templateVars(live), docker, step, memo: new Map([[PODS_LINT, Promise.resolve(lint)]]) };
 }
 
 /** Texts may name the node (`the Node {{nodeName}} is Ready`); one that cannot render stays as written. */

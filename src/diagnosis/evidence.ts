@@ -12,7 +12,7 @@ import { kubeconfigServer } from '../manifests.ts';
 import { lintPodsDir, type DuplicatePod, type LintedManifest } from '../manifestLint.ts';
 import { render } from '../template.ts';
 import { yaml } from '../yaml.ts';
-import { memo, type ProbeContext, type ProbeResult } from '../probes/types.ts';
+import { memo, PODS_LINT, type ProbeContext, type ProbeResult } from '../probes/types.ts';
 
 /** The parts of the cluster a probe can be about; each maps to a static pod and ports. */
 export type Component = 'kubelet' | 'etcd' | 'apiserver' | 'serviceaccount' | 'pod';
@@ -212,7 +212,7 @@ const shared = <T>(ctx: ProbeContext, key: string, compute: () => Promise<T>) =>
 export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: ProbeContext): Promise<Evidence> {
   const { env } = ctx;
   const missing: string[] = [];
-  const lint = await shared(ctx, 'lint', async () => lintPodsDir(env.podsDir, env.repoRoot));
+  const lint = await memo(ctx, PODS_LINT, async () => lintPodsDir(env.podsDir, env.repoRoot));
   const focus = withManifestPod(focusOf(spec, env, ctx.vars), lint.manifests);
   const kubelet = await shared(ctx, 'kubelet', async () => {
     const ours = labKubelets(env);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ContainerDetails, PodContainer } from '../drivers/docker.ts';
 import { lintPodsDir, type LintedManifest } from '../manifestLint.ts';
-import { memo, type ProbeContext } from './types.ts';
+import { memo, PODS_LINT, type ProbeContext } from './types.ts';
 
 /**
  * kubelet replaces a static pod some seconds after its file changes (it re-reads pods/ every 20 s, or
@@ -34,8 +34,8 @@ export function driftOf(spec: any, hostPaths: Record<string, string>, running: C
 /** The manifest in pods/ that defines a static pod, by its name without the node suffix. */
 export function manifestFor(ctx: ProbeContext, namespace: string, podName: string): Promise<LintedManifest | undefined> {
   return memo(ctx, `manifest:${namespace}/${podName}`, async () => {
-    // The same key and shape as the diagnosis layer's, so one run lints pods/ once.
-    const { manifests } = await memo(ctx, 'diagnosis:lint', async () => lintPodsDir(ctx.env.podsDir, ctx.env.repoRoot));
+    // The runner's lint of pods/ for this run (PODS_LINT), shared with the diagnosis layer.
+    const { manifests } = await memo(ctx, PODS_LINT, async () => lintPodsDir(ctx.env.podsDir, ctx.env.repoRoot));
     const staticName = podName.endsWith(`-${ctx.env.nodeName}`) ? podName.slice(0, -ctx.env.nodeName.length - 1) : undefined;
     return staticName ? manifests.find((m) => m.podName === staticName && (m.namespace ?? 'default') === namespace) : undefined;
   });

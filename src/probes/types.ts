@@ -61,6 +61,9 @@ export interface ProbeContext {
   memo: Map<string, Promise<unknown>>;
 }
 
+/** The memo key of this run's lint of pods/ (the runner lints once; drift checks and diagnoses reuse it). */
+export const PODS_LINT = 'diagnosis:lint';
+
 export function memo<T>(ctx: ProbeContext, key: string, compute: () => Promise<T>): Promise<T> {
   let value = ctx.memo.get(key) as Promise<T> | undefined;
   if (!value) {
