@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { ProbeSpec } from '../content/schema.ts';
 import type { LabEnv } from '../context.ts';
-import { DOCKER_SOCKET } from '../drivers/docker.ts';
+import { currentPodUid, DOCKER_SOCKET } from '../drivers/docker.ts';
 import { httpGet, parseJson } from '../drivers/http.ts';
 import { kubeletLogFile, kubeletPidFile, labKubelets, withoutGoroutineDumps } from '../drivers/kubelet.ts';
 import { tailLines } from '../drivers/tail.ts';
@@ -254,8 +254,8 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
       const listed = list.length > 0 ? list : await ctx.docker.podContainers({ podName: pod.name, namespace: pod.namespace });
       // Only the pod's current version counts: after an edit kubelet makes a new pod (a new UID and
       // sandbox), and the previous version's containers say nothing about the file as it is now.
-      const sandbox = listed.find((c) => c.containerName === 'POD');
-      const direct = sandbox ? listed.filter((c) => c.podUid === sandbox.podUid) : listed;
+      const current = currentPodUid(listed);
+      const direct = current ? listed.filter((c) => c.podUid === current) : listed;
       // Docker records an error on a Created container only when starting it failed; a Created one
       // without an error is kubelet's next attempt, about to start, and says nothing yet.
       const startErrors = new Map<string, string>();

@@ -136,6 +136,18 @@ export function newestFirst(a: Pick<PodContainer, 'created' | 'podUid' | 'attemp
 
 const TIMEOUT_MS = 15_000;
 
+/**
+ * The UID of a pod's current version: that of its newest running sandbox, when that sandbox is strictly
+ * newer than every other version's (Docker gives creation times in whole seconds, so two versions made
+ * in one second cannot be told apart, and then it is undefined).
+ */
+export function currentPodUid(containers: Pick<PodContainer, 'containerName' | 'state' | 'created' | 'podUid'>[]): string | undefined {
+  const sandboxes = containers.filter((c) => c.containerName === 'POD');
+  const running = sandboxes.filter((c) => c.state === 'running').sort((a, b) => b.created - a.created)[0];
+  if (!running) return undefined;
+  return sandboxes.some((c) => c.podUid !== running.podUid && c.created >= running.created) ? undefined : running.podUid;
+}
+
 export class DockerDriver {
   private client?: Docker;
   private reachable?: Promise<void>;

@@ -83,3 +83,14 @@ describe('what runs versus what the file says (issue 9)', () => {
     assert.equal(hostsFileNames('mvk-node', '127.0.0.1 localhost\n# 10.0.0.5 mvk-node\n'), false);
   });
 });
+
+describe("a pod's current version (issue 9)", () => {
+  it('is the newest running sandbox, only when strictly newer than any other version', async () => {
+    const { currentPodUid } = await import('../../src/drivers/docker.ts');
+    const box = (podUid: string, created: number, state = 'running') => ({ containerName: 'POD', podUid, created, state });
+    assert.equal(currentPodUid([box('new', 20), box('old', 10, 'exited')]), 'new');
+    // Made in the same second: Docker cannot say which is newer.
+    assert.equal(currentPodUid([box('new', 20), box('old', 20)]), undefined);
+    assert.equal(currentPodUid([box('old', 10, 'exited')]), undefined);
+  });
+});

@@ -2,6 +2,7 @@ import type { ProbeSpec } from '../../content/schema.ts';
 import { render } from '../../template.ts';
 import { snippet } from './http.ts';
 import { staticPodDrift } from '../manifestDrift.ts';
+import { currentPodUid } from '../../drivers/docker.ts';
 import { memo, type Outcome, type ProbeContext } from '../types.ts';
 
 type Spec = Extract<ProbeSpec, { kind: 'container' }>;
@@ -21,8 +22,8 @@ export async function containerProbe(spec: Spec, ctx: ProbeContext): Promise<Out
     return { ok: false, expected, seen, evidence };
   }
   const newest = mine[0]!;
-  const sandbox = all.find((c) => c.containerName === 'POD');
-  if (spec.container !== 'POD' && sandbox && sandbox.podUid !== newest.podUid) {
+  const current = currentPodUid(all);
+  if (spec.container !== 'POD' && current && current !== newest.podUid) {
     // kubelet already replaced the pod (a new sandbox, a new UID), and the new version has no such container yet.
     return { ok: false, expected, seen: `the current version of the pod has no ${spec.container} container yet (the previous version's is ${newest.status})`, evidence };
   }
