@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabEnv } from '../context.ts';
-import { httpGet, parseJson } from '../drivers/http.ts';
+import { httpGet, httpRequest, parseJson } from '../drivers/http.ts';
 import { LabError } from '../errors.ts';
+import { statusMessage } from '../probes/custom/apiserver.ts';
 import { templateVars } from '../template.ts';
 import { renderFixture } from './files.ts';
 import { kubectlApply, kubectlDelete } from './kubectlApply.ts';
@@ -19,13 +20,37 @@ async function getPod(env: LabEnv, name: string): Promise<PodView | undefined> {
   return parseJson(reply.body) as PodView;
 }
 
-/** A pod's nodeName cannot change, so the step-5 nginx (no node) must go before the pinned one. */
-async function removeUnpinnedNginx(env: LabEnv, log: (line: string) => void): Promise<void> {
-  const pod = await getPod(env, 'nginx');
-  if (pod && pod.spec?.nodeName !== env.nodeName) {
-    log(`nginx exists without nodeName ${env.nodeName}; deleting it`);
+/** Step 5's nginx, created without a node as the lesson's third attempt does; an nginx already there stays as it is. */
+async function pendingNginx(env: LabEnv, log: (line: string) => void): Promise<void> {
+  if (await getPod(env, 'nginx')) return;
+  await kubectlApply(env, renderFixture('nginx.yaml', templateVars(env)), log);
+}
+
+/**
+ * Step 6 binds nginx to the node as a scheduler does: a Binding POSTed to pods/nginx/binding, which
+ * sets spec.nodeName once. A binding is final, so an nginx bound to another node is replaced first.
+ */
+async function bindNginx(env: LabEnv, log: (line: string) => void): Promise<void> {
+  let pod = await getPod(env, 'nginx');
+  if (pod?.spec?.nodeName === env.nodeName) return;
+  if (pod?.spec?.nodeName) {
+    log(`nginx is bound to node ${pod.spec.nodeName}, not ${env.nodeName}, and a binding cannot change; deleting it`);
     await kubectlDelete(env, ['pod', 'nginx'], log);
+    pod = undefined;
   }
+  if (!pod) await pendingNginx(env, log);
+  const reply = await httpRequest(`${env.apiserverUrl}/api/v1/namespaces/default/pods/nginx/binding`, {
+    method: 'POST',
+    body: renderFixture('binding.json', templateVars(env)),
+    contentType: 'application/json',
+  });
+  if (reply.status === 201) {
+    log(`bound pod nginx to node ${env.nodeName} (POST pods/nginx/binding)`);
+    return;
+  }
+  // Someone else may have bound it meanwhile (409): fine if to this node.
+  if ((await getPod(env, 'nginx'))?.spec?.nodeName === env.nodeName) return;
+  throw new LabError(`binding nginx to node ${env.nodeName} failed: HTTP ${reply.status}: ${statusMessage(reply.body)}`, 'run `lab verify 6` to see what the apiserver says about nginx');
 }
 
 /** The curl pod needs nginx's pod IP in its command, known only once nginx runs. */
@@ -50,6 +75,7 @@ async function runCurl(env: LabEnv, log: (line: string) => void): Promise<void> 
 }
 
 export const codeActions: Record<string, CodeAction> = {
-  'remove-unpinned-nginx': removeUnpinnedNginx,
+  'pending-nginx': pendingNginx,
+  'bind-nginx': bindNginx,
   'run-curl': runCurl,
 };

@@ -143,7 +143,7 @@ export const catalogue: CatalogueEntry[] = [
     },
     explain: (f) =>
       `No kubelet runs for this repo's pods/ directory. kubelet is the only component that turns the files in pods/ into containers, so nothing there runs without it.${f.fatal ? ` The last kubelet stopped with (${f.source}): ${f.fatal}` : ''}`,
-    fix: (f) => (f.fatal ? 'Fix what that line names (`lab doctor` checks swap, cgroup driver, Docker and ports), then start kubelet again with the lesson\'s command.' : 'Start kubelet with the lesson\'s command in a second terminal and leave it running (or let `lab apply 1` start it).'),
+    fix: (f) => (f.fatal ? 'Fix what that line names (`lab doctor` checks swap, cgroup driver, Docker and ports), then start kubelet again with the lesson\'s command.' : 'Start kubelet with the lesson\'s command in a terminal of its own and leave it running (or let `lab apply 1` start it).'),
     lessonSection: 'lesson 1, "Start kubelet"',
   },
   {
@@ -327,9 +327,9 @@ export const catalogue: CatalogueEntry[] = [
       const pod = ev.probe.data?.object as { kind?: string; metadata?: { name?: string }; spec?: { nodeName?: string } } | undefined;
       return pod?.kind === 'Pod' && !pod.spec?.nodeName ? { pod: pod.metadata?.name ?? 'the pod' } : undefined;
     },
-    explain: (f) => `Pod ${f.pod} has no spec.nodeName. Choosing a node is kube-scheduler's job and no scheduler runs in this cluster, so the pod stays Pending forever and no kubelet ever starts it.`,
-    fix: (f, ev) => `spec.nodeName cannot be added to an existing pod: delete it (\`kubectl delete pod ${f.pod}\`) and create it again with \`nodeName: ${ev.nodeName}\`.`,
-    lessonSection: 'lesson 6, "Step 6 — pin pods to the node and let them talk"',
+    explain: (f) => `Pod ${f.pod} has no spec.nodeName. Choosing a node and binding the pod to it is kube-scheduler's job, and no scheduler runs in this cluster, so the pod stays Pending forever and no kubelet ever starts it.`,
+    fix: (f, ev) => `Bind it as a scheduler would: POST a Binding with target node ${ev.nodeName} to /api/v1/namespaces/default/pods/${f.pod}/binding (lesson 6 has the command). An update such as kubectl apply cannot set nodeName on an existing pod; only a new pod can carry \`nodeName: ${ev.nodeName}\` from the start.`,
+    lessonSection: 'lesson 6, "Bind nginx as a scheduler would"',
   },
   {
     id: 'node-name-mismatch',
@@ -343,8 +343,8 @@ export const catalogue: CatalogueEntry[] = [
     },
     explain: (f, ev) =>
       `Pod ${f.pod} is bound to node "${f.nodeName}", but this lab's kubelet runs as node "${ev.nodeName}" and no Node "${f.nodeName}" is registered${ev.nodes!.length ? ` (the API knows ${ev.nodes!.map((n) => `"${n}"`).join(', ')})` : ''}. A kubelet only runs pods bound to its own node name, so nothing will ever start this pod.`,
-    fix: (f, ev) => `Delete it and create it again with \`nodeName: ${ev.nodeName}\` (\`kubectl get nodes\` shows the name); nodeName cannot be changed on an existing pod.`,
-    lessonSection: 'lesson 6, "Step 6 — pin pods to the node and let them talk"',
+    fix: (f, ev) => `A pod's node never changes once it is bound, so delete it and create it again, then bind it to ${ev.nodeName} (lesson 6) or create it with \`nodeName: ${ev.nodeName}\` (\`kubectl get nodes\` shows the name).`,
+    lessonSection: 'lesson 6, "Bind nginx as a scheduler would"',
   },
   {
     id: 'pause-image-unavailable',
