@@ -79,6 +79,6 @@ export async function curlRan(ctx: ProbeContext): Promise<Outcome> {
     return { ok: true, expected, seen: `curl exited with code 0 (pod ${pod?.status?.phase ?? 'phase unknown'}, restartPolicy ${policy})`, evidence, ...(note ? { note } : {}) };
   }
   const failed = ended.find((t) => t!.exitCode !== 0);
-  if (failed) return { ok: false, expected, seen: `curl exited with code ${failed.exitCode}${policy === 'Never' ? '' : `, and kubelet runs it again (restartPolicy ${policy})`}`, cause: 'curl could not fetch the page (exit 7: nothing answered at that address, 6: the name did not resolve)', evidence };
+  if (failed) return { ok: false, expected, seen: `curl exited with code ${failed.exitCode}${policy === 'Never' ? '' : `, and kubelet runs it again (restartPolicy ${policy})`}`, cause: 'curl could not fetch the page (exit 7: nothing answered at that address, 6: the name did not resolve); with -sS its own error is in `kubectl logs curl`', evidence };
   return { ok: false, expected, seen: `curl has not finished yet (pod ${pod?.status?.phase ?? 'phase unknown'}${status?.state?.waiting?.reason ? `, ${status.state.waiting.reason}` : ''})`, evidence };
 }
