@@ -11,12 +11,27 @@ export interface FinalScreenProps {
   width: number;
 }
 
-export const nextLabs = [
-  'Run kube-scheduler as a static pod and watch unpinned pods get a node.',
-  'Add kube-controller-manager: ServiceAccounts and tokens appear on their own.',
-  'Turn on TLS and authentication between apiserver, kubelet and kubectl.',
-  'Join a second node and install a CNI plugin so pods talk across nodes.',
+/**
+ * The screen is 80x24 at the least, so every line here is short (at most 46 columns beside the map,
+ * 79 under it) and the whole screen is 21 lines over the footer.
+ */
+
+/** How a request travels through what the student built: the two paths steps 3 to 6 showed. */
+export const requestPath = [
+  'kubectl → apiserver :8080 → etcd :2379',
+  'kubelet → apiserver: its Node, pods to run',
+  'apiserver → kubelet :10250 → Docker (logs)',
 ];
+
+/** What a production cluster has that this one does without. */
+export const productionAdds = [
+  'kube-scheduler and kube-controller-manager, doing what you did by hand',
+  'TLS on every connection, authentication and RBAC; no insecure port',
+  'a CNI plugin, kube-proxy and cluster DNS; etcd and apiservers replicated',
+];
+
+/** There is no lab after step 6 yet; say so rather than name labs that do not exist. */
+export const whatNext = 'No further labs yet: the end of lesson 6 lists what to read next.';
 
 export function FinalScreen({ steps, snapshot, nodeName, width }: FinalScreenProps) {
   const theme = useTheme();
@@ -40,14 +55,23 @@ export function FinalScreen({ steps, snapshot, nodeName, width }: FinalScreenPro
               </Text>
             );
           })}
+          <Text> </Text>
+          <Text bold>How a request travels</Text>
+          {requestPath.map((line) => (
+            <Text key={line} wrap="truncate-end">
+              {line}
+            </Text>
+          ))}
         </Box>
       </Box>
-      <Text bold>Where to go next</Text>
-      {nextLabs.map((line) => (
+      <Text bold>What a production cluster adds</Text>
+      {productionAdds.map((line) => (
         <Text key={line} wrap="truncate-end">{`• ${line}`}</Text>
       ))}
+      <Text bold>Where to go next</Text>
+      <Text wrap="truncate-end">{whatNext}</Text>
       <Text dimColor wrap="truncate-end">
-        The cluster keeps running after you quit; `npm run lab -- reset` stops it and cleans up.
+        The cluster keeps running after you quit; `npm run lab -- reset` removes it.
       </Text>
     </Box>
   );

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { FinalScreen, nextLabs } from '../../../src/ui/components/FinalScreen.tsx';
+import { FinalScreen, productionAdds, requestPath, whatNext } from '../../../src/ui/components/FinalScreen.tsx';
+import { labSteps } from '../../../src/steps.ts';
 import { finishedMachine } from './fixtures.ts';
 
 const steps = [1, 2, 3, 4, 5, 6].map((number) => ({ number, title: `step title ${number}`, passing: true }));
@@ -9,13 +10,23 @@ const steps = [1, 2, 3, 4, 5, 6].map((number) => ({ number, title: `step title $
 describe('FinalScreen', () => {
   afterEach(cleanup);
 
-  it('shows the whole map, what was built and where to go next', () => {
+  it('shows the whole map, what was built, the request path, what production adds and where to go next', () => {
     const frame = render(<FinalScreen steps={steps} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
     assert.match(frame, /You built a working Kubernetes node by hand/);
     assert.match(frame, /Ready/);
     assert.match(frame, /172\.17\.0\.4/);
     assert.match(frame, /✔ 6\. step title 6/);
-    assert.ok(frame.includes(nextLabs[0]!.slice(0, 30)));
+    for (const line of [...requestPath, ...productionAdds, whatNext]) assert.ok(frame.includes(line), `the screen shows "${line}" in full:\n${frame}`);
+    assert.match(frame, /kubectl → apiserver :8080 → etcd :2379/);
+    assert.match(frame, /apiserver → kubelet :10250 → Docker/);
+    assert.match(frame, /Where to go next/);
+  });
+
+  it('names no lab that does not exist', () => {
+    // Today step 6 is the last; a line promising a next lab would have to name a step that exists.
+    assert.equal(labSteps().length, 6);
+    assert.doesNotMatch(whatNext, /lab \d|step 7/i);
+    assert.match(whatNext, /No further labs/);
   });
 
   it('does not claim success when a step fails now', () => {
@@ -25,10 +36,11 @@ describe('FinalScreen', () => {
     assert.match(frame, /✘ 4\. step title 4/);
   });
 
-  it('fits 80x24', () => {
+  it('fits 80x24 with nothing cut', () => {
     const frame = render(<FinalScreen steps={steps} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
     const lines = frame.split('\n');
     assert.ok(lines.length <= 22, `${lines.length} lines`);
     assert.ok(lines.every((line) => line.length <= 79));
+    assert.ok(!frame.includes('…'), `a line is cut:\n${frame}`);
   });
 });
