@@ -12,7 +12,7 @@ export function LessonPane({ lines, offset, height }: LessonPaneProps) {
   return (
     <Box flexDirection="column" height={height} overflow="hidden">
       {shown.map((line, index) => (
-        <Text key={offset + index} wrap="truncate-end">
+        <Text key={index} wrap="truncate-end">
           {line === '' ? ' ' : line}
         </Text>
       ))}

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { StepReport } from '../../runner.ts';
+import { inlineLines, lessonColor } from '../markdown.ts';
 import type { ClusterSnapshot } from '../../snapshot.ts';
 import { visibleParts } from '../clusterMapModel.ts';
 import type { ApplyState } from '../store.ts';
@@ -32,10 +33,14 @@ export interface StepViewProps {
   snapshot?: ClusterSnapshot;
   nodeName: string;
   pane: MainPane;
-  /** The latest hint asked for with h, as "Hint 2/3: …". */
+  /** The latest hint asked for with h, as "Hint 2/3: …" (markdown: inline code is styled). */
   hint?: string;
-  /** A question or notice above the footer (confirmations). */
+  /** A question above the footer (confirmations). */
   message?: string;
+  /** A notice above the footer (what the copy key did). */
+  notice?: string;
+  /** Reading mode: the lesson takes the room of the checklist and the map. */
+  reading?: boolean;
   keys: KeyHelp[];
   columns: number;
   rows: number;
@@ -58,12 +63,30 @@ export function checklistHeight(probes: number, report?: StepReport): number {
   return 1 + probes + detail + notes;
 }
 
+/** The hint's lines as shown: wrapped to the screen's width, so the box is as tall as its hint. */
+export function hintRows(hint: string | undefined, columns: number, color = false): string[] {
+  return hint ? inlineLines(hint, columns, { color }) : [];
+}
+
+type PaneInput = Pick<StepViewProps, 'rows' | 'columns' | 'hint' | 'message' | 'notice' | 'reading'>;
+
+/** Rows of the checklist and map under the lesson: none in reading mode. */
+export function bottomHeight(reading: boolean | undefined, probes: number, report: StepReport | undefined, snapshot: ClusterSnapshot | undefined, step: number): number {
+  return reading ? 0 : Math.max(checklistHeight(probes, report), mapHeight(snapshot, step));
+}
+
+/** Rows the hint box gets: all its lines, as long as the main pane keeps three. */
+export function hintHeight(props: PaneInput, bottom: number): number {
+  const lines = hintRows(props.hint, props.columns).length;
+  const other = (props.message ? 1 : 0) + (props.notice ? 1 : 0);
+  return Math.max(0, Math.min(lines, props.rows - 3 - bottom - other - 3));
+}
+
 /** Lines the main pane gets once everything else has its share; never less than three. */
-export function mainPaneHeight(props: Pick<StepViewProps, 'rows' | 'hint' | 'message'>, bottom: number): number {
-  const hintLines = props.hint ? 2 : 0;
-  const messageLines = props.message ? 1 : 0;
+export function mainPaneHeight(props: PaneInput, bottom: number): number {
+  const messageLines = (props.message ? 1 : 0) + (props.notice ? 1 : 0);
   // header, footer, and one spare row so Ink never fills the last line (that scrolls the screen).
-  return Math.max(3, props.rows - 3 - bottom - hintLines - messageLines);
+  return Math.max(3, props.rows - 3 - bottom - hintHeight(props, bottom) - messageLines);
 }
 
 /** Cuts plain text to `width` columns with an ellipsis; the header is laid out by hand to stay on one line. */
@@ -94,8 +117,9 @@ function Header({ step, total, position, width }: { step: StepInfo; total: numbe
 export function StepView(props: StepViewProps) {
   const theme = useTheme();
   const { step, total, report, pane, columns } = props;
-  const bottom = Math.max(checklistHeight(step.probes.length, report), mapHeight(props.snapshot, step.number));
+  const bottom = bottomHeight(props.reading, step.probes.length, report, props.snapshot, step.number);
   const height = mainPaneHeight(props, bottom);
+  const hint = hintRows(props.hint, columns, lessonColor(theme.color)).slice(0, hintHeight(props, bottom));
   const position = pane.kind === 'lesson' && pane.lines.length > height ? `${pane.offset + 1}-${Math.min(pane.lines.length, pane.offset + height)}/${pane.lines.length}` : undefined;
   const mapWidth = Math.min(MAP_WIDTH, Math.floor(columns / 2));
   return (
@@ -105,25 +129,34 @@ export function StepView(props: StepViewProps) {
       {pane.kind === 'apply' ? <ApplyPanel apply={pane.apply} height={height} /> : null}
       {pane.kind === 'log' ? <LogPane lines={pane.lines} height={height} /> : null}
       {pane.kind === 'passed' ? <PassedPanel step={step.number} learned={step.learned} nextTitle={props.nextTitle} height={height} /> : null}
-      <Box height={bottom} overflow="hidden" alignItems="flex-start">
-        <Checklist probes={step.probes} results={report?.results} checking={props.checking} width={columns - mapWidth - 1} />
-        <Box marginLeft={1}>
-          <ClusterMap snapshot={props.snapshot} nodeName={props.nodeName} throughStep={step.number} width={mapWidth} />
+      {bottom > 0 ? (
+        <Box height={bottom} overflow="hidden" alignItems="flex-start">
+          <Checklist probes={step.probes} results={report?.results} checking={props.checking} width={columns - mapWidth - 1} />
+          <Box marginLeft={1}>
+            <ClusterMap snapshot={props.snapshot} nodeName={props.nodeName} throughStep={step.number} width={mapWidth} />
+          </Box>
         </Box>
-      </Box>
-      {props.hint ? (
-        <Box height={2} overflow="hidden">
-          <Text color={paint(theme, 'cyan')} wrap="wrap">
-            {props.hint}
-          </Text>
+      ) : null}
+      {hint.length > 0 ? (
+        <Box flexDirection="column" height={hint.length} overflow="hidden">
+          {hint.map((line, index) => (
+            <Text key={index} wrap="truncate-end">
+              {line}
+            </Text>
+          ))}
         </Box>
+      ) : null}
+      {props.notice ? (
+        <Text color={paint(theme, 'green')} wrap="truncate-end">
+          {props.notice}
+        </Text>
       ) : null}
       {props.message ? (
         <Text bold color={paint(theme, 'yellow')} wrap="truncate-end">
           {props.message}
         </Text>
       ) : null}
-      <Footer keys={props.keys} />
+      <Footer keys={props.keys} width={columns} />
     </Box>
   );
 }

@@ -36,7 +36,9 @@ export function Welcome({ steps, resumeStep, firstVisit, isRoot, checking, width
   const theme = useTheme();
   const resume = steps.find((s) => s.number === resumeStep) ?? steps[0]!;
   return (
-    <Box flexDirection="column" width={width} paddingX={1}>
+    // flexShrink 0: when the screen is short, the parent cuts the bottom; shrinking would squeeze the
+    // first lines into each other (the title was seen overwritten by the blank line under it).
+    <Box flexDirection="column" width={width} paddingX={1} flexShrink={0}>
       <Text bold color={paint(theme, 'cyan')}>
         mvk-lab: a Kubernetes node built by hand
       </Text>
@@ -52,12 +54,8 @@ export function Welcome({ steps, resumeStep, firstVisit, isRoot, checking, width
           ✘ You are not root: checks work, but `a` (apply) and kubelet need root. Restart with sudo -E npm run lab.
         </Text>
       ) : null}
-      {machine ? (
-        <>
-          <Text> </Text>
-          <MachineLine machine={machine} />
-        </>
-      ) : null}
+      {/* Right under the warning, with no blank line between: the whole screen fits 80x24. */}
+      {machine ? <MachineLine machine={machine} /> : null}
       <Text> </Text>
       <Text bold>{`Steps${checking ? ' (checking this machine…)' : ''}`}</Text>
       {steps.map((step) => {

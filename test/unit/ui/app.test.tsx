@@ -88,3 +88,84 @@ describe('App', () => {
     assert.match(app.lastFrame()!, /You built a working Kubernetes node by hand/);
   });
 });
+
+describe('App: reading mode and the copy key (issue 12)', () => {
+  afterEach(cleanup);
+
+  const lesson = (n: number) =>
+    [`# Lesson ${n}`, '', ...Array.from({ length: 30 }, (_, i) => `Paragraph ${i}.\n`), 'Run this:', '', '```sh lab-run', 'echo one \\', '  two', '```', '', 'Then this:', '', '```sh lab-run', 'echo three', '```', '', '```text lab-expect', 'three', '```'].join('\n');
+
+  async function onStep(options: { clipboard?: (sequence: string) => void } = {}) {
+    const fake = fakeEngine();
+    const store = new WalkthroughStore(fake.engine, timing, new FakeScheduler());
+    await store.start();
+    const app = render(<App store={store} lessonMarkdown={lesson} isRoot clipboard={options.clipboard ?? (() => undefined)} />);
+    await settle();
+    app.stdin.write('\r');
+    await settle();
+    return { app, store };
+  }
+
+  it('v gives the lesson the checklist and map rows, and v again brings them back', async () => {
+    const { app, store } = await onStep();
+    const normal = app.lastFrame()!;
+    assert.match(normal, /Checks \d+\/\d+/);
+    assert.match(normal, /v read/);
+    app.stdin.write('v');
+    await settle();
+    const reading = app.lastFrame()!;
+    assert.doesNotMatch(reading, /Checks \d+\/\d+/);
+    assert.match(reading, /v checks/);
+    assert.match(reading, /Tab next command/);
+    const shown = (frame: string) => frame.split('\n').filter((line) => /^Paragraph \d+\.$/.test(line)).length;
+    assert.ok(shown(reading) >= shown(normal) + 4, `reading mode shows more of the lesson:\n${normal}\n${reading}`);
+    app.stdin.write('v');
+    await settle();
+    store.stop();
+    assert.match(app.lastFrame()!, /Checks \d+\/\d+/);
+  });
+
+  it('c copies the command in view with OSC 52 and says how else to get it; Tab moves to the next command', async () => {
+    const sent: string[] = [];
+    const { app, store } = await onStep({ clipboard: (sequence) => sent.push(sequence) });
+    app.stdin.write('c');
+    await settle();
+    assert.match(app.lastFrame()!, /no command in view: scroll to one \(Tab jumps to the next\)/);
+    assert.equal(sent.length, 0);
+    app.stdin.write('\t');
+    await settle();
+    assert.match(app.lastFrame()!, /› echo one \\/, 'the block c takes is marked');
+    app.stdin.write('c');
+    await settle();
+    const decoded = (sequence: string) => Buffer.from(/\x1b\]52;c;([A-Za-z0-9+/=]*)\x07/.exec(sequence)![1]!, 'base64').toString('utf8');
+    assert.equal(sent.length, 1);
+    assert.equal(decoded(sent[0]!), 'echo one \\\n  two');
+    assert.match(app.lastFrame()!, /copied 2 lines \(OSC 52; if your terminal ignores it, use `npx lab show 1`\)/);
+    app.stdin.write('\t');
+    await settle();
+    app.stdin.write('c');
+    await settle();
+    store.stop();
+    assert.equal(decoded(sent[1]!), 'echo three', 'Tab moved to the next command (the expected output is no command)');
+    assert.match(app.lastFrame()!, /copied 1 line \(/);
+  });
+
+  it('the hint box grows to fit a long hint', async () => {
+    const { app, store, engine } = await (async () => {
+      const fake = fakeEngine();
+      fake.engine.steps[0]!.meta.hints[0] = `${'a long hint '.repeat(20)}END`;
+      const s = new WalkthroughStore(fake.engine, timing, new FakeScheduler());
+      await s.start();
+      const a = render(<App store={s} lessonMarkdown={lesson} isRoot />);
+      await settle();
+      a.stdin.write('\r');
+      await settle();
+      return { app: a, store: s, engine: fake.engine };
+    })();
+    app.stdin.write('h');
+    await settle();
+    store.stop();
+    assert.ok(engine.steps[0]);
+    assert.match(app.lastFrame()!, /END/, 'the end of the hint shows');
+  });
+});

@@ -29,6 +29,16 @@ describe('Welcome', () => {
     assert.match(frame, /✘ 3\. The apiserver in front of etcd\s+← you are here/);
   });
 
+  it('fits 80x24 above the footer with all six steps and the machine line, its first line whole', () => {
+    const six: StepLine[] = ['kubelet runs a pod on its own', 'etcd as a static pod', 'The apiserver in front of etcd', 'kubelet reports to the apiserver', 'Admission needs a ServiceAccount', 'Pin pods to the node and let them talk'].map((title, i) => ({ number: i + 1, title, passing: false }));
+    const lines = render(<Welcome steps={six} resumeStep={1} firstVisit isRoot checking={false} width={79} machine={{ fails: 4, warns: 0 }} />)
+      .lastFrame()!
+      .split('\n');
+    // 24 rows: the footer and the row Ink keeps free take two.
+    assert.ok(lines.length <= 22, `${lines.length} rows:\n${lines.join('\n')}`);
+    assert.equal(lines[0]!.trimEnd(), ' mvk-lab: a Kubernetes node built by hand');
+  });
+
   it('warns a student who is not root that apply will not work', () => {
     const frame = render(<Welcome steps={steps} resumeStep={1} firstVisit isRoot={false} checking width={78} />).lastFrame()!;
     assert.match(frame, /not root/);
