@@ -196,6 +196,23 @@ async function status(options: { json?: boolean }): Promise<number> {
   return 0;
 }
 
+/** `lab show N`: a step's commands as plain text with this machine's values (issue 12). */
+async function show(stepArg: string): Promise<number> {
+  const [{ labSteps, stepByNumber }, { labEnv }, { machineFacts }, { DockerDriver }, { showCommands }] = await Promise.all([
+    import('./steps.ts'),
+    import('./context.ts'),
+    import('./machine.ts'),
+    import('./drivers/docker.ts'),
+    import('./show.ts'),
+  ]);
+  const steps = labSteps();
+  const step = stepByNumber(steps, stepArg);
+  // As the walkthrough does: without Docker the machine's values stay placeholders (the output says so).
+  const machine = await machineFacts(new DockerDriver()).catch(() => undefined);
+  process.stdout.write(showCommands(labEnv(), step, steps.length, machine));
+  return EXIT.ok;
+}
+
 /** The current step as plain text, for output that is not a terminal. */
 async function summary(): Promise<number> {
   const [{ labSteps }, { labEnv }, { recordMachineBaseline }, { loadProgress }, { machineFacts }, { DockerDriver }, { renderedCommands }] = await Promise.all([
@@ -281,7 +298,7 @@ function commandWord(argv: string[]): string | undefined {
 }
 
 /** Commands this file defines; for them the modules below are not loaded. */
-const OWN_COMMANDS = new Set(['walkthrough', 'verify', 'apply', 'reset', 'status']);
+const OWN_COMMANDS = new Set(['walkthrough', 'verify', 'apply', 'show', 'reset', 'status']);
 
 type Registrar = (program: Command, setExit: (code: number) => void) => void;
 
@@ -337,6 +354,11 @@ export async function buildProgram(setExit: (code: number) => void, argv: string
     .option('--timeout-scale <factor>', 'wait this many times longer for the probes')
     .description('do a step (and the earlier ones) for you, then wait until it passes')
     .action(async (step, options) => setExit(await apply(step, options)));
+  program
+    .command('show')
+    .argument('<step>', 'step number')
+    .description("print a step's commands with this machine's values, as plain text to copy (what the walkthrough's c copies)")
+    .action(async (step) => setExit(await show(step)));
   program
     .command('reset')
     .option('--yes', 'do not ask for confirmation')

@@ -123,6 +123,7 @@ describe('lab command line: exit codes and messages', { concurrency: true, timeo
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /verify/);
     assert.match(run.stdout, /doctor/);
+    assert.match(run.stdout, /^ {2}show <step> +print a step's commands/m);
     assert.match(run.stdout, /Exit codes:/);
     for (const code of ['0', '1', '2', '3', '70']) assert.match(run.stdout, new RegExp(`^ {2}${code} +\\S`, 'm'), `exit code ${code} is documented`);
   });
@@ -182,6 +183,24 @@ describe('lab command line: exit codes and messages', { concurrency: true, timeo
     assert.match(bad.stderr, /valid steps are 1, 2, 3, 4, 5, 6/);
     assert.match(json(bad).error!.message, /there is no step "99"/);
     assert.match(json(unknown).error!.message, /unknown option '--colour'/);
+  });
+
+  it("show 1 prints step 1's commands (exit 0); show 99 exits 2 and names the valid steps", async () => {
+    const [good, bad, none] = await Promise.all([
+      lab(['show', '1'], { env: { MVK_DOCKER_SOCKET: path.join(scratch, 'no-docker.sock') } }),
+      lab(['show', '99']),
+      lab(['show']),
+    ]);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /^# Step 1\/6: /);
+    assert.match(good.stdout, /^kubelet \\$/m);
+    // No Docker: the machine's values are placeholders, and the output says so (as a comment).
+    assert.match(good.stdout, /^# Docker did not answer/m);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /error: there is no step "99"/);
+    assert.match(bad.stderr, /hint: valid steps are 1, 2, 3, 4, 5, 6/);
+    assert.equal(none.code, 2, none.stderr);
+    assert.match(none.stderr, /missing required argument 'step'/);
   });
 
   // A bug: exit 70, one line, and a report in the state directory.
