@@ -109,12 +109,19 @@ function decodeEntities(text: string): string {
   });
 }
 
+/**
+ * HTML elements a lesson may use. Anything else in angle brackets is text the lesson means literally
+ * (`pods/<name>/binding`, a `<nodeIp>` left for an unknown machine), though markdown reads it as a tag.
+ */
+const HTML_TAGS = new Set(['a', 'abbr', 'b', 'br', 'code', 'del', 'details', 'div', 'em', 'i', 'img', 'kbd', 'p', 'pre', 's', 'small', 'span', 'strong', 'sub', 'summary', 'sup', 'u']);
+const stripTags = (html: string) => html.replace(/<\/?([A-Za-z][\w-]*)[^>]*>/g, (tag, name: string) => (HTML_TAGS.has(name.toLowerCase()) ? '' : tag));
+
 /** Inline HTML carries no meaning in a terminal: `<br>` breaks the line, other tags go, their text stays. */
 function htmlPieces(html: string, style: Style, out: Piece[]): void {
   const parts = html.replace(/<!--[\s\S]*?-->/g, '').split(/<br\s*\/?>/i);
   parts.forEach((part, index) => {
     if (index > 0) out.push({ br: true });
-    const text = decodeEntities(part.replace(/<\/?[A-Za-z][^>]*>/g, ''));
+    const text = decodeEntities(stripTags(part));
     if (text) out.push({ text, style });
   });
 }
@@ -548,7 +555,7 @@ function htmlBlock(html: string, room: number, ctx: Context): Rendered {
   const parts: Rendered[] = [];
   const text = html.replace(/<!--[\s\S]*?-->/g, '');
   const summary = /<summary>([\s\S]*?)<\/summary>/i.exec(text);
-  if (summary) parts.push(textBlock([{ text: `▸ ${decodeEntities(summary[1]!.replace(/<[^>]*>/g, '').trim())}`, style: { bold: true } }], room, ctx));
+  if (summary) parts.push(textBlock([{ text: `▸ ${decodeEntities(stripTags(summary[1]!).trim())}`, style: { bold: true } }], room, ctx));
   const rest: Piece[] = [];
   htmlPieces(text.replace(/<summary>[\s\S]*?<\/summary>/gi, ''), {}, rest);
   if (rest.some((piece) => 'text' in piece && piece.text.trim() !== '')) parts.push(textBlock(rest, room, ctx));

@@ -128,7 +128,7 @@ export function StepView(props: StepViewProps) {
       {pane.kind === 'lesson' ? <LessonPane lines={pane.lines} offset={pane.offset} height={height} /> : null}
       {pane.kind === 'apply' ? <ApplyPanel apply={pane.apply} height={height} /> : null}
       {pane.kind === 'log' ? <LogPane lines={pane.lines} height={height} /> : null}
-      {pane.kind === 'passed' ? <PassedPanel step={step.number} learned={step.learned} nextTitle={props.nextTitle} height={height} /> : null}
+      {pane.kind === 'passed' ? <PassedPanel step={step.number} learned={step.learned} nextTitle={props.nextTitle} height={height} width={columns} /> : null}
       {bottom > 0 ? (
         <Box height={bottom} overflow="hidden" alignItems="flex-start">
           <Checklist probes={step.probes} results={report?.results} checking={props.checking} width={columns - mapWidth - 1} />

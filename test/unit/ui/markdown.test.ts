@@ -64,6 +64,10 @@ describe('lesson markdown for the terminal', () => {
     assert.deepEqual(render('## What `kubelet` does\n\n<details>\n<summary>What happens without it</summary>\n\ninside\n\n</details>\n\nafter &amp; more'), ['What kubelet does', '', '▸ What happens without it', '', 'inside', '', 'after & more']);
   });
 
+  it('keeps angle brackets that are no HTML element as text (pods/<name>/binding, <nodeIp>)', () => {
+    assert.deepEqual(render('POST to pods/<name>/binding on <nodeIp>, <b>bold</b> tag dropped'), ['POST to pods/<name>/binding on <nodeIp>,', 'bold tag dropped']);
+  });
+
   it('renders a hint (inline markdown) as wrapped lines', () => {
     assert.deepEqual(inlineLines('**Hint 1/3:** use the `cat <<EOF` command', 20, { color: false }), ['Hint 1/3: use the', 'cat <<EOF command']);
     assert.equal(plainInline('Start `kubelet` *now*'), 'Start kubelet now');

@@ -37,6 +37,20 @@ describe('StepView at 80x24', () => {
     }
   });
 
+  it("shows a passed step's banner and where n goes whole, with the map of a whole cluster beside the checks", () => {
+    for (const step of labSteps()) {
+      const info: StepInfo = { number: step.number, title: step.meta.title, files: step.meta.files, probes: step.meta.probes, learned: step.meta.learned };
+      const results = step.meta.probes.map((p) => result(p.id, 'pass', { title: p.title }));
+      const report = { step: step.number, title: step.meta.title, passed: true, results, durationMs: 1 };
+      const frame = render(<StepView step={info} total={6} report={report} checking={false} snapshot={finishedMachine} nodeName="mvk-node" pane={{ kind: 'passed' }} nextTitle="next" keys={keys} columns={79} rows={24} />).lastFrame()!;
+      const lines = frame.split('\n');
+      assert.ok(lines.length <= 23, `step ${step.number}: ${lines.length} rows\n${frame}`);
+      assert.match(lines[1]!, new RegExp(`^✔ Step ${step.number} passes\\. What you learned:`), `step ${step.number}: the banner is on row 2\n${frame}`);
+      assert.ok(lines.some((line) => /^Press n for step/.test(line)), `step ${step.number}: where n goes\n${frame}`);
+      cleanup();
+    }
+  });
+
   it('still fits when every check passes with a note (a cluster built another way, issue 9)', () => {
     for (const step of labSteps()) {
       const info: StepInfo = { number: step.number, title: step.meta.title, files: step.meta.files, probes: step.meta.probes, learned: step.meta.learned };
