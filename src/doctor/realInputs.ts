@@ -115,6 +115,13 @@ export function realDoctorInputs(env: LabEnv, docker = new DockerDriver(), optio
     readFile,
     exists: existsSync,
     which,
+    async systemdVersion() {
+      if (readFile('/proc/1/comm')?.trim() !== 'systemd') return undefined;
+      const { execa } = await import('execa');
+      const out = await execa('systemctl', ['--version'], { reject: false, timeout: 5000 });
+      const version = /^systemd (\d+)/.exec(out.stdout ?? '')?.[1];
+      return version ? Number(version) : undefined;
+    },
     docker: () =>
       (dockerFacts ??= (async () => {
         await docker.ensureUp();

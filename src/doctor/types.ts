@@ -67,6 +67,8 @@ export interface DoctorInputs {
   exists(file: string): boolean;
   /** Full path of a command, or undefined. */
   which(tool: string): string | undefined;
+  /** `systemctl --version`'s number (257) when systemd is PID 1, else undefined. */
+  systemdVersion(): Promise<number | undefined>;
   /** Throws when Docker does not answer. */
   docker(): Promise<DockerFacts>;
   portHolders(ports: number[]): Promise<PortHolderFact[]>;

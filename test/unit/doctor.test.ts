@@ -21,6 +21,7 @@ function fakeInputs(overrides: Partial<DoctorInputs> = {}): DoctorInputs {
     readFile: (file) => files[file],
     exists: () => false,
     which: (tool) => `/usr/bin/${tool}`,
+    systemdVersion: async () => undefined,
     docker: async () => healthyDocker,
     portHolders: async () => [],
     kubernetesProcesses: async () => [],
@@ -109,14 +110,50 @@ describe('lab doctor checks', () => {
     assert.equal((await run({ docker: async () => ({ ...healthyDocker, cgroupDriver: 'none' }) })).byId('cgroup-driver').status, 'fail');
   });
 
-  it('cgroup v2 warns with what is known and how to boot into v1', async () => {
-    const fromDocker = (await run({ docker: async () => ({ ...healthyDocker, cgroupVersion: '2' }) })).byId('cgroup-version');
-    assert.equal(fromDocker.status, 'warn');
-    assert.match(fromDocker.detail, /1\.25/);
-    assert.match(fromDocker.fix!, /systemd\.unified_cgroup_hierarchy=0/);
-    // Without Docker's answer, the filesystem tells.
+  it('cgroup v2 with Docker\'s systemd driver passes (the Debian 13 VM test proves it); with cgroupfs it warns how to switch', async () => {
+    const systemd = (await run({ docker: async () => ({ ...healthyDocker, cgroupVersion: '2', cgroupDriver: 'systemd' }) })).byId('cgroup-version');
+    assert.equal(systemd.status, 'pass');
+    assert.match(systemd.detail, /cgroup v2 with Docker's systemd driver/);
+    const cgroupfs = (await run({ docker: async () => ({ ...healthyDocker, cgroupVersion: '2' }) })).byId('cgroup-version');
+    assert.equal(cgroupfs.status, 'warn');
+    assert.match(cgroupfs.fix!, /native\.cgroupdriver=systemd/);
+    // Without Docker's answer on the version, the filesystem tells.
     const fromFs = (await run({ docker: async () => ({ ...healthyDocker, cgroupVersion: undefined }), exists: (f) => f === '/sys/fs/cgroup/cgroup.controllers' })).byId('cgroup-version');
     assert.equal(fromFs.status, 'warn');
+    assert.equal((await run()).byId('cgroup-version').detail, 'cgroup v1, what kubelet 1.19 was made for');
+  });
+
+  it('names the init system, and systemd\'s version when it is PID 1', async () => {
+    assert.match((await run()).byId('init-system').detail, /PID 1 is unknown, not systemd/);
+    const comm = (f: string) => (f === '/proc/1/comm' ? 'systemd\n' : files[f]);
+    const modern = (await run({ readFile: comm, systemdVersion: async () => 257 })).byId('init-system');
+    assert.equal(modern.status, 'pass');
+    assert.equal(modern.detail, 'systemd 257 as PID 1, which boots cgroup v2 only');
+    assert.equal((await run({ readFile: comm, systemdVersion: async () => 252 })).byId('init-system').detail, 'systemd 252 as PID 1');
+  });
+
+  it('WSL2: silent elsewhere, passes on pure cgroup v2, warns on its hybrid cgroups with the .wslconfig fix', async () => {
+    assert.equal((await run()).results.some((r) => r.id === 'wsl'), false);
+    const wsl = (f: string) => (f === '/proc/sys/kernel/osrelease' ? '6.6.87.2-microsoft-standard-WSL2\n' : files[f]);
+    const hybrid = (await run({ readFile: wsl, exists: (f) => ['/sys/fs/cgroup/unified', '/sys/fs/cgroup/memory'].includes(f) })).byId('wsl');
+    assert.equal(hybrid.status, 'warn');
+    assert.match(hybrid.fix!, /cgroup_no_v1=all/);
+    assert.match(hybrid.fix!, /wsl --shutdown/);
+    assert.equal((await run({ readFile: wsl, exists: (f) => f === '/sys/fs/cgroup/cgroup.controllers' })).byId('wsl').status, 'pass');
+  });
+
+  it('macOS and Windows fail with the repo\'s VM recipes as the fix', async () => {
+    for (const platform of ['darwin', 'win32']) {
+      const r = (await run({ platform })).byId('platform');
+      assert.equal(r.status, 'fail');
+      assert.match(r.fix!, /vm\/lima\.yaml/);
+      assert.match(r.fix!, /vm\/cloud-init\.yaml/);
+    }
+  });
+
+  it('Docker 20.10 and 26 are the tested engines; another version warns', async () => {
+    assert.equal((await run({ docker: async () => ({ ...healthyDocker, version: '26.1.5+dfsg1' }) })).byId('docker').status, 'pass');
+    assert.equal((await run({ docker: async () => ({ ...healthyDocker, version: '28.0.1' }) })).byId('docker').status, 'warn');
   });
 
   it('swap on warns and names --fail-swap-on=false', async () => {

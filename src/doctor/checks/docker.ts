@@ -8,8 +8,8 @@ import { compareApiVersions, result } from './result.ts';
  * (which by default refuses clients below 1.44) a lowered minimum.
  */
 export const KUBELET_DOCKER_API = '1.40';
-/** The engine the lab is tested with. */
-export const TESTED_DOCKER = /^20\.10\./;
+/** The engines the lab is tested with: Debian 12's 20.10 (the test bed) and Debian 13's 26 (its VM test). */
+export const TESTED_DOCKER = /^(20\.10|26\.\d+)\./;
 
 async function facts(inputs: DoctorInputs): Promise<{ docker?: DockerFacts; error?: string }> {
   try {
@@ -25,8 +25,8 @@ export const dockerCheck: DoctorCheck = {
   async run(inputs) {
     const { docker, error } = await facts(inputs);
     if (!docker) return result(this.id, this.title, 'fail', `no answer on /var/run/docker.sock (${error})`, 'install Docker (Debian/Ubuntu: `apt-get install docker.io`), start it with `systemctl start docker`, then check `docker info`');
-    if (TESTED_DOCKER.test(docker.version)) return result(this.id, this.title, 'pass', `Docker ${docker.version} (API ${docker.apiVersion}), the version the lab is tested with`);
-    return result(this.id, this.title, 'warn', `Docker ${docker.version} (API ${docker.apiVersion}); the lab is tested with 20.10`, 'it may work; if kubelet misbehaves, Docker 20.10 is the engine of the Kubernetes 1.19 era');
+    if (TESTED_DOCKER.test(docker.version)) return result(this.id, this.title, 'pass', `Docker ${docker.version} (API ${docker.apiVersion}), a version the lab is tested with`);
+    return result(this.id, this.title, 'warn', `Docker ${docker.version} (API ${docker.apiVersion}); the lab is tested with 20.10 and 26`, 'it should work (the API check below says whether kubelet 1.19 may talk to it); if kubelet misbehaves, Docker 20.10 (Debian 12) or 26 (Debian 13) are the tested engines');
   },
 };
 

@@ -1,4 +1,4 @@
-import type { DoctorCheck } from '../types.ts';
+import type { DockerFacts, DoctorCheck } from '../types.ts';
 import { result } from './result.ts';
 
 /** cgroup v2 puts cgroup.controllers at the root of /sys/fs/cgroup; v1 (and hybrid) does not. */
@@ -7,23 +7,33 @@ export function cgroupVersion(inputs: { exists(file: string): boolean }, fromDoc
   return inputs.exists('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1';
 }
 
+/**
+ * kubelet 1.19 runs on either hierarchy, but not on every combination: on cgroup v2 the lab's Debian 13
+ * test (systemd 257, Docker 26) proves it with Docker's systemd driver, which Docker chooses itself on a
+ * v2 host with systemd (moby/moby#40846); Flatcar documents Kubernetes 1.19 + Docker 20.10 on v2 as
+ * "only supported with the systemd cgroup driver". cgroupfs on v2 is the untested corner.
+ */
 export const cgroupVersionCheck: DoctorCheck = {
   id: 'cgroup-version',
-  title: 'cgroup v1 (what kubelet 1.19 is made for)',
+  title: 'cgroup version and driver kubelet 1.19 runs on',
   async run(inputs) {
-    let fromDocker: string | undefined;
+    let docker: DockerFacts | undefined;
     try {
-      fromDocker = (await inputs.docker()).cgroupVersion;
+      docker = await inputs.docker();
     } catch {
-      fromDocker = undefined;
+      docker = undefined;
     }
-    if (cgroupVersion(inputs, fromDocker) === '1') return result(this.id, this.title, 'pass', 'cgroup v1');
+    if (cgroupVersion(inputs, docker?.cgroupVersion) === '1') return result(this.id, this.title, 'pass', 'cgroup v1, what kubelet 1.19 was made for');
+    if (!docker) return result(this.id, this.title, 'warn', 'cgroup v2; Docker does not answer, so its cgroup driver is unknown', 'see the Docker check above');
+    if (docker.cgroupDriver === 'systemd') {
+      return result(this.id, this.title, 'pass', 'cgroup v2 with Docker\'s systemd driver: kubelet 1.19 runs on it with --cgroup-driver=systemd (proven by the lab\'s Debian 13 test)');
+    }
     return result(
       this.id,
       this.title,
       'warn',
-      'cgroup v2 (unified hierarchy): kubelet 1.19 has only early v2 support (stable from Kubernetes 1.25), and kubelet 1.19 + dockershim on v2 has not been verified with this lab',
-      'if kubelet will not start or pods do not run, boot with the kernel parameter systemd.unified_cgroup_hierarchy=0 to get cgroup v1 (Debian/Ubuntu: add it to GRUB_CMDLINE_LINUX in /etc/default/grub, `update-grub`, reboot)',
+      `cgroup v2 with Docker's ${docker.cgroupDriver} driver: kubelet 1.19 with Docker on cgroup v2 is known to work with the systemd driver only`,
+      'where systemd is PID 1, switch Docker to it: add "exec-opts": ["native.cgroupdriver=systemd"] to /etc/docker/daemon.json, then `systemctl restart docker` (the lab passes kubelet --cgroup-driver=systemd by itself)',
     );
   },
 };

@@ -3,14 +3,59 @@ import { gib, result } from './result.ts';
 
 const goArch: Record<string, string> = { x64: 'amd64', arm64: 'arm64' };
 
+/** Where a student without Linux gets a machine: the repo's own VM recipes (vm/). */
+export const LINUX_VM_FIX =
+  'kubelet and dockershim run on Linux only: start a Debian 13 VM with the recipes in vm/ (macOS: `limactl start --name=mvk-lab vm/lima.yaml`; Windows, macOS or Linux with Multipass: `multipass launch 24.04 --name mvk-lab --cloud-init vm/cloud-init.yaml`), copy this checkout in and run the lab there';
+
 export const platformCheck: DoctorCheck = {
   id: 'platform',
   title: 'Linux on amd64 or arm64',
   run({ platform, arch }) {
-    if (platform !== 'linux') return result(this.id, this.title, 'fail', `this is ${platform}`, 'kubelet and dockershim run on Linux only: use a Linux machine or VM (for example Multipass or a cloud VM)');
+    if (platform !== 'linux') return result(this.id, this.title, 'fail', `this is ${platform === 'darwin' ? 'macOS' : platform === 'win32' ? 'Windows' : platform}`, LINUX_VM_FIX);
     const name = goArch[arch];
     if (!name) return result(this.id, this.title, 'fail', `linux/${arch}`, 'Kubernetes v1.19 release binaries exist for amd64 and arm64 (and others the lab does not test); use an amd64 or arm64 machine');
     return result(this.id, this.title, 'pass', `linux/${name}`);
+  },
+};
+
+/**
+ * The init system, for what it changes: with systemd as PID 1 Docker picks the systemd cgroup driver on
+ * cgroup v2, and systemd 256+ no longer boots cgroup v1 at all (systemd#31442), so "boot into v1" is no
+ * longer a way out. Without systemd (containers, minimal VMs, our CI) the lab still runs kubelet itself.
+ */
+export const initSystemCheck: DoctorCheck = {
+  id: 'init-system',
+  title: 'init system',
+  async run(inputs) {
+    const init = inputs.readFile('/proc/1/comm')?.trim() || 'unknown';
+    if (init !== 'systemd') return result(this.id, this.title, 'pass', `PID 1 is ${init}, not systemd: the lab starts kubelet itself and needs no init system`);
+    const version = await inputs.systemdVersion();
+    const v2Only = version !== undefined && version >= 256 ? ', which boots cgroup v2 only' : '';
+    return result(this.id, this.title, 'pass', `systemd${version ? ` ${version}` : ''} as PID 1${v2Only}`);
+  },
+};
+
+/** WSL2's kernel says so in its release string ("…-microsoft-standard-WSL2"). */
+export const isWsl = (osrelease: string | undefined) => /microsoft/i.test(osrelease ?? '');
+
+/**
+ * WSL2 mounts cgroup v1 and v2 side by side (hybrid): kubelet 1.19 then takes v1 for some controllers
+ * and Docker v2 for others. Pure v2 is one kernel parameter away (microsoft/WSL#6662).
+ */
+export const wslCheck: DoctorCheck = {
+  id: 'wsl',
+  title: 'WSL2 cgroups',
+  run({ readFile, exists }) {
+    if (!isWsl(readFile('/proc/sys/kernel/osrelease'))) return [];
+    const pureV2 = exists('/sys/fs/cgroup/cgroup.controllers') && !exists('/sys/fs/cgroup/unified') && !exists('/sys/fs/cgroup/memory');
+    if (pureV2) return result(this.id, this.title, 'pass', 'WSL2 with pure cgroup v2');
+    return result(
+      this.id,
+      this.title,
+      'warn',
+      'WSL2 mounts cgroup v1 and v2 side by side (hybrid); the lab is proven on pure v1 and pure v2 machines only',
+      'switch WSL2 to pure cgroup v2: in Windows, add to %UserProfile%\\.wslconfig the lines `[wsl2]` and `kernelCommandLine = cgroup_no_v1=all`, enable systemd in the distribution (/etc/wsl.conf: `[boot]` and `systemd=true`), run `wsl --shutdown` in PowerShell and open the distribution again',
+    );
   },
 };
 
