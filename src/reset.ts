@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readdirSync, readlinkSync, rmSync } from 'node:f
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NODE_NAME, type LabEnv } from './context.ts';
-import { removeEmptyCgroupTree } from './drivers/cgroups.ts';
+import { removeEmptyKubepods } from './drivers/cgroups.ts';
 import { DockerDriver, DockerDownError } from './drivers/docker.ts';
 import { allKubelets, kubeletLogFile, kubeletPidFile, labKubelets, stopLabKubelets } from './drivers/kubelet.ts';
 import { asShell, kubeChainsNow, removalCommands, runRemoval } from './drivers/iptables.ts';
@@ -300,10 +300,11 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
     for (const hostPath of new Set([...readFootprints(env).hostPaths, ...hostPaths])) await removeOwnedPath(env, hostPath, 'a hostPath volume of the lab\'s pods', foreignRoots, log, { unmount: false });
   }
 
-  // 4b. kubelet's kubepods cgroups, once no kubelet at all is left to use them (only empty ones go).
+  // 4b. kubelet's kubepods cgroups (systemd slices with the systemd driver), once no kubelet at all is
+  // left to use them; only empty trees go.
   if (!dockerDown && allKubelets().length === 0) {
-    const cgroups = removeEmptyCgroupTree();
-    if (cgroups > 0) log(`removed ${cgroups} empty kubepods cgroups`);
+    const trees = await removeEmptyKubepods();
+    if (trees > 0) log(`removed kubelet's pod cgroups (${trees} kubepods tree${trees === 1 ? '' : 's'})`);
   }
 
   // 4c. kubelet's own iptables chains (a kubelet without --make-iptables-util-chains=false), once no kubelet is left.
