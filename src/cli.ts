@@ -15,6 +15,7 @@ import type { DockerDriver } from './drivers/docker.ts';
 import { errorKind, EXIT, LabError, UsageError } from './errors.ts';
 import { repoRoot, workStateDir } from './paths.ts';
 import type { StepReport } from './runner.ts';
+import { timeoutScale } from './timeouts.ts';
 
 /**
  * Version of the `--json` output shape, for graders. Unchanged by the error objects (issue 10): a run
@@ -115,8 +116,10 @@ async function apply(stepArg: string, options: { timeoutScale?: string }): Promi
   const { labSteps, stepByNumber } = await import('./steps.ts');
   const steps = labSteps();
   const step = stepByNumber(steps, stepArg);
-  const scale = options.timeoutScale ? Number(options.timeoutScale) : 1;
+  const scale = options.timeoutScale ? Number(options.timeoutScale) : timeoutScale();
   if (!(scale > 0)) throw new UsageError(`--timeout-scale must be a positive number, not "${options.timeoutScale}"`, 'for example --timeout-scale 2 on a slow machine');
+  // The checks and kubectl calls inside each step wait longer too (src/timeouts.ts).
+  process.env.MVK_TIMEOUT_SCALE = String(scale);
   const [{ labEnv }, { applyThrough }, { layerProgressPrinter }] = await Promise.all([import('./context.ts'), import('./apply.ts'), import('./images/progress.ts'), enableDiagnosis()]);
   const env = labEnv();
   await applyThrough(env, steps, step.number, { log: out, timeoutScale: scale, onPullProgress: layerProgressPrinter(process.stdout) });
@@ -351,7 +354,7 @@ export async function buildProgram(setExit: (code: number) => void, argv: string
   program
     .command('apply')
     .argument('<step>', 'step number')
-    .option('--timeout-scale <factor>', 'wait this many times longer for the probes')
+    .option('--timeout-scale <factor>', 'wait this many times longer for each step and its checks (slow machines; default MVK_TIMEOUT_SCALE or 1)')
     .description('do a step (and the earlier ones) for you, then wait until it passes')
     .action(async (step, options) => setExit(await apply(step, options)));
   program

@@ -1,3 +1,5 @@
+import { scaled } from '../timeouts.ts';
+
 /** Plain HTTP to the lab's loopback endpoints and pod IPs, with short timeouts so probes fail fast. */
 export interface HttpReply {
   status: number;
@@ -41,7 +43,7 @@ export async function httpRequest(url: string, options: { method?: string; body?
       method: options.method ?? 'GET',
       body: options.body,
       headers: options.contentType ? { 'content-type': options.contentType } : undefined,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 3000),
+      signal: AbortSignal.timeout(scaled(options.timeoutMs ?? 3000)),
     });
     return { status: response.status, body: await response.text() };
   } catch (error) {

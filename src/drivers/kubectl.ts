@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { binary, type LabEnv } from '../context.ts';
 import { MissingBinaryError } from '../preflight.ts';
+import { scaled } from '../timeouts.ts';
 
 export interface KubectlResult {
   exitCode: number;
@@ -23,7 +24,7 @@ export async function kubectl(env: LabEnv, args: string[], options: { input?: st
     return await run(file, args, {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home },
       input: options.input,
-      timeoutMs: options.timeoutMs ?? 15_000,
+      timeoutMs: scaled(options.timeoutMs ?? 15_000),
       cwd: env.repoRoot,
     });
   } finally {
@@ -65,7 +66,10 @@ function run(file: string, args: string[], options: { env: NodeJS.ProcessEnv; in
       clearTimeout(timer);
       clearTimeout(forceKill);
       const text = (chunks: Buffer[]) => (started ? stripFinalNewline(Buffer.concat(chunks).toString('utf8')) : '');
-      resolve({ exitCode: !started ? 1 : (code ?? (timedOut ? 124 : 1)), stdout: text(stdout), stderr: text(stderr) });
+      // Killed for time, kubectl has said nothing: say it here, or the error a caller shows is empty.
+      const late = timedOut ? `kubectl did not finish within ${Math.round(options.timeoutMs / 1000)} s` : '';
+      const err = [text(stderr), late].filter(Boolean).join('\n');
+      resolve({ exitCode: !started ? 1 : timedOut ? 124 : (code ?? 1), stdout: text(stdout), stderr: err });
     });
   });
 }

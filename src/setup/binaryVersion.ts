@@ -3,14 +3,19 @@ export function versionArgs(name: string): string[] {
   return name === 'kubectl' ? ['version', '--client', '--short'] : ['--version'];
 }
 
+const VERSION_TIMEOUT_MS = 90_000;
+
 /** The vX.Y.Z a binary prints, or why it printed none. */
 export async function binaryVersion(file: string, name: string): Promise<{ version?: string; problem?: string }> {
   // execa (~150 ms to load) only when a binary is asked, not with every command that could ask one.
   const { execa } = await import('execa');
-  const result = await execa(file, versionArgs(name), { reject: false, timeout: 15_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, extendEnv: false });
+  // A guard against a binary that hangs, not a speed test: on an emulated machine (a TCG VM) a 100 MB
+  // Go binary takes tens of seconds just to start.
+  const result = await execa(file, versionArgs(name), { reject: false, timeout: VERSION_TIMEOUT_MS, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, extendEnv: false });
   const output = `${result.stdout}\n${result.stderr}`;
   const version = /\bv\d+\.\d+\.\d+\b/.exec(output)?.[0];
   if (version) return { version };
+  if (result.timedOut) return { problem: `printed no version within ${VERSION_TIMEOUT_MS / 1000} s (hung, or a very slow machine)` };
   const reason = result.failed && result.exitCode === undefined ? (result.shortMessage ?? 'does not run') : output.trim().split('\n')[0] || `exit code ${result.exitCode}`;
   return { problem: `does not print a version (${reason.slice(0, 120)})` };
 }
