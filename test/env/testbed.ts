@@ -11,12 +11,14 @@ import { $, sleep } from 'zx';
 import { binDir, cacheDir, repoRoot } from '../../src/paths.ts';
 import { loadVersions, type ImageRole } from '../../src/versions.ts';
 import { buildImage, hostPackages, recipeDigest, recipes } from './images.ts';
+import { ensureVmImage } from '../vm/image.ts';
 
 $.quiet = true;
 const log = (line: string) => console.log(`testbed: ${line}`);
 
-// docker-registry: the mirror tests run one on 127.0.0.1; tmux: the walkthrough's real-terminal test.
-const aptPackages = ['docker.io', 'iptables', 'conntrack', 'golang-1.19-go', 'tmux', 'docker-registry', ...hostPackages];
+// docker-registry: the mirror tests run one on 127.0.0.1; tmux: the walkthrough's real-terminal test;
+// debootstrap, qemu and ssh: the Debian 13 VM (test/vm/).
+const aptPackages = ['docker.io', 'iptables', 'conntrack', 'golang-1.19-go', 'tmux', 'docker-registry', 'debootstrap', 'qemu-system-x86', 'qemu-utils', 'e2fsprogs', 'openssh-client', ...hostPackages];
 export const dockerdLog = '/var/log/mvk-lab/dockerd.log';
 
 async function ensureAptPackages(): Promise<void> {
@@ -181,6 +183,9 @@ async function main(): Promise<void> {
   await ensureBinaries(dir, work);
   await ensureImages(versions, dir, work);
   await summary(versions, dir);
+  // Last, as it boots the VM with these binaries and images. MVK_TESTBED_VM=0 leaves it out (the VM test
+  // then skips, or fails under LAB_E2E=required).
+  if (process.env.MVK_TESTBED_VM !== '0') await ensureVmImage();
   log('ready');
 }
 
