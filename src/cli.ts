@@ -252,6 +252,23 @@ async function summary(): Promise<number> {
   return 0;
 }
 
+/**
+ * `lab dev check` (issue 13): the content (labs/, fixtures/, the diagnoses' lesson sections) checked
+ * statically, every problem as file:line (src/content/check.ts); `--live` also proves on this machine that
+ * every step starts unsolved. For authors and CI (`npm run check:content`), not for students.
+ */
+async function devCheck(options: { live?: boolean }): Promise<number> {
+  const { devCheckReport, liveCheck } = await import('./content/check.ts');
+  const report = await devCheckReport();
+  for (const line of report.lines) out(line);
+  if (!options.live) return report.ok ? EXIT.ok : EXIT.failed;
+  const [{ labEnv }] = await Promise.all([import('./context.ts'), enableDiagnosis()]);
+  const problems = await liveCheck(labEnv(), out);
+  for (const problem of problems) out(`live: ${problem}`);
+  out(problems.length === 0 ? 'live: every step starts unsolved' : `live: ${problems.length} step${problems.length === 1 ? '' : 's'} do not start unsolved`);
+  return report.ok && problems.length === 0 ? EXIT.ok : EXIT.failed;
+}
+
 /** `npm run lab` with no arguments: the interactive walkthrough in a terminal, the plain summary otherwise. */
 async function walkthrough(): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) return summary();
@@ -301,7 +318,7 @@ function commandWord(argv: string[]): string | undefined {
 }
 
 /** Commands this file defines; for them the modules below are not loaded. */
-const OWN_COMMANDS = new Set(['walkthrough', 'verify', 'apply', 'show', 'reset', 'status']);
+const OWN_COMMANDS = new Set(['walkthrough', 'verify', 'apply', 'show', 'reset', 'status', 'dev']);
 
 type Registrar = (program: Command, setExit: (code: number) => void) => void;
 
@@ -372,6 +389,14 @@ export async function buildProgram(setExit: (code: number) => void, argv: string
     .option('--json', 'machine-readable output')
     .description('which steps pass now, and what is running')
     .action(async (options) => setExit(await status(options)));
+  // Issue 13: checks for content authors and CI; `dev` alone prints its help (exit 2, as a usage error).
+  program
+    .command('dev')
+    .description('for lab authors: `lab dev check` checks the content (npm run check:content)')
+    .command('check')
+    .option('--live', 'also prove on this machine that every step starts unsolved (resets it; root, Docker, binaries)')
+    .description("check labs/ and fixtures/ without a machine: fixtures lint clean, lesson sections and hints exist, probes have a cause and hint, images are pinned in versions.yaml, lab-run blocks and placeholders are sound; exit 0 all good, 1 with the problems as file:line")
+    .action(async (options) => setExit(await devCheck(options)));
   // Issue 6: machine checks, binaries and images (kept in src/doctor, src/setup, src/images).
   const allCommands = !wantsVersion && !(word !== undefined && OWN_COMMANDS.has(word));
   // --registry-mirror is an option of every command (images/mirror.ts, which labEnv() loads anyway); it

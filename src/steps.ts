@@ -8,8 +8,8 @@ import { templateVars } from './template.ts';
 /** Placeholders content may use: the engine's template variables, plus nginx's IP known at apply time. */
 const basePlaceholders = () => [...Object.keys(templateVars(labEnv())), 'nginxIp'];
 
-/** What the lab's content is validated against: the probes, actions and placeholders this engine has. */
-const labContentOptions = (): ContentOptions => ({ codeProbes: Object.keys(codeProbes), codeActions: Object.keys(codeActions), knownPlaceholders: basePlaceholders() });
+/** What the lab's content is validated against: the probes, actions and placeholders this engine has (also `lab dev check`). */
+export const labContentOptions = (): ContentOptions => ({ codeProbes: Object.keys(codeProbes), codeActions: Object.keys(codeActions), knownPlaceholders: basePlaceholders() });
 
 /** The lab's steps, validated against the probes and actions this engine has. */
 export function labSteps(): Step[] {

@@ -73,14 +73,15 @@ function readCache(options: ContentOptions, labsDir: string, fixturesDir: string
 export const defaultLabsDir = path.join(repoRoot, 'labs');
 export const defaultFixturesDir = path.join(repoRoot, 'fixtures');
 
-const stepDirName = /^(\d\d)-[a-z0-9-]+$/;
+/** A step's directory under labs/: `NN-name`. */
+export const stepDirName = /^(\d\d)-[a-z0-9-]+$/;
 
 function contentError(file: string, message: string): LabError {
   const shown = path.relative(repoRoot, file) || file;
   return new LabError(`${shown}: ${message}`, 'fix that field (see labs/README.md for the format) or restore the file with git');
 }
 
-function describeIssue(issue: ZodIssue): string {
+export function describeIssue(issue: ZodIssue): string {
   const where = issue.path.length > 0 ? `field ${issue.path.join('.')}` : 'the document';
   return `${where}: ${issue.message}`;
 }
@@ -100,55 +101,70 @@ export function parseStepMeta(file: string, text: string): StepMeta {
 const fixtureOf = (action: StepMeta['apply'][number]) => ('write' in action ? action.write.fixture : 'kubectlApply' in action ? action.kubectlApply : undefined);
 
 /**
- * Checks that hold across fields or files, which the schema alone cannot express. `textChecked`: the
- * cache vouches for every check on the step's texts, so only the fixtures on disk are looked at.
+ * A problem one of the checks below found: the file, the step.yaml field when there is one (dotted, as
+ * `field probes.2.module` in messages), the line of a lesson when the lesson's parser knows it.
  */
-function checkStep(step: Step, options: Required<Pick<ContentOptions, 'fixturesDir'>> & ContentOptions, textChecked = false): void {
+export interface StepProblem {
+  file: string;
+  field?: string;
+  line?: number;
+  message: string;
+}
+
+/**
+ * Checks that hold across fields or files, which the schema alone cannot express, every problem in
+ * order (the loader throws the first; `lab dev check` lists them all). `textChecked`: the cache vouches
+ * for every check on the step's texts, so only the fixtures on disk are looked at.
+ */
+export function stepProblems(step: Step, options: Required<Pick<ContentOptions, 'fixturesDir'>> & ContentOptions, textChecked = false): StepProblem[] {
   const { meta, metaFile } = step;
-  if (textChecked) {
+  const problems: StepProblem[] = [];
+  const fixturesMissing = () =>
     meta.apply.forEach((action, index) => {
       const fixture = fixtureOf(action);
-      if (fixture && !existsSync(path.join(options.fixturesDir, fixture))) {
-        throw contentError(metaFile, `field apply.${index}: fixture ${fixture} does not exist in fixtures/`);
+      if (fixture && !existsSync(path.join(options.fixturesDir, fixture))) problems.push({ file: metaFile, field: `apply.${index}`, message: `fixture ${fixture} does not exist in fixtures/` });
+      if (!textChecked && 'code' in action && options.codeActions && !options.codeActions.includes(action.code)) {
+        problems.push({ file: metaFile, field: `apply.${index}.code`, message: `no code action named "${action.code}" (known: ${options.codeActions.join(', ')})` });
       }
     });
-    return;
+  if (textChecked) {
+    fixturesMissing();
+    return problems;
   }
-  if (meta.step !== step.number) throw contentError(metaFile, `field step: is ${meta.step} but the directory says ${step.number}`);
+  if (meta.step !== step.number) problems.push({ file: metaFile, field: 'step', message: `is ${meta.step} but the directory says ${step.number}` });
   const seen = new Set<string>();
   meta.probes.forEach((probe, index) => {
-    if (seen.has(probe.id)) throw contentError(metaFile, `field probes.${index}.id: "${probe.id}" is used twice`);
+    if (seen.has(probe.id)) problems.push({ file: metaFile, field: `probes.${index}.id`, message: `"${probe.id}" is used twice` });
     for (const need of probe.needs) {
-      if (!seen.has(need)) throw contentError(metaFile, `field probes.${index}.needs: "${need}" is not an earlier probe of this step`);
+      if (!seen.has(need)) problems.push({ file: metaFile, field: `probes.${index}.needs`, message: `"${need}" is not an earlier probe of this step` });
     }
     if (probe.kind === 'code' && options.codeProbes && !options.codeProbes.includes(probe.module)) {
-      throw contentError(metaFile, `field probes.${index}.module: no code probe named "${probe.module}" (known: ${options.codeProbes.join(', ')})`);
+      problems.push({ file: metaFile, field: `probes.${index}.module`, message: `no code probe named "${probe.module}" (known: ${options.codeProbes.join(', ')})` });
     }
     seen.add(probe.id);
   });
-  meta.apply.forEach((action, index) => {
-    const fixture = fixtureOf(action);
-    if (fixture && !existsSync(path.join(options.fixturesDir, fixture))) {
-      throw contentError(metaFile, `field apply.${index}: fixture ${fixture} does not exist in fixtures/`);
-    }
-    if ('code' in action && options.codeActions && !options.codeActions.includes(action.code)) {
-      throw contentError(metaFile, `field apply.${index}.code: no code action named "${action.code}" (known: ${options.codeActions.join(', ')})`);
-    }
-  });
+  fixturesMissing();
   if (options.knownPlaceholders) {
     const known = new Set([...options.knownPlaceholders, ...machinePlaceholders]);
     const texts: [string, string][] = [[step.lessonFile, step.lesson], [metaFile, JSON.stringify(meta)]];
     for (const [file, text] of texts) {
       const unknown = placeholdersIn(text).filter((name) => !known.has(name));
-      if (unknown.length > 0) throw contentError(file, `unknown placeholder {{${unknown[0]}}} (known: ${[...known].join(', ')})`);
+      if (unknown.length > 0) problems.push({ file, message: `unknown placeholder {{${unknown[0]}}} (known: ${[...known].join(', ')})` });
     }
   }
   try {
     lessonCommands(step.lesson);
   } catch (error) {
-    if (error instanceof LessonFormatError) throw contentError(step.lessonFile, error.message);
-    throw error;
+    if (!(error instanceof LessonFormatError)) throw error;
+    problems.push({ file: step.lessonFile, line: error.line, message: error.message.replace(/^line \d+: /, '') });
   }
+  return problems;
+}
+
+/** Throws the first of `stepProblems` as the loader's LabError naming the file and field. */
+function checkStep(step: Step, options: Required<Pick<ContentOptions, 'fixturesDir'>> & ContentOptions, textChecked = false): void {
+  const [first] = stepProblems(step, options, textChecked);
+  if (first) throw contentError(first.file, first.field ? `field ${first.field}: ${first.message}` : first.line !== undefined ? `line ${first.line}: ${first.message}` : first.message);
 }
 
 /** Loads and validates every step under labs/; throws a LabError naming the file and field at the first problem. */
