@@ -9,6 +9,7 @@ import { PODS_LINT, type Outcome, type ProbeContext, type ProbeResult } from './
 import { render, templateVars } from './template.ts';
 import { withLiveNode } from './labNode.ts';
 import { lintPodsDir } from './manifestLint.ts';
+import { scaled } from './timeouts.ts';
 
 export interface StepReport {
   step: number;
@@ -52,16 +53,26 @@ const titleOf = (spec: ProbeSpec, ctx: ProbeContext) => renderSafe(spec.title, c
 /** Turns an evaluator's throw into a failed outcome: a probe never crashes a verify run. */
 function outcomeOfError(error: unknown): Outcome {
   if (error instanceof LabError) return { ok: false, expected: 'the probe can run', seen: error.message, cause: error.message, hint: error.hint };
-  if (error instanceof ProbeTimeout) return { ok: false, expected: 'an answer', seen: error.message };
+  if (error instanceof ProbeTimeout) {
+    return {
+      ok: false,
+      expected: 'an answer',
+      seen: error.message,
+      cause: `this check got no answer in time (${error.message}): the machine may be busy or slow, not the cluster wrong`,
+      hint: 'run it again; on a slow machine (an emulated VM, a small board) set MVK_TIMEOUT_SCALE=4 to wait four times longer',
+    };
+  }
   return { ok: false, expected: 'the probe can run', seen: (error as Error).message ?? String(error) };
 }
 
 export async function runProbe(spec: ProbeSpec, ctx: ProbeContext): Promise<ProbeResult> {
   const started = performance.now();
   let outcome: Outcome;
+  let timedOut = false;
   try {
-    outcome = await withTimeout(evaluate(spec, ctx), spec.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
+    outcome = await withTimeout(evaluate(spec, ctx), scaled(spec.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS));
   } catch (error) {
+    timedOut = error instanceof ProbeTimeout;
     outcome = outcomeOfError(error);
   }
   const result: ProbeResult = {
@@ -82,7 +93,8 @@ export async function runProbe(spec: ProbeSpec, ctx: ProbeContext): Promise<Prob
     if (outcome.settling) result.settling = true;
     const diagnose = currentDiagnoser();
     // A pod being replaced fails for a moment on purpose; diagnosing that moment would blame the student.
-    if (diagnose && !outcome.settling) result.diagnosis = await diagnose(result, spec, ctx).catch(() => undefined);
+    // Nor is a check that timed out evidence of a mistake: a diagnosis there would guess (seen on a TCG VM).
+    if (diagnose && !outcome.settling && !timedOut) result.diagnosis = await diagnose(result, spec, ctx).catch(() => undefined);
   }
   return result;
 }
