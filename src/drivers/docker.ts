@@ -1,36 +1,7 @@
 import { execFile } from 'node:child_process';
-import { request } from 'node:http';
-import { createRequire } from 'node:module';
 import { networkInterfaces } from 'node:os';
-import type Docker from 'dockerode';
 import { LabError } from '../errors.ts';
-
-/**
- * Docker's client (dockerode, with its gRPC, protobuf and SSH dependencies: ~200 ms and ~30 MiB) loads
- * on the first call that needs it, not with this module: a `lab verify` whose first probe fails asks
- * Docker nothing but whether it answers (`ensureUp`, a plain HTTP ping). It is CommonJS, so a
- * synchronous require keeps `DockerDriver.api` a plain property for its callers.
- */
-let dockerode: typeof Docker | undefined;
-export const loadDockerode = (): typeof Docker => (dockerode ??= createRequire(import.meta.url)('dockerode') as typeof Docker);
-
-/** GET /_ping on the engine's socket, as dockerode's ping does (same timeout): resolves on 200, else rejects. */
-function pingSocket(socketPath: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: '/_ping', method: 'GET', agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        if (res.statusCode === 200) resolve();
-        else reject(Object.assign(new Error(`(HTTP code ${res.statusCode}) ${res.statusCode === 500 ? 'server error' : 'unexpected'} - ${Buffer.concat(chunks).toString('utf8')}`), { statusCode: res.statusCode }));
-      });
-    });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { DockerEngine, type ContainerSummary } from './dockerApi.ts';
 
 /** Overridable so tests can show what happens when Docker does not answer. */
 export const DOCKER_SOCKET = process.env.MVK_DOCKER_SOCKET ?? '/var/run/docker.sock';
@@ -110,7 +81,7 @@ async function interfaceAddress(name: string): Promise<string | undefined> {
   }
 }
 
-function toPodContainer(info: Docker.ContainerInfo): PodContainer {
+function toPodContainer(info: ContainerSummary): PodContainer {
   const labels = info.Labels ?? {};
   const name = (info.Names[0] ?? '').replace(/^\//, '');
   return {
@@ -149,21 +120,22 @@ export function currentPodUid(containers: Pick<PodContainer, 'containerName' | '
 }
 
 export class DockerDriver {
-  private client?: Docker;
   private reachable?: Promise<void>;
+  /**
+   * The Engine API on this socket (our own small client, `dockerApi.ts`), for what the methods below
+   * do not cover: the image pulls and archives, the doctor's sandbox trial, tests.
+   */
+  readonly api: DockerEngine;
 
-  constructor(private readonly socketPath = DOCKER_SOCKET) {}
-
-  /** dockerode's client for this socket, created (and dockerode loaded) on first use. */
-  get api(): Docker {
-    return (this.client ??= new (loadDockerode())({ socketPath: this.socketPath, timeout: TIMEOUT_MS }));
+  constructor(socketPath = DOCKER_SOCKET) {
+    this.api = new DockerEngine(socketPath, TIMEOUT_MS);
   }
 
   /** Throws DockerDownError; remembered, so a run with Docker down fails every Docker probe at once. */
   ensureUp(): Promise<void> {
     this.reachable ??= (async () => {
       try {
-        await pingSocket(this.socketPath, TIMEOUT_MS);
+        await this.api.ping();
       } catch (error) {
         throw new DockerDownError(error);
       }
@@ -184,21 +156,21 @@ export class DockerDriver {
 
   async logs(id: string, tail = 200): Promise<string> {
     await this.ensureUp();
-    const buffer = await this.api.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false });
+    const buffer = await this.api.containerLogs(id, { stdout: true, stderr: true, tail, follow: false });
     return demuxDockerLogs(buffer);
   }
 
   /** Docker's own error for a container that failed to start (empty when there is none). */
   async startError(id: string): Promise<string> {
     await this.ensureUp();
-    const info = (await this.api.getContainer(id).inspect()) as { State?: { Error?: string } };
+    const info = (await this.api.inspectContainer(id)) as { State?: { Error?: string } };
     return info.State?.Error ?? '';
   }
 
   /** What a container actually runs: its image id, command line and bind mounts (for drift against its manifest). */
   async inspectContainer(id: string): Promise<ContainerDetails> {
     await this.ensureUp();
-    const info = (await this.api.getContainer(id).inspect()) as {
+    const info = (await this.api.inspectContainer(id)) as {
       Image?: string;
       Path?: string;
       Args?: string[];
@@ -216,7 +188,7 @@ export class DockerDriver {
   async imageId(name: string): Promise<string | undefined> {
     await this.ensureUp();
     try {
-      return ((await this.api.getImage(name).inspect()) as { Id?: string }).Id;
+      return ((await this.api.inspectImage(name)) as { Id?: string }).Id;
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return undefined;
       throw error;
@@ -225,7 +197,7 @@ export class DockerDriver {
 
   async remove(id: string): Promise<void> {
     try {
-      await this.api.getContainer(id).remove({ force: true, v: true });
+      await this.api.removeContainer(id, { force: true, v: true });
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode !== 404) throw error;
     }
@@ -234,7 +206,7 @@ export class DockerDriver {
   async imagePresent(name: string): Promise<boolean> {
     await this.ensureUp();
     try {
-      await this.api.getImage(name).inspect();
+      await this.api.inspectImage(name);
       return true;
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return false;
@@ -254,7 +226,7 @@ export class DockerDriver {
    */
   async bridgeGateway(): Promise<string> {
     await this.ensureUp();
-    const network = (await this.api.getNetwork('bridge').inspect()) as {
+    const network = (await this.api.inspectNetwork('bridge')) as {
       IPAM?: { Config?: { Gateway?: string }[] };
       Options?: Record<string, string>;
     };

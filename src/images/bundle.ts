@@ -11,9 +11,7 @@ export async function saveImages(docker: DockerDriver, names: string[], file: st
   await docker.ensureUp();
   const part = `${file}.part`;
   try {
-    // dockerode has getImages (GET /images/get?names=…) but its types lack it.
-    const api = docker.api as unknown as { getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream> };
-    const stream = await api.getImages({ names });
+    const stream = await docker.api.saveImages(names);
     await pipeline(stream, createWriteStream(part));
     renameSync(part, file);
   } catch (error) {
@@ -52,7 +50,7 @@ export function parseLoadOutput(text: string): { loaded: string[]; error?: strin
 export async function loadImages(docker: DockerDriver, file: string): Promise<string[]> {
   if (!existsSync(file)) throw new LabError(`${file} does not exist`, 'give the path of an archive written by `lab images save FILE`');
   await docker.ensureUp();
-  const response = (await docker.api.loadImage(createReadStream(file), { quiet: true })) as NodeJS.ReadableStream;
+  const response = await docker.api.loadImage(createReadStream(file), { quiet: true });
   // The answer is small (a line per image): read it whole. Docker reports a bad archive inside it, not by status.
   let text = '';
   for await (const chunk of response) text += chunk.toString();

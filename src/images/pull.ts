@@ -1,5 +1,6 @@
 import type { LabEnv } from '../context.ts';
 import type { DockerDriver } from '../drivers/docker.ts';
+import { followJsonLines } from '../drivers/dockerApi.ts';
 import { LabError } from '../errors.ts';
 import { loadLabConfig } from '../labConfig.ts';
 import type { ImageRole } from '../versions.ts';
@@ -22,22 +23,21 @@ export async function pullImage(docker: DockerDriver, image: string, onProgress:
   await docker.ensureUp();
   let stream: NodeJS.ReadableStream;
   try {
-    stream = (await docker.api.pull(image)) as NodeJS.ReadableStream;
+    stream = await docker.api.pull(image);
   } catch (error) {
     throw new ImagePullError(image, firstLine(error), mirrored);
   }
   let failure: string | undefined;
-  await new Promise<void>((resolve, reject) => {
-    docker.api.modem.followProgress(
-      stream,
-      (error: Error | null) => (error ? reject(new ImagePullError(image, firstLine(error), mirrored)) : resolve()),
-      (event: Parameters<typeof toLayerProgress>[1] & { error?: string }) => {
-        // Docker reports a failed pull as an event in the stream, not as an HTTP error.
-        if (event.error) failure ??= event.error;
-        else onProgress(toLayerProgress(image, event));
-      },
-    );
-  });
+  try {
+    await followJsonLines(stream, (event) => {
+      // Docker reports a failed pull as an event in the stream, not as an HTTP error.
+      const { error } = event as { error?: string };
+      if (error) failure ??= error;
+      else onProgress(toLayerProgress(image, event as Parameters<typeof toLayerProgress>[1]));
+    });
+  } catch (error) {
+    throw new ImagePullError(image, firstLine(error), mirrored);
+  }
   if (failure) throw new ImagePullError(image, failure.split('\n')[0]!, mirrored);
   // A pull can end without an error event yet leave nothing (an interrupted stream); check.
   if (!(await docker.imagePresent(image))) throw new ImagePullError(image, 'Docker finished the pull but the image is not there', mirrored);

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { LabEnv } from '../context.ts';
-import { DOCKER_SOCKET, loadDockerode } from '../drivers/docker.ts';
+import { DOCKER_SOCKET } from '../drivers/docker.ts';
+import { DockerEngine, followJsonLines } from '../drivers/dockerApi.ts';
 import { kubeletLogFile } from '../drivers/kubelet.ts';
 
 /** Files the student writes: everything in pods/ and the kubeconfig at the repo root. */
@@ -23,7 +24,7 @@ const RECONNECT_MS = 5000;
  */
 export function watchPodContainers(onEvent: (name: string) => void, socketPath = DOCKER_SOCKET): () => void {
   // No request timeout here: an event stream is idle most of the time.
-  const docker = new (loadDockerode())({ socketPath });
+  const docker = new DockerEngine(socketPath, 0);
   let abort = new AbortController();
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -35,27 +36,15 @@ export function watchPodContainers(onEvent: (name: string) => void, socketPath =
   function connect(): void {
     abort = new AbortController();
     docker
-      .getEvents({ filters: { type: ['container'], event: containerEvents, label: ['io.kubernetes.pod.name'] }, abortSignal: abort.signal })
-      .then((stream) => {
-        let buffer = '';
-        stream.on('data', (chunk: Buffer) => {
-          buffer += chunk.toString('utf8');
-          const lines = buffer.split('\n');
-          buffer = lines.pop() ?? '';
-          for (const line of lines) {
-            try {
-              const event = JSON.parse(line) as { Actor?: { Attributes?: { name?: string } } };
-              const name = event.Actor?.Attributes?.name ?? '';
-              if (name.startsWith('k8s_')) onEvent(name);
-            } catch {
-              // a partial or foreign line
-            }
-          }
-        });
-        stream.on('error', () => undefined);
-        stream.on('close', reconnectLater);
-      })
-      .catch(reconnectLater);
+      .events({ type: ['container'], event: containerEvents, label: ['io.kubernetes.pod.name'] }, abort.signal)
+      .then((stream) =>
+        followJsonLines(stream, (event) => {
+          const name = (event as { Actor?: { Attributes?: { name?: string } } }).Actor?.Attributes?.name ?? '';
+          if (name.startsWith('k8s_')) onEvent(name);
+        }),
+      )
+      // The stream ended (Docker restarted) or never opened (Docker down): try again a little later.
+      .then(reconnectLater, reconnectLater);
   }
 
   connect();

@@ -179,7 +179,7 @@ async function main(): Promise<void> {
   // etcd replaced: measure from Docker's start event of the new container to the probe passing.
   const docker = new DockerDriver();
   const [etcd] = await docker.podContainers({ podName: `etcd-${env.nodeName}`, container: 'etcd' });
-  const events = (await docker.api.getEvents({ filters: { event: ['start'], label: [`io.kubernetes.pod.name=etcd-${env.nodeName}`] } })) as NodeJS.ReadableStream & { destroy(): void };
+  const events = await docker.api.events({ event: ['start'], label: [`io.kubernetes.pod.name=etcd-${env.nodeName}`] });
   const started = new Promise<number>((resolve) => events.once('data', () => resolve(performance.now())));
   await docker.remove(etcd!.id);
   const runningAt = await firstPass(2, 'etcd-running');

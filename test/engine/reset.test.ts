@@ -25,7 +25,7 @@ async function assertNothingLeft(): Promise<void> {
 }
 
 async function assertDecoysSurvive(): Promise<void> {
-  const decoy = await new DockerDriver().api.getContainer(decoyName).inspect();
+  const decoy = (await new DockerDriver().api.inspectContainer(decoyName)) as { State: { Running: boolean } };
   assert.equal(decoy.State.Running, true, 'the decoy container still runs');
   assert.ok(existsSync(decoyFile), 'the decoy file is still there');
 }

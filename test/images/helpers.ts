@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { DockerDriver } from '../../src/drivers/docker.ts';
+import { followJsonLines } from '../../src/drivers/dockerApi.ts';
 import { mirroredName } from '../../src/images/mirror.ts';
 import { repoRoot } from '../../src/paths.ts';
 import { workDir } from '../helpers/workdir.ts';
@@ -77,19 +78,16 @@ function splitName(name: string): { repo: string; tag: string } {
 
 /** Adds a second name to a local image (the original name is untouched). */
 export async function tagImage(source: string, target: string): Promise<void> {
-  await docker.api.getImage(source).tag(splitName(target));
+  await docker.api.tagImage(source, splitName(target));
 }
 
 export async function pushImage(name: string): Promise<void> {
-  // The push endpoint wants an X-Registry-Auth header even for a registry without auth: send an empty one.
-  const stream = (await docker.api.getImage(name).push({ authconfig: {} })) as NodeJS.ReadableStream;
-  await new Promise<void>((resolve, reject) => {
-    docker.api.modem.followProgress(stream, (error: Error | null, events: { error?: string }[]) => {
-      const failed = events?.find((e) => e.error);
-      if (error || failed) reject(error ?? new Error(failed!.error));
-      else resolve();
-    });
+  // The push endpoint wants an X-Registry-Auth header even for a registry without auth: push sends an empty one.
+  let failed: string | undefined;
+  await followJsonLines(await docker.api.push(name), (event) => {
+    failed ??= (event as { error?: string }).error;
   });
+  if (failed) throw new Error(failed);
 }
 
 /**
@@ -99,19 +97,19 @@ export async function pushImage(name: string): Promise<void> {
 export async function untagImage(name: string): Promise<void> {
   let tags: string[];
   try {
-    tags = ((await docker.api.getImage(name).inspect()) as { RepoTags?: string[] }).RepoTags ?? [];
+    tags = ((await docker.api.inspectImage(name)) as { RepoTags?: string[] }).RepoTags ?? [];
   } catch {
     return;
   }
   if (tags.length < 2) throw new Error(`${name} is the only name of its image; refusing to remove it`);
-  await docker.api.getImage(name).remove({ noprune: true });
+  await docker.api.removeImage(name, { noprune: true });
 }
 
 /** The image a container of the lab's static pod runs (`POD` for the sandbox). */
 export async function podContainerImage(podName: string, container: string): Promise<string | undefined> {
   const [newest] = await docker.podContainers({ podName, container });
   if (!newest) return undefined;
-  return ((await docker.api.getContainer(newest.id).inspect()) as { Config: { Image: string } }).Config.Image;
+  return ((await docker.api.inspectContainer(newest.id)) as { Config: { Image: string } }).Config.Image;
 }
 
 /** Label on images a test builds itself; only such images may be deleted outright. */
@@ -174,10 +172,10 @@ export async function forgetMirror(prefix: string, images: string[], withOwnLaye
 export async function removeTestVariant(name: string): Promise<void> {
   let labels: Record<string, string> = {};
   try {
-    labels = ((await docker.api.getImage(name).inspect()) as { Config?: { Labels?: Record<string, string> | null } }).Config?.Labels ?? {};
+    labels = ((await docker.api.inspectImage(name)) as { Config?: { Labels?: Record<string, string> | null } }).Config?.Labels ?? {};
   } catch {
     return;
   }
   if (labels[TEST_LABEL] !== '1') throw new Error(`${name} was not built by the test; refusing to delete it`);
-  await docker.api.getImage(name).remove({ force: true });
+  await docker.api.removeImage(name, { force: true });
 }

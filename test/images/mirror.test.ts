@@ -76,8 +76,8 @@ describe('images through a registry mirror (local docker-registry)', { skip: rea
     assert.equal(JSON.parse(verify.stdout).passed, true);
     assert.equal(await podContainerImage(`hello-${NODE_NAME}`, 'POD'), `${prefix}/pause:3.2`);
     // dockershim starts app containers by image ID: the mirror's busybox variant, not the test bed's busybox.
-    const variantId = ((await docker.api.getImage(`${prefix}/busybox:1.35`).inspect()) as { Id: string }).Id;
-    assert.notEqual(variantId, ((await docker.api.getImage(versions.images.busybox).inspect()) as { Id: string }).Id);
+    const variantId = ((await docker.api.inspectImage(`${prefix}/busybox:1.35`)) as { Id: string }).Id;
+    assert.notEqual(variantId, ((await docker.api.inspectImage(versions.images.busybox)) as { Id: string }).Id);
     assert.equal(await podContainerImage(`hello-${NODE_NAME}`, 'hello'), variantId);
     const kubelet = await lab(['status', '--json', '--registry-mirror', prefix], env);
     assert.match(kubelet.stdout, new RegExp(`--pod-infra-container-image=${prefix}/pause:3\\.2`));
