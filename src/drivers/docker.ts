@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
 import { LabError } from '../errors.ts';
 import { DockerEngine, type ContainerSummary } from './dockerApi.ts';
+import { scaled } from '../timeouts.ts';
 
 /** Overridable so tests can show what happens when Docker does not answer. */
 export const DOCKER_SOCKET = process.env.MVK_DOCKER_SOCKET ?? '/var/run/docker.sock';
@@ -128,7 +129,7 @@ export class DockerDriver {
   readonly api: DockerEngine;
 
   constructor(socketPath = DOCKER_SOCKET) {
-    this.api = new DockerEngine(socketPath, TIMEOUT_MS);
+    this.api = new DockerEngine(socketPath, scaled(TIMEOUT_MS));
   }
 
   /** Throws DockerDownError; remembered, so a run with Docker down fails every Docker probe at once. */
