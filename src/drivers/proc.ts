@@ -6,7 +6,11 @@ export interface ProcessInfo {
   cwd?: string;
 }
 
-/** Every process whose command line we can read (processes may vanish while we scan; they are skipped). */
+/**
+ * Every process whose command line we can read (processes may vanish while we scan; they are skipped).
+ * `cwd` is read when first asked for (only kubelets' is, to resolve their relative flag paths): a
+ * readlink for every process would double the cost of a scan the walkthrough makes on every check.
+ */
 export function listProcesses(): ProcessInfo[] {
   const result: ProcessInfo[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -15,18 +19,29 @@ export function listProcesses(): ProcessInfo[] {
       const raw = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
       if (!raw) continue;
       const argv = raw.split('\0').filter((arg, index, all) => arg !== '' || index < all.length - 1);
-      let cwd: string | undefined;
-      try {
-        cwd = readlinkSync(`/proc/${entry}/cwd`);
-      } catch {
-        cwd = undefined;
-      }
-      result.push({ pid: Number(entry), argv, cwd });
+      result.push(withLazyCwd({ pid: Number(entry), argv }));
     } catch {
       // gone already
     }
   }
   return result;
+}
+
+function withLazyCwd(info: ProcessInfo): ProcessInfo {
+  let cwd: string | undefined | null = null;
+  return Object.defineProperty(info, 'cwd', {
+    enumerable: true,
+    get() {
+      if (cwd === null) {
+        try {
+          cwd = readlinkSync(`/proc/${info.pid}/cwd`);
+        } catch {
+          cwd = undefined;
+        }
+      }
+      return cwd;
+    },
+  });
 }
 
 export function processAlive(pid: number): boolean {
