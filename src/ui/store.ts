@@ -44,6 +44,13 @@ export interface WalkthroughState {
 export interface StoreTiming {
   /** Re-check interval while the current step does not pass: for HTTP/API state that pushes no event. */
   pollMs: number;
+  /**
+   * A poll that changes nothing on screen stretches the next one (×1.5) up to this; any change, event or
+   * key brings it back to `pollMs`. A student who leaves the step waiting costs little CPU (each check of
+   * a failing step diagnoses it: kubelet's flags, Docker, /proc/net/tcp for the ports), and one who
+   * starts the missing piece sees it within this. Absent: no stretching.
+   */
+  maxPollMs?: number;
   /** Events arrive in bursts (a pod start is several Docker events); wait this long and check once. */
   debounceMs: number;
   /**
@@ -53,7 +60,8 @@ export interface StoreTiming {
   unrelatedEventCheckMs: number;
 }
 
-const defaultTiming: StoreTiming = { pollMs: 3000, debounceMs: 300, unrelatedEventCheckMs: 30_000 };
+const defaultTiming: StoreTiming = { pollMs: 3000, maxPollMs: 10_000, debounceMs: 300, unrelatedEventCheckMs: 30_000 };
+const POLL_STRETCH = 1.5;
 
 /** A pending timer of a `Scheduler`; only the scheduler that made it knows what it is. */
 export type TimerHandle = unknown;
@@ -95,12 +103,15 @@ export class WalkthroughStore {
   private readonly pending = new Set<TimerHandle>();
   private lastCheckAt = 0;
   private stopped = false;
+  /** The next poll's delay: `timing.pollMs`, stretched while polls change nothing. */
+  private pollDelay: number;
 
   constructor(
     readonly engine: WalkthroughEngine,
     private readonly timing: StoreTiming = defaultTiming,
     private readonly scheduler: Scheduler = realScheduler,
   ) {
+    this.pollDelay = timing.pollMs;
     const progress = engine.loadProgress();
     const resumeStep = Math.min(Math.max(1, progress.current), engine.steps.length);
     this.state = {
@@ -231,13 +242,18 @@ export class WalkthroughStore {
   /** Something changed on the machine (or the student pressed r): check soon, once per burst. */
   requestCheck(delayMs = this.timing.debounceMs): void {
     if (this.stopped) return;
+    this.pollDelay = this.timing.pollMs;
     this.cancel(this.timer);
     this.timer = this.after(delayMs, () => void this.checkNow());
   }
 
-  /** Runs the current step's probes and refreshes the map. `visible` (the r key) shows the spinner at once. */
-  async checkNow(options: { visible?: boolean } = {}): Promise<void> {
+  /**
+   * Runs the current step's probes and refreshes the map. `visible` (the r key) shows the spinner at once;
+   * `poll` says the poll timer asked, so a check that changes nothing stretches the next poll.
+   */
+  async checkNow(options: { visible?: boolean; poll?: boolean } = {}): Promise<void> {
     if (this.stopped) return;
+    if (!options.poll) this.pollDelay = this.timing.pollMs;
     if (this.running) {
       this.again = true;
       if (options.visible) this.set({ checking: true });
@@ -249,6 +265,7 @@ export class WalkthroughStore {
     this.timer = undefined;
     const spinner = options.visible ? undefined : this.after(SHOW_CHECKING_AFTER_MS, () => this.set({ checking: true }));
     if (options.visible) this.set({ checking: true });
+    let changed = false;
     try {
       const { screen, viewing } = this.state;
       const step = this.engine.steps[viewing - 1];
@@ -256,10 +273,10 @@ export class WalkthroughStore {
         const report = await this.engine.check(step);
         // Stopped meanwhile (the student quit): the answer changes nothing, progress included.
         if (this.stopped) return;
-        this.record(report);
+        changed = this.record(report);
       }
       const snapshot = await this.engine.snapshot();
-      if (!this.stopped) this.setSnapshot(snapshot);
+      if (!this.stopped) changed = this.setSnapshot(snapshot) || changed;
     } catch {
       // A check that cannot run leaves the last picture in place; the next event or poll tries again.
     } finally {
@@ -271,6 +288,8 @@ export class WalkthroughStore {
       this.again = false;
       return this.checkNow();
     }
+    if (changed) this.pollDelay = this.timing.pollMs;
+    else if (options.poll) this.pollDelay = Math.min(this.pollDelay * POLL_STRETCH, Math.max(this.timing.pollMs, this.timing.maxPollMs ?? this.timing.pollMs));
     this.schedulePoll();
   }
 
@@ -280,23 +299,27 @@ export class WalkthroughStore {
     const report = this.state.reports[this.state.viewing];
     if (this.state.screen !== 'step' || !needsPolling(report)) return;
     this.cancel(this.timer);
-    this.timer = this.after(this.timing.pollMs, () => void this.checkNow());
+    this.timer = this.after(Math.round(this.pollDelay), () => void this.checkNow({ poll: true }));
   }
 
-  /** A picture equal to the last one changes nothing on screen, so it is not stored (no redraw). */
-  private setSnapshot(snapshot: ClusterSnapshot): void {
-    if (JSON.stringify(snapshot) !== JSON.stringify(this.state.snapshot)) this.set({ snapshot });
+  /** A picture equal to the last one changes nothing on screen, so it is not stored (no redraw). Says whether it changed. */
+  private setSnapshot(snapshot: ClusterSnapshot): boolean {
+    if (JSON.stringify(snapshot) === JSON.stringify(this.state.snapshot)) return false;
+    this.set({ snapshot });
+    return true;
   }
 
-  private record(report: StepReport): void {
+  /** Stores a step's report; says whether anything the student sees changed. */
+  private record(report: StepReport): boolean {
     const { progress, screen, viewing } = this.state;
     const next = recordResult(progress, report.step, report.passed, this.engine.steps.length);
     // The walkthrough resumes where the student was looking, not at the first step that fails.
     next.current = screen === 'welcome' ? progress.current : viewing;
     const changed = Boolean(progress.passed[report.step]) !== report.passed || next.current !== progress.current;
     if (changed) this.save(next);
-    if (!changed && visibleReport(report) === visibleReport(this.state.reports[report.step])) return;
+    if (!changed && visibleReport(report) === visibleReport(this.state.reports[report.step])) return false;
     this.set({ reports: { ...this.state.reports, [report.step]: report }, progress: changed ? next : progress });
+    return true;
   }
 
   private save(progress: Progress): void {

@@ -132,6 +132,42 @@ describe('WalkthroughStore', () => {
     store.stop();
   });
 
+  it('stretches polls that change nothing (×1.5 up to maxPollMs), and polls briskly again after an event or a change', async () => {
+    const { engine, checked } = fakeEngine();
+    const scheduler = new FakeScheduler();
+    let seen = 'y';
+    const changing = {
+      ...engine,
+      async check(step: Parameters<typeof engine.check>[0]) {
+        const report = await engine.check(step);
+        return { ...report, results: report.results.map((r) => ({ ...r, seen })) };
+      },
+    };
+    const store = new WalkthroughStore(changing, { ...timing, maxPollMs: 120_000 }, scheduler);
+    await store.start();
+    store.open('step', 3);
+    await flush(scheduler);
+    const delays: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      delays.push(scheduler.pending()[0]!);
+      scheduler.tick(delays.at(-1));
+      await settle();
+    }
+    assert.deepEqual(delays, [60_000, 90_000, 120_000, 120_000], 'nothing changed: each poll waits longer, up to the cap');
+    store.requestCheck(); // a file in pods/ changed
+    await flush(scheduler);
+    assert.deepEqual(scheduler.pending(), [60_000], 'an event re-checks and brings the poll back to pollMs');
+    scheduler.tick(60_000);
+    await settle();
+    assert.deepEqual(scheduler.pending(), [90_000]);
+    seen = 'something new';
+    scheduler.tick(90_000);
+    await settle();
+    assert.deepEqual(scheduler.pending(), [60_000], 'a poll that changed the checklist keeps the next one brisk');
+    assert.ok(checked.length > 0);
+    store.stop();
+  });
+
   it('leaves no timer behind when stopped, and does nothing afterwards', async () => {
     const { engine, checked, saved } = fakeEngine();
     const { store, scheduler } = storeOf(engine);
