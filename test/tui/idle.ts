@@ -74,7 +74,7 @@ try {
   const panePid = Number((await tmux('display-message', '-p', '-t', 'idle', '#{pane_pid}')).stdout.trim());
   const pid = appPid(panePid);
   if (!pid) throw new Error('cannot find the app process');
-  await measure(pid, 'waiting on step 1 (nothing running, 3 s poll)');
+  await measure(pid, 'waiting on step 1 (nothing running; a poll from 3 s, stretching to 10 s)');
   await term.keys('a');
   await term.waitFor(/✔ Step 1 passes/, 180_000);
   await sleep(5000);
