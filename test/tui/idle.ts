@@ -13,7 +13,11 @@ import { killServer, tmux, Terminal } from './tmux.ts';
 
 // As in the real-env tests: the test bed is offline, so apply must never try a public registry.
 process.env.MVK_NO_PULL ??= '1';
-const SECONDS = Number(process.env.IDLE_SECONDS ?? 30);
+const SECONDS = Number(process.env.IDLE_SECONDS ?? 60);
+// Idle is what follows once a state has settled: the screen's own work on reaching it, and the one
+// memory-reducing garbage collection V8 runs some 10-15 s later, are not idling (issue 10's goal is the
+// cost of a student reading). So each window starts this long after its state is on screen.
+const SETTLE_SECONDS = Number(process.env.IDLE_SETTLE_SECONDS ?? 20);
 const ticksPerSecond = Number((await execa('getconf', ['CLK_TCK'])).stdout);
 
 const reset = () => execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'reset', '--yes'], { cwd: repoRoot, input: '' });
@@ -57,10 +61,11 @@ const cpuTicks = (pid: number) => {
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 async function measure(pid: number, label: string): Promise<void> {
+  await sleep(SETTLE_SECONDS * 1000);
   const before = cpuTicks(pid);
   await sleep(SECONDS * 1000);
   const cpu = ((cpuTicks(pid) - before) / ticksPerSecond / SECONDS) * 100;
-  console.log(`${label}: CPU ${cpu.toFixed(2)}% over ${SECONDS}s, RSS ${rssMb(pid).toFixed(0)} MB`);
+  console.log(`${label}: CPU ${cpu.toFixed(2)}% over ${SECONDS}s (after ${SETTLE_SECONDS}s to settle), RSS ${rssMb(pid).toFixed(0)} MB`);
 }
 
 // The lab runs on a temporary work dir (MVK_WORK_DIR, set by tmux.ts's import of the work-dir helper).
@@ -77,7 +82,6 @@ try {
   await measure(pid, 'waiting on step 1 (nothing running; a poll from 3 s, stretching to 10 s)');
   await term.keys('a');
   await term.waitFor(/✔ Step 1 passes/, 180_000);
-  await sleep(5000);
   await measure(pid, 'step 1 passed (events only; hello restarts in CrashLoopBackOff)');
   await term.keys('n');
   await term.waitFor(/Step 2\/6/);
