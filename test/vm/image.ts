@@ -17,7 +17,7 @@ import { bootVm, type VmImage } from './qemu.ts';
 $.quiet = true;
 const log = (line: string) => console.log(`testbed:vm: ${line}`);
 
-export const SUITE = 'trixie';
+const SUITE = 'trixie';
 const MIRROR = process.env.MVK_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 /** What debootstrap lays down before provision.sh: a bootable systemd machine reachable over SSH. */
 const BASE_PACKAGES = ['systemd-sysv', 'systemd', 'dbus', 'udev', 'kmod', 'linux-image-amd64', 'openssh-server', 'iproute2', 'procps', 'ca-certificates', 'e2fsprogs'];
@@ -26,7 +26,7 @@ const DISK_SIZE = '16G';
 /** Bump when the steps below change in a way the inputs do not show. */
 const RECIPE = 4;
 
-export const provisionScript = path.join(repoRoot, 'vm', 'provision.sh');
+const provisionScript = path.join(repoRoot, 'vm', 'provision.sh');
 
 function imageRefs(): string[] {
   return Object.values(loadVersions().images);
@@ -46,15 +46,18 @@ async function imageKey(): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
-export const vmRoot = () => path.join(cacheDir(), 'vm');
+const vmRoot = () => path.join(cacheDir(), 'vm');
 
 function imageAt(dir: string): VmImage {
   return { dir, disk: path.join(dir, 'disk.raw'), kernel: path.join(dir, 'vmlinuz'), initrd: path.join(dir, 'initrd.img'), key: path.join(dir, 'id_ed25519') };
 }
 
-/** The ready image for the current inputs, if it was built. */
-export async function readyImage(): Promise<VmImage | undefined> {
-  const dir = path.join(vmRoot(), await imageKey());
+const testbedBinaries = () => existsSync(path.join(binDir(loadVersions().kubernetes), 'kubelet'));
+
+/** The ready image for these inputs, if it was built (never without the test bed it is made from). */
+export async function readyImage(key?: string): Promise<VmImage | undefined> {
+  if (!key && !testbedBinaries()) return undefined;
+  const dir = path.join(vmRoot(), key ?? (await imageKey()));
   return existsSync(path.join(dir, '.ready')) ? imageAt(dir) : undefined;
 }
 
@@ -147,14 +150,16 @@ async function loadImages(image: VmImage, share: string): Promise<void> {
 }
 
 export async function ensureVmImage(): Promise<VmImage> {
-  const ready = await readyImage();
+  // The key is made of the test bed's binaries and images, so they come first.
+  if (!testbedBinaries()) throw new Error('run `npm run testbed` first: the VM uses its binaries and images');
+  // The key asks Docker about every image: computed once, for the check and the build.
+  const key = await imageKey();
+  const ready = await readyImage(key);
   if (ready) {
     log(`ready: ${ready.dir}`);
     return ready;
   }
   if (process.getuid?.() !== 0) throw new Error('building the VM image needs root (debootstrap, chroot, mount)');
-  if (!existsSync(path.join(binDir(loadVersions().kubernetes), 'kubelet'))) throw new Error('run `npm run testbed` first: the VM uses its binaries and images');
-  const key = await imageKey();
   const building = path.join(vmRoot(), `${key}.building`);
   const started = Date.now();
   rmSync(building, { recursive: true, force: true });
