@@ -1,4 +1,4 @@
-import { Box, useApp, useInput } from 'ink';
+import { Box, useApp } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
 import { FinalScreen } from './components/FinalScreen.tsx';
 import { stepKeys, type KeyHelp } from './components/Footer.tsx';
@@ -8,6 +8,7 @@ import { bottomHeight, mainPaneHeight, StepView, type MainPane, type StepInfo } 
 import { maxDetailsOffset, Preflight } from './components/Preflight.tsx';
 import { Welcome, type StepLine } from './components/Welcome.tsx';
 import { terminalClipboard, osc52, type ClipboardWriter } from './clipboard.ts';
+import { useKeys } from './useKeys.ts';
 import { copyMarker, layoutLesson, lessonColor, markBlock, type CodeBlock } from './markdown.ts';
 import type { WalkthroughStore } from './store.ts';
 import { useTheme } from './theme.tsx';
@@ -153,7 +154,7 @@ export function App({ store, lessonMarkdown, isRoot, clipboard = terminalClipboa
     setNotice(`copied ${plural(count, 'line')} (OSC 52; if your terminal ignores it, use \`npx lab show ${step.number}\`)`);
   };
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     setNotice(undefined);
     if (pending) {
       setPending(undefined);

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { labEnv } from '../../src/context.ts';
 import { DockerDriver } from '../../src/drivers/docker.ts';
@@ -27,6 +28,16 @@ async function pasteBuffer(): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return '';
+}
+
+/**
+ * The first row of the command c would copy, with its number: the gutter carries the mark, a cyan
+ * cell in colour (tmux keeps its SGR 46) or › without.
+ */
+async function markedRow(term: Terminal): Promise<string> {
+  const rows = (await term.styledScreen()).split('\n');
+  const at = rows.findIndex((row) => /^(\x1b\[[0-9;]*m)*(\x1b\[[0-9;]*46[0-9;]*m |›)/.test(row));
+  return at < 0 ? '' : `${at}: ${rows[at]}`;
 }
 
 describe('reading and copying a lesson in a real terminal (tmux, 80x24)', { timeout: 5 * MINUTE }, () => {
@@ -63,7 +74,16 @@ describe('reading and copying a lesson in a real terminal (tmux, 80x24)', { time
       for (const wanted of [commands[0]!, kubelet]) {
         let copied = '';
         for (let tries = 0; tries <= commands.length && copied !== wanted.script; tries++) {
+          // Each key waits for the screen to show the one before it: keys sent together can reach the
+          // app in one read, which it takes for a paste and ignores.
+          const before = await markedRow(term);
           await term.keys('Tab');
+          let now = before;
+          for (let waited = 0; waited < 40 && now === before; waited++) {
+            await sleep(250);
+            now = await markedRow(term);
+          }
+          assert.notEqual(now, '', 'a command carries the copy mark after Tab');
           await tmux('delete-buffer');
           await term.keys('c');
           copied = await pasteBuffer();

@@ -150,6 +150,19 @@ describe('App: reading mode and the copy key (issue 12)', () => {
     assert.match(app.lastFrame()!, /copied 1 line \(/);
   });
 
+  it('c right after Tab copies the command Tab marked, even before React runs its effects', async () => {
+    // A terminal under load hands the app keys back to back; each must see the state the key before
+    // it left (in CI, c once copied the command before the one Tab had just marked).
+    const sent: string[] = [];
+    const { app, store } = await onStep({ clipboard: (sequence) => sent.push(sequence) });
+    // Four reads of the terminal, one after the other: React renders none of them before the last.
+    for (const key of ['\t', 'c', '\t', 'c']) app.stdin.write(key);
+    await settle();
+    store.stop();
+    const decoded = (sequence: string) => Buffer.from(/\x1b\]52;c;([A-Za-z0-9+/=]*)\x07/.exec(sequence)![1]!, 'base64').toString('utf8');
+    assert.deepEqual(sent.map(decoded), ['echo one \\\n  two', 'echo three']);
+  });
+
   it('the hint box grows to fit a long hint', async () => {
     const { app, store, engine } = await (async () => {
       const fake = fakeEngine();
