@@ -4,6 +4,9 @@ import path from 'node:path';
 import { NODE_NAME, type LabEnv } from './context.ts';
 import { flagPath, labKubelets, type KubeletProcess } from './drivers/kubelet.ts';
 import { lintPodsDir, type LintedManifest } from './manifestLint.ts';
+import { staticPodsOf, type DeclaredStaticPod } from './content/declared.ts';
+import type { StaticPodSpec } from './content/schema.ts';
+import { labSteps } from './steps.ts';
 
 /** kubelet 1.19's defaults for the flags that decide where its state lives. */
 export const KUBELET_DEFAULT_ROOT_DIR = '/var/lib/kubelet';
@@ -108,13 +111,15 @@ export function liveNode(env: LabEnv, kubelets = labKubelets(env)): LiveNode {
   return { name: NODE_NAME, source: 'lab' };
 }
 
-/** The static pods the steps are about, by role, with the lesson's names. */
-export const STATIC_POD_ROLES = {
-  hello: { name: 'hello', namespace: 'default', program: '' },
-  etcd: { name: 'etcd', namespace: 'kube-system', program: 'etcd' },
-  apiserver: { name: 'kube-apiserver', namespace: 'kube-system', program: 'kube-apiserver' },
-} as const;
-export type StaticPodRole = keyof typeof STATIC_POD_ROLES;
+/** A static pod's role as the steps declare it (`staticPods` in step.yaml): hello, etcd, apiserver, … */
+export type StaticPodRole = string;
+
+let declared: Record<StaticPodRole, DeclaredStaticPod> | undefined;
+
+/** The static pods the lab's steps introduce, by role, with the lessons' names (read once). */
+export function labStaticPods(): Record<StaticPodRole, DeclaredStaticPod> {
+  return (declared ??= staticPodsOf(labSteps()));
+}
 
 export interface StaticPodRef {
   name: string;
@@ -132,15 +137,18 @@ export const programOf = (container: any) => path.basename(String(container?.com
  * may call etcd `etcd-server`, or leave out `namespace: kube-system`).
  */
 export function staticPodRefs(env: LabEnv, manifests: LintedManifest[] = lintPodsDir(env.podsDir, env.repoRoot).manifests): Record<StaticPodRole, StaticPodRef> {
-  const refs = {} as Record<StaticPodRole, StaticPodRef>;
-  for (const [role, lesson] of Object.entries(STATIC_POD_ROLES) as [StaticPodRole, (typeof STATIC_POD_ROLES)[StaticPodRole]][]) {
-    const pods = manifests.filter((m) => m.podName);
+  const refs: Record<StaticPodRole, StaticPodRef> = {};
+  const pods = manifests.filter((m) => m.podName);
+  for (const [role, lesson] of Object.entries(labStaticPods())) {
     const found = pods.find((m) => m.podName === lesson.name) ?? (lesson.program ? pods.find((m) => programOf(m.value?.spec?.containers?.[0]) === lesson.program) : undefined);
-    refs[role] = found
-      ? { name: found.podName!, namespace: found.namespace ?? 'default', file: found.file }
-      : { name: lesson.name, namespace: lesson.namespace, file: path.relative(env.repoRoot, path.join(env.podsDir, `${role}.yaml`)) };
+    refs[role] = found ? { name: found.podName!, namespace: found.namespace ?? 'default', file: found.file } : lessonStaticPodRef(env, role, lesson);
   }
   return refs;
+}
+
+/** Where the lesson puts a role's pod: its name and namespace, in pods/<role>.yaml. */
+export function lessonStaticPodRef(env: LabEnv, role: StaticPodRole, lesson: StaticPodSpec): StaticPodRef {
+  return { name: lesson.name, namespace: lesson.namespace, file: path.relative(env.repoRoot, path.join(env.podsDir, `${role}.yaml`)) };
 }
 
 /** The environment as the machine runs it: node name from the live kubelet, static pods as the files in pods/ name them. */

@@ -1,4 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { mapParts, type MapPart } from './clusterMap.ts';
+import type { DeclaredMapPart } from './content/declared.ts';
+import type { MapPartSpec } from './content/schema.ts';
 import type { LabEnv } from './context.ts';
 import type { DockerDriver, PodContainer } from './drivers/docker.ts';
 import { httpGet, parseJson } from './drivers/http.ts';
@@ -22,19 +26,37 @@ export interface PodFact {
   nodeName?: string;
 }
 
-export interface ClusterSnapshot {
+/** What the map knows of a static pod the steps declare. */
+export interface StaticPodFact {
+  /** Its newest app container (not the sandbox), when Docker has one. */
+  container?: ContainerFact;
+  /** pods/ has the file that defines it. */
+  file: boolean;
+}
+
+/** What was read from the machine, for the parts the steps declare (content/declared.ts). */
+export interface ClusterFacts {
   /** The node's name as the live kubelet has it (the lab's mvk-node, or the student's own). */
   nodeName: string;
   kubelet: { running: boolean; pid?: number; withKubeconfig: boolean };
   podFiles: string[];
   kubeconfigFile: boolean;
   docker: 'up' | 'down';
-  /** Newest app container (not the sandbox) of each static pod, by pod name without the node suffix. */
-  staticPods: Partial<Record<'hello' | 'etcd' | 'kube-apiserver', ContainerFact>>;
+  /** By role. */
+  staticPods: Record<string, StaticPodFact>;
+  /** The declared health URLs, each true when it answered 200. */
+  healthy: Record<string, boolean>;
   apiserver: 'up' | 'down';
   node?: { ready: boolean };
-  serviceAccount?: { automountToken: boolean | undefined };
-  pods: Partial<Record<'nginx' | 'curl', PodFact>>;
+  /** The declared API objects that exist, by path. */
+  objects: Record<string, unknown>;
+  /** The declared pods the API has, by `namespace/name`. */
+  pods: Record<string, PodFact>;
+}
+
+/** The facts and the map drawn from them: what the walkthrough shows. */
+export interface ClusterSnapshot extends ClusterFacts {
+  parts: MapPart[];
 }
 
 export function exitCodeOf(status: string): number | undefined {
@@ -65,66 +87,78 @@ async function getJson(url: string): Promise<{ status: number; body: unknown } |
   }
 }
 
-async function staticPodFacts(env: LabEnv, docker: DockerDriver): Promise<{ docker: 'up' | 'down'; staticPods: ClusterSnapshot['staticPods'] }> {
-  const staticPods: ClusterSnapshot['staticPods'] = {};
-  let containers: PodContainer[];
+async function staticPodFacts(env: LabEnv, docker: DockerDriver, roles: string[]): Promise<Pick<ClusterFacts, 'docker' | 'staticPods'>> {
+  const staticPods: ClusterFacts['staticPods'] = {};
+  let containers: PodContainer[] | undefined;
   try {
     containers = await docker.podContainers();
   } catch {
-    return { docker: 'down', staticPods };
+    containers = undefined;
   }
-  const roles = { hello: 'hello', etcd: 'etcd', 'kube-apiserver': 'apiserver' } as const;
-  for (const [pod, role] of Object.entries(roles) as [keyof typeof roles, (typeof roles)[keyof typeof roles]][]) {
+  for (const role of roles) {
     // The student may name the pod otherwise; pods/ says how (withLiveNode).
-    const name = env.staticPods?.[role]?.name ?? pod;
+    const ref = env.staticPods?.[role];
+    if (!ref) continue;
     // podContainers() lists newest first, so the first match is the current attempt.
-    const newest = containers.find((c) => c.podName === `${name}-${env.nodeName}` && c.containerName !== 'POD');
-    if (newest) staticPods[pod] = containerFact(newest);
+    const newest = containers?.find((c) => c.podName === `${ref.name}-${env.nodeName}` && c.containerName !== 'POD');
+    staticPods[role] = { file: existsSync(path.resolve(env.repoRoot, ref.file)), ...(newest ? { container: containerFact(newest) } : {}) };
   }
-  return { docker: 'up', staticPods };
+  return { docker: containers ? 'up' : 'down', staticPods };
 }
 
 interface ApiPod {
-  metadata?: { name?: string };
   spec?: { nodeName?: string };
   status?: { phase?: string; podIP?: string };
 }
 
-async function apiFacts(env: LabEnv): Promise<Pick<ClusterSnapshot, 'apiserver' | 'node' | 'serviceAccount' | 'pods'>> {
+async function apiFacts(env: LabEnv, specs: MapPartSpec[]): Promise<Pick<ClusterFacts, 'apiserver' | 'node' | 'objects' | 'pods'>> {
   const health = await getJson(`${env.apiserverUrl}/healthz`);
-  if (!health || health.status !== 200) return { apiserver: 'down', pods: {} };
-  const [node, account, pods] = await Promise.all([
-    getJson(`${env.apiserverUrl}/api/v1/nodes/${env.nodeName}`),
-    getJson(`${env.apiserverUrl}/api/v1/namespaces/default/serviceaccounts/default`),
-    getJson(`${env.apiserverUrl}/api/v1/namespaces/default/pods`),
-  ]);
-  const result: Pick<ClusterSnapshot, 'apiserver' | 'node' | 'serviceAccount' | 'pods'> = { apiserver: 'up', pods: {} };
-  if (node?.status === 200) {
-    const conditions = (node.body as { status?: { conditions?: { type: string; status: string }[] } })?.status?.conditions ?? [];
-    result.node = { ready: conditions.some((c) => c.type === 'Ready' && c.status === 'True') };
-  }
-  if (account?.status === 200) {
-    result.serviceAccount = { automountToken: (account.body as { automountServiceAccountToken?: boolean })?.automountServiceAccountToken };
-  }
-  for (const item of (pods?.body as { items?: ApiPod[] } | undefined)?.items ?? []) {
-    const name = item.metadata?.name;
-    if (name !== 'nginx' && name !== 'curl') continue;
-    result.pods[name] = { phase: item.status?.phase ?? 'Unknown', ...(item.status?.podIP ? { ip: item.status.podIP } : {}), ...(item.spec?.nodeName ? { nodeName: item.spec.nodeName } : {}) };
-  }
+  if (!health || health.status !== 200) return { apiserver: 'down', objects: {}, pods: {} };
+  const result: Pick<ClusterFacts, 'apiserver' | 'node' | 'objects' | 'pods'> = { apiserver: 'up', objects: {}, pods: {} };
+  await Promise.all(
+    specs.map(async (spec) => {
+      if (spec.kind === 'node') {
+        const node = await getJson(`${env.apiserverUrl}/api/v1/nodes/${env.nodeName}`);
+        if (node?.status !== 200) return;
+        const conditions = (node.body as { status?: { conditions?: { type: string; status: string }[] } })?.status?.conditions ?? [];
+        result.node = { ready: conditions.some((c) => c.type === 'Ready' && c.status === 'True') };
+      } else if (spec.kind === 'apiObject') {
+        const object = await getJson(`${env.apiserverUrl}${spec.path}`);
+        if (object?.status === 200) result.objects[spec.path] = object.body;
+      } else if (spec.kind === 'apiPod') {
+        const pod = await getJson(`${env.apiserverUrl}/api/v1/namespaces/${spec.namespace}/pods/${spec.pod}`);
+        if (pod?.status !== 200) return;
+        const { spec: podSpec, status } = pod.body as ApiPod;
+        result.pods[`${spec.namespace}/${spec.pod}`] = { phase: status?.phase ?? 'Unknown', ...(status?.podIP ? { ip: status.podIP } : {}), ...(podSpec?.nodeName ? { nodeName: podSpec.nodeName } : {}) };
+      }
+    }),
+  );
   return result;
 }
 
-export async function clusterSnapshot(labEnv: LabEnv, docker: DockerDriver): Promise<ClusterSnapshot> {
+/** The declared health URLs, each asked once. */
+async function healthFacts(specs: MapPartSpec[]): Promise<ClusterFacts['healthy']> {
+  const urls = [...new Set(specs.flatMap((spec) => (spec.kind === 'staticPod' && spec.health ? [spec.health] : [])))];
+  const answers = await Promise.all(urls.map(async (url) => [url, (await getJson(url))?.status === 200] as const));
+  return Object.fromEntries(answers);
+}
+
+/** Reads the machine for the parts `declared` names, and draws the map from what it found. */
+export async function clusterSnapshot(labEnv: LabEnv, docker: DockerDriver, declared: readonly DeclaredMapPart[]): Promise<ClusterSnapshot> {
   const kubelets = labKubelets(labEnv);
   const kubelet = kubelets[0];
   const env = withLiveNode(labEnv, kubelets);
-  const [containers, api] = await Promise.all([staticPodFacts(env, docker), apiFacts(env)]);
-  return {
+  const specs = declared.map((part) => part.spec);
+  const roles = specs.flatMap((spec) => (spec.kind === 'staticPod' ? [spec.pod] : []));
+  const [containers, api, healthy] = await Promise.all([staticPodFacts(env, docker, roles), apiFacts(env, specs), healthFacts(specs)]);
+  const facts: ClusterFacts = {
     nodeName: env.nodeName,
     kubelet: { running: Boolean(kubelet), ...(kubelet ? { pid: kubelet.pid } : {}), withKubeconfig: Boolean(kubelet?.flags.has('kubeconfig')) },
     podFiles: listPodFiles(env),
     kubeconfigFile: existsSync(env.kubeconfigFile),
     ...containers,
+    healthy,
     ...api,
   };
+  return { ...facts, parts: mapParts(declared, facts) };
 }

@@ -3,10 +3,13 @@ import { UsageError } from './errors.ts';
 import { codeProbes } from './probes/custom/index.ts';
 import { codeActions } from './actions/code.ts';
 import { labEnv } from './context.ts';
-import { templateVars } from './template.ts';
+import { engineVars } from './template.ts';
 
-/** Placeholders content may use: the engine's template variables, plus nginx's IP known at apply time. */
-const basePlaceholders = () => [...Object.keys(templateVars(labEnv())), 'nginxIp'];
+/**
+ * Placeholders content may use: the engine's template variables, plus nginx's IP known at apply time.
+ * The loader adds `pods.<role>.*` for the static pods the steps themselves declare.
+ */
+const basePlaceholders = () => [...Object.keys(engineVars(labEnv())), 'nginxIp'];
 
 /** What the lab's content is validated against: the probes, actions and placeholders this engine has (also `lab dev check`). */
 export const labContentOptions = (): ContentOptions => ({ codeProbes: Object.keys(codeProbes), codeActions: Object.keys(codeActions), knownPlaceholders: basePlaceholders() });

@@ -1,5 +1,5 @@
 import type { LabEnv } from './context.ts';
-import { STATIC_POD_ROLES, type StaticPodRole } from './labNode.ts';
+import { labStaticPods, lessonStaticPodRef } from './labNode.ts';
 
 /**
  * Lessons, fixtures and probe specs name machine-specific values as `{{name}}` (for example
@@ -18,7 +18,8 @@ export interface MachineFacts {
   swapOn: boolean;
 }
 
-export function templateVars(env: LabEnv, machine?: MachineFacts): TemplateVars {
+/** The variables that need no step: paths, the node, the apiserver, the images of labs/versions.yaml. */
+export function engineVars(env: LabEnv): TemplateVars {
   const vars: TemplateVars = {
     repo: env.repoRoot,
     bin: env.binDir,
@@ -30,8 +31,14 @@ export function templateVars(env: LabEnv, machine?: MachineFacts): TemplateVars 
     kubernetesVersion: env.versions.kubernetes,
   };
   for (const [role, image] of Object.entries(env.versions.images)) vars[`images.${role}`] = image;
-  for (const [role, lesson] of Object.entries(STATIC_POD_ROLES)) {
-    const ref = env.staticPods?.[role as StaticPodRole] ?? { ...lesson, file: `pods/${role}.yaml` };
+  return vars;
+}
+
+export function templateVars(env: LabEnv, machine?: MachineFacts): TemplateVars {
+  const vars = engineVars(env);
+  // The static pods the steps declare, as pods/ names them (withLiveNode), else as the lessons do.
+  for (const [role, lesson] of Object.entries(labStaticPods())) {
+    const ref = env.staticPods?.[role] ?? lessonStaticPodRef(env, role, lesson);
     vars[`pods.${role}.name`] = ref.name;
     vars[`pods.${role}.namespace`] = ref.namespace;
     vars[`pods.${role}.file`] = ref.file;

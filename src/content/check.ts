@@ -23,8 +23,11 @@
  * - `placeholder`: every `{{name}}` in lessons, step.yaml and fixtures is a template variable
  *   (src/template.ts), a machine fact or `nginxIp`.
  *
- * Not checked here: "every step has map parts" (step.yaml declares none yet; the cluster map is code,
- * src/ui/clusterMapModel.ts). "Every step starts unsolved on a reset machine" needs the machine:
+ * - `map`: every step adds parts to the cluster map (`map:` in step.yaml, drawn by src/clusterMap.ts),
+ *   a static pod role is declared by one step only, and a map part names a static pod its step or an
+ *   earlier one declares.
+ *
+ * Not checked here: "every step starts unsolved on a reset machine" needs the machine:
  * `lab dev check --live` (`liveCheck` below).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -37,10 +40,11 @@ import { machinePlaceholders, placeholdersIn, type TemplateVars } from '../templ
 import { loadVersions, versionsFile as defaultVersionsFile } from '../versions.ts';
 import { yaml } from '../yaml.ts';
 import { lessonCommands, LessonFormatError, type LessonCommand } from './lessonBlocks.ts';
+import { declarationProblems } from './declared.ts';
 import { defaultFixturesDir, defaultLabsDir, describeIssue, stepDirName, stepProblems, type Step } from './load.ts';
 import { contentSchemas, type StepMeta } from './schema.ts';
 
-export type CheckRule = 'load' | 'probe-text' | 'fixture-lint' | 'lesson-section' | 'hint-reference' | 'image' | 'lab-run' | 'placeholder';
+export type CheckRule = 'load' | 'probe-text' | 'fixture-lint' | 'lesson-section' | 'hint-reference' | 'image' | 'lab-run' | 'placeholder' | 'map';
 
 export interface ContentProblem {
   rule: CheckRule;
@@ -314,7 +318,13 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
     meta.images.forEach((role, i) => {
       if (!(role in images)) add('image', metaFile, fieldLine(metaText, ['images', i]), `image role ${role} is not in labs/versions.yaml (it has: ${Object.keys(images).join(', ')})`);
     });
+    if (meta.map.length === 0) add('map', metaFile, fieldLine(metaText, ['title']), 'the step adds nothing to the cluster map: give it `map:` parts for what it builds, so the student sees it appear');
   });
+  // Across steps: static pods declared once, map parts naming static pods that exist by then.
+  for (const problem of declarationProblems(steps.map(({ step }) => step))) {
+    const metaText = steps.find(({ step }) => step.metaFile === problem.file)?.metaText ?? '';
+    add('map', problem.file, problem.field ? fieldLine(metaText, problem.field.split('.')) : undefined, problem.field ? `field ${problem.field}: ${problem.message}` : problem.message);
+  }
 
   // Lessons: placeholders, images in code, headings that references point to, lab-run blocks.
   const headingsOf = (n: number) => lessonHeadings(lessons.get(n)?.text ?? '').map((h) => h.text);

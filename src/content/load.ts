@@ -5,6 +5,7 @@ import { LabError } from '../errors.ts';
 import { builtFile, repoRoot } from '../paths.ts';
 import { machinePlaceholders, placeholdersIn } from '../template.ts';
 import { yaml } from '../yaml.ts';
+import { declarationProblems, staticPodPlaceholders, staticPodsOf } from './declared.ts';
 import { lessonCommands, LessonFormatError } from './lessonBlocks.ts';
 import { contentSchemas, type StepMeta } from './schema.ts';
 
@@ -196,10 +197,15 @@ function loadAndRecord(options: ContentOptions, useCache: boolean): { steps: Ste
     texts.set(step, metaText);
     return step;
   });
+  // Content may name the static pods any step declares: {{pods.<role>.name}} and the like.
+  const declaredPlaceholders = Object.keys(staticPodsOf(steps)).flatMap(staticPodPlaceholders);
+  const knownPlaceholders = options.knownPlaceholders ? [...options.knownPlaceholders, ...declaredPlaceholders] : undefined;
   steps.forEach((step, index) => {
     if (step.number !== index + 1) throw contentError(step.dir, `step directories must be numbered 01, 02, … without gaps; expected ${String(index + 1).padStart(2, '0')}`);
-    checkStep(step, { ...options, fixturesDir }, cached.has(step));
+    checkStep(step, { ...options, fixturesDir, knownPlaceholders }, cached.has(step));
   });
+  const [declared] = declarationProblems(steps);
+  if (declared) throw contentError(declared.file, `field ${declared.field}: ${declared.message}`);
   if (steps.length === 0) throw contentError(labsDir, 'holds no step directories (NN-name)');
   return { steps, texts };
 }

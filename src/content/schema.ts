@@ -71,6 +71,65 @@ function buildSchemas(z: typeof Z) {
     z.object({ code: id }).strict(),
   ]);
 
+  /** A static pod a step introduces, by role (the name lessons and probes use: `{{pods.<role>.name}}`). */
+  const staticPodSchema = z
+    .object({
+      /** The lesson's pod name and namespace. */
+      name: z.string().min(1),
+      namespace: z.string().min(1),
+      /** The program its first container runs: how a pod the student named otherwise is still found. */
+      program: z.string().min(1).optional(),
+    })
+    .strict();
+
+  /**
+   * A part of the cluster map a step adds. The kind says what is looked at; the map shows the part
+   * from this step on, drawn ok, broken, on its way or not there yet.
+   */
+  const mapPartSchema = z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('kubelet') }).strict(),
+    z.object({ kind: z.literal('podsDir') }).strict(),
+    z.object({ kind: z.literal('kubeconfig') }).strict(),
+    z.object({ kind: z.literal('node') }).strict(),
+    z
+      .object({
+        kind: z.literal('staticPod'),
+        /** A role of `staticPods`, in this step or an earlier one. */
+        pod: id,
+        label: z.string().min(1).optional(),
+        /** The detail shown while its container runs (and answers `health`). */
+        running: z.string().min(1),
+        /** It runs to completion: an exit code 0 is success (kubelet restarts it all the same). */
+        completes: z.boolean().default(false),
+        /** Running is not enough until this URL answers 200. */
+        health: z.string().url().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('apiObject'),
+        label: z.string().min(1),
+        path: z.string().startsWith('/'),
+        /** The object is as the step wants it; else it is drawn broken with `badDetail`. */
+        ok: z.array(conditionSchema).min(1),
+        okDetail: z.string().min(1),
+        badDetail: z.string().min(1),
+        missingDetail: z.string().min(1).default('missing'),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('apiPod'),
+        pod: z.string().min(1),
+        namespace: z.string().min(1).default('default'),
+        label: z.string().min(1).optional(),
+        /** Running: done once it has an IP (shown); Succeeded: done once it ran to completion. */
+        done: z.enum(['Running', 'Succeeded']),
+        doneDetail: z.string().min(1).optional(),
+      })
+      .strict(),
+  ]);
+
   const stepMetaSchema = z
     .object({
       format: z.literal(CONTENT_FORMAT, { errorMap: () => ({ message: `must be ${CONTENT_FORMAT} (the content format this lab reads)` }) }),
@@ -82,9 +141,13 @@ function buildSchemas(z: typeof Z) {
       learned: z.array(z.string().min(1)).min(1),
       /** Files the student writes, relative to the repo. */
       files: z.array(z.string()).default([]),
-      /** Image roles from labs/versions.yaml this step runs. */
-      images: z.array(z.enum(['pause', 'busybox', 'etcd', 'apiserver', 'nginx', 'curl'])).default([]),
+      /** Image roles from labs/versions.yaml this step runs (the loader checks each is there). */
+      images: z.array(id).default([]),
       binaries: z.array(z.string()).default([]),
+      /** The static pods this step introduces, by role. */
+      staticPods: z.record(id, staticPodSchema).default({}),
+      /** What this step adds to the cluster map. */
+      map: z.array(mapPartSchema).default([]),
       /** From gentle to explicit. */
       hints: z.array(z.string().min(1)).min(1),
       apply: z.array(applyActionSchema).min(1),
@@ -93,7 +156,7 @@ function buildSchemas(z: typeof Z) {
       probes: z.array(probeSpecSchema).min(1),
     })
     .strict();
-  return { conditionSchema, probeSpecSchema, applyActionSchema, stepMetaSchema };
+  return { conditionSchema, probeSpecSchema, applyActionSchema, staticPodSchema, mapPartSchema, stepMetaSchema };
 }
 
 type ContentSchemas = ReturnType<typeof buildSchemas>;
@@ -108,4 +171,6 @@ export const contentSchemas = (): ContentSchemas => (built ??= buildSchemas(zod(
 export type Condition = Z.infer<ContentSchemas['conditionSchema']>;
 export type ProbeSpec = Z.infer<ContentSchemas['probeSpecSchema']>;
 export type ApplyAction = Z.infer<ContentSchemas['applyActionSchema']>;
+export type StaticPodSpec = Z.infer<ContentSchemas['staticPodSchema']>;
+export type MapPartSpec = Z.infer<ContentSchemas['mapPartSchema']>;
 export type StepMeta = Z.infer<ContentSchemas['stepMetaSchema']>;

@@ -1,5 +1,5 @@
 import { LAB_VAR_DIR } from '../context.ts';
-import { programOf, STATIC_POD_ROLES } from '../labNode.ts';
+import { labStaticPods, programOf } from '../labNode.ts';
 import { formatProblem, type LintedManifest, type LintProblem } from '../manifestLint.ts';
 import { containerFlag } from '../manifests.ts';
 import { COMPONENT_PORTS, COMPONENT_PROCESS, KUBELET_DEFAULT_PAUSE, linesAboutPod, manifestOf, telltaleLine, type Evidence } from './evidence.ts';
@@ -32,9 +32,10 @@ const firstContainer = (manifest: LintedManifest | undefined) => manifest?.value
  * program (a student's `etcd-server` in namespace default is etcd all the same).
  */
 function componentManifest(ev: Evidence, component: 'etcd' | 'apiserver'): LintedManifest | undefined {
-  const lesson = STATIC_POD_ROLES[component];
+  const lesson = labStaticPods()[component];
   const own = ev.focus.component === component ? manifestOf(ev, ev.focus.pod) : undefined;
-  return own ?? manifestOf(ev, lesson) ?? ev.manifests.find((m) => m.podName && programOf(m.value?.spec?.containers?.[0]) === lesson.program);
+  if (own || !lesson) return own;
+  return manifestOf(ev, lesson) ?? ev.manifests.find((m) => m.podName && lesson.program && programOf(m.value?.spec?.containers?.[0]) === lesson.program);
 }
 const isComponent = (ev: Evidence, ...names: string[]) => names.includes(ev.focus.component ?? '');
 

@@ -1,4 +1,5 @@
 import { applyThrough } from '../apply.ts';
+import { mapPartsOf } from '../content/declared.ts';
 import type { Step } from '../content/load.ts';
 import type { LabEnv } from '../context.ts';
 import { DockerDriver } from '../drivers/docker.ts';
@@ -26,12 +27,13 @@ export interface WalkthroughEngine {
 }
 
 export function labEngine(env: LabEnv, steps: Step[]): WalkthroughEngine {
+  const mapParts = mapPartsOf(steps);
   // A fresh driver per run: DockerDriver remembers "Docker is down", and the walkthrough outlives that.
   return {
     env,
     steps,
     check: (step) => runStep(env, step, new DockerDriver()),
-    snapshot: () => clusterSnapshot(env, new DockerDriver()),
+    snapshot: () => clusterSnapshot(env, new DockerDriver(), mapParts),
     apply: (stepNumber, log, onPull) => applyThrough(env, steps, stepNumber, { log, onPullProgress: onPull }),
     loadProgress: () => loadProgress(env),
     saveProgress: (progress) => saveProgress(env, progress),

@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { PartState } from './clusterMapModel.ts';
+import type { PartState } from '../clusterMap.ts';
 import type { ProbeStatus } from '../probes/types.ts';
 
 /** NO_COLOR (any non-empty value) turns colour off; every state also has its own symbol, so nothing is lost. */

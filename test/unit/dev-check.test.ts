@@ -171,7 +171,7 @@ describe('lab dev check', () => {
   it("lists every step's load problems at once, with the field's line", async () => {
     const options = brokenTree((root) => {
       editFile(path.join(root, 'labs/01-kubelet-static-pod/step.yaml'), (text) => text.replace('step: 1', 'step: 7'));
-      editFile(path.join(root, 'labs/05-service-account/step.yaml'), (text) => text.replace(/kind: apiObject/, 'kind: apiObjects'));
+      editFile(path.join(root, 'labs/05-service-account/step.yaml'), (text) => text.replace(/(\nprobes:[\s\S]*?)kind: apiObject/, '$1kind: apiObjects'));
       editFile(path.join(root, 'labs/06-pods-talk/step.yaml'), (text) => text.replace(/code: run-curl/, 'code: run-wget'));
     });
     const { problems } = await checkContent(options);
@@ -181,6 +181,23 @@ describe('lab dev check', () => {
     assert.equal(load[0], `01-kubelet-static-pod:${lineOf(file('01-kubelet-static-pod'), 'step: 7')} field step: is 7 but the directory says 1`);
     assert.match(load[1]!, new RegExp(`^05-service-account:\\d+ field probes\\.\\d+\\.kind: Invalid discriminator value`));
     assert.match(load[2]!, new RegExp(`^06-pods-talk:${lineOf(file('06-pods-talk'), 'code: run-wget')} field apply\\.\\d+\\.code: no code action named "run-wget"`));
+  });
+
+  it('a step that adds nothing to the map, a static pod declared twice, a map part naming a pod not declared yet', async () => {
+    const options = brokenTree((root) => {
+      editFile(path.join(root, 'labs/04-kubelet-joins/step.yaml'), (text) => text.replace(/\nmap:\n  - kind: kubeconfig\n  - kind: node\n/, '\n'));
+      editFile(path.join(root, 'labs/03-apiserver/step.yaml'), (text) => text.replace('apiserver: { name: kube-apiserver', 'etcd: { name: kube-apiserver'));
+      editFile(path.join(root, 'labs/02-etcd/step.yaml'), (text) => text.replace('{ kind: staticPod, pod: etcd,', '{ kind: staticPod, pod: scheduler,'));
+    });
+    const { problems } = await checkContent(options);
+    const found = only(problems, 'map').map((p) => `${path.basename(path.dirname(p.file))}:${p.line} ${p.message}`);
+    const file = (n: string) => path.join(options.labsDir!, n, 'step.yaml');
+    assert.deepEqual(found, [
+      `04-kubelet-joins:${lineOf(file('04-kubelet-joins'), 'title:')} the step adds nothing to the cluster map: give it \`map:\` parts for what it builds, so the student sees it appear`,
+      `02-etcd:${lineOf(file('02-etcd'), 'pod: scheduler')} field map.0.pod: "scheduler" is not a static pod of this step or an earlier one (declared: hello, etcd)`,
+      `03-apiserver:${lineOf(file('03-apiserver'), 'etcd: { name: kube-apiserver')} field staticPods.etcd: the static pod "etcd" is already declared by step 2`,
+      `03-apiserver:${lineOf(file('03-apiserver'), 'pod: apiserver')} field map.0.pod: "apiserver" is not a static pod of this step or an earlier one (declared: hello, etcd)`,
+    ]);
   });
 
   it('headings are read outside code blocks only (a shell comment is no heading)', () => {

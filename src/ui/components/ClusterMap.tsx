@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ClusterSnapshot } from '../../snapshot.ts';
-import { visibleParts, type MapPart, type PartId } from '../clusterMapModel.ts';
+import { visibleParts, type MapPart, type PartPlace } from '../../clusterMap.ts';
 import { paint, partColor, partGlyph, useTheme } from '../theme.tsx';
 
 export interface ClusterMapProps {
@@ -35,13 +35,14 @@ export function ClusterMap({ snapshot, nodeName, throughStep, width }: ClusterMa
       </Box>
     );
   }
-  const parts = new Map(visibleParts(snapshot, throughStep).map((p) => [p.id, p] as [PartId, MapPart]));
-  const staticPods = (['hello', 'etcd', 'apiserver'] as const).map((id) => parts.get(id)).filter((p): p is MapPart => Boolean(p));
-  const apiParts = (['serviceAccount', 'nginx', 'curl'] as const).map((id) => parts.get(id)).filter((p): p is MapPart => Boolean(p));
-  const node = parts.get('node');
-  const kubelet = parts.get('kubelet');
-  const kubeconfig = parts.get('kubeconfig');
-  const pods = parts.get('pods');
+  const parts = visibleParts(snapshot.parts, throughStep);
+  const placed = (place: PartPlace) => parts.filter((part) => part.place === place);
+  const [node] = placed('node');
+  const [kubelet] = placed('kubelet');
+  const [kubeconfig] = placed('kubeconfig');
+  const [pods] = placed('pods');
+  const staticPods = placed('staticPod');
+  const apiParts = placed('api');
   return (
     <Box borderStyle="round" borderColor={paint(theme, 'gray')} flexDirection="column" width={width} paddingX={1}>
       <Box width={inner}>

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { StepReport } from '../../runner.ts';
 import { inlineLines, lessonColor } from '../markdown.ts';
 import type { ClusterSnapshot } from '../../snapshot.ts';
-import { visibleParts } from '../clusterMapModel.ts';
+import { visibleParts } from '../../clusterMap.ts';
 import type { ApplyState } from '../store.ts';
 import { paint, useTheme } from '../theme.tsx';
 import { ApplyPanel } from './ApplyPanel.tsx';
@@ -50,8 +50,9 @@ const MAP_WIDTH = 34;
 
 export function mapHeight(snapshot: ClusterSnapshot | undefined, throughStep: number): number {
   if (!snapshot) return 4;
-  const parts = visibleParts(snapshot, throughStep).filter((p) => p.id !== 'node');
-  const api = parts.filter((p) => ['serviceAccount', 'nginx', 'curl'].includes(p.id)).length > 0 ? 1 : 0;
+  // The node's part shares the title row; the API's parts get a heading row.
+  const parts = visibleParts(snapshot.parts, throughStep).filter((p) => p.place !== 'node');
+  const api = parts.some((p) => p.place === 'api') ? 1 : 0;
   return 3 + parts.length + api + (snapshot.docker === 'down' ? 1 : 0);
 }
 

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { mapParts } from '../../../src/ui/clusterMapModel.ts';
 import { ClusterMap } from '../../../src/ui/components/ClusterMap.tsx';
-import { emptyMachine, finishedMachine } from './fixtures.ts';
+import { emptyMachine, finishedFacts, finishedMachine, snapshotOf } from './fixtures.ts';
 
-const partState = (snapshot: typeof emptyMachine, id: string) => mapParts(snapshot).find((p) => p.id === id)!.state;
+const partState = (snapshot: typeof emptyMachine, id: string) => snapshot.parts.find((p) => p.id === id)!.state;
 
 describe('ClusterMap', () => {
   afterEach(cleanup);
@@ -39,7 +38,12 @@ describe('ClusterMap', () => {
   });
 
   it('colours parts by live state: a crashing etcd is broken, a starting apiserver is on its way', () => {
-    const broken = { ...finishedMachine, staticPods: { ...finishedMachine.staticPods, etcd: { state: 'exited' as const, exitCode: 1, status: 'Exited (1) 2 seconds ago' } }, apiserver: 'down' as const };
+    const broken = snapshotOf({
+      ...finishedFacts,
+      staticPods: { ...finishedFacts.staticPods, etcd: { file: true, container: { state: 'exited', exitCode: 1, status: 'Exited (1) 2 seconds ago' } } },
+      healthy: {},
+      apiserver: 'down',
+    });
     assert.equal(partState(broken, 'etcd'), 'bad');
     assert.equal(partState(broken, 'apiserver'), 'wait');
     const frame = render(<ClusterMap snapshot={broken} nodeName="mvk-node" throughStep={3} width={40} />).lastFrame()!;
@@ -49,13 +53,13 @@ describe('ClusterMap', () => {
 
   it('treats hello exiting 0 as success and a pending nginx as waiting', () => {
     assert.equal(partState(finishedMachine, 'hello'), 'ok');
-    const pending = { ...finishedMachine, pods: { nginx: { phase: 'Pending' } } };
+    const pending = snapshotOf({ ...finishedFacts, pods: { 'default/nginx': { phase: 'Pending' } } });
     assert.equal(partState(pending, 'nginx'), 'wait');
     assert.equal(partState(pending, 'curl'), 'off');
   });
 
   it('says when Docker does not answer', () => {
-    const frame = render(<ClusterMap snapshot={{ ...emptyMachine, docker: 'down' }} nodeName="mvk-node" throughStep={1} width={34} />).lastFrame()!;
+    const frame = render(<ClusterMap snapshot={{ ...emptyMachine, docker: 'down' as const }} nodeName="mvk-node" throughStep={1} width={34} />).lastFrame()!;
     assert.match(frame, /Docker does not answer/);
   });
 });
