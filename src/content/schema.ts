@@ -61,7 +61,25 @@ function buildSchemas(z: typeof Z) {
     z.object({ ...probeBase, kind: z.literal('file'), path: z.string().min(1), parseAs: z.enum(['pod', 'kubeconfig', 'yaml']), expect: z.array(conditionSchema).default([]) }).strict(),
     z.object({ ...probeBase, kind: z.literal('path'), path: z.string().startsWith('/'), type: z.enum(['directory', 'file']) }).strict(),
     z.object({ ...probeBase, kind: z.literal('kubectl'), args: z.array(z.string()).min(1), outputContains: z.string().optional() }).strict(),
-    z.object({ ...probeBase, kind: z.literal('code'), module: id }).strict(),
+    z
+      .object({
+        ...probeBase,
+        kind: z.literal('code'),
+        module: id,
+        /**
+         * What the probe looks at, for the diagnoses (the other kinds say it by their fields): a part of
+         * the cluster, and the pod when it is about one. Pod names may be placeholders.
+         */
+        about: z
+          .object({
+            component: z.enum(['kubelet', 'etcd', 'apiserver', 'serviceaccount', 'pod']),
+            pod: z.string().min(1).optional(),
+            namespace: z.string().min(1).default('default'),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
   ]);
 
   const applyActionSchema = z.union([

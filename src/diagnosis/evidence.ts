@@ -132,14 +132,11 @@ export function focusOf(spec: ProbeSpec, env: LabEnv, vars: Record<string, strin
       }
       return {};
     }
-    case 'code':
-      if (spec.module === 'dry-run-pod' || spec.module === 'unpinned-pending') return { component: 'serviceaccount' };
-      if (spec.module === 'nginx-serves') return { component: 'pod', pod: { namespace: 'default', name: 'nginx' } };
-      if (spec.module === 'node-ready') return { component: 'kubelet' };
-      if (spec.module === 'curl-logs' || spec.module === 'curl-ran') return { component: 'pod', pod: { namespace: 'default', name: 'curl' } };
-      if (spec.module === 'etcd-data-on-host') return { component: 'etcd', pod: { namespace: vars['pods.etcd.namespace'] ?? 'kube-system', name: vars['pods.etcd.name'] ?? 'etcd' } };
-      if (spec.module === 'apiserver-kubelet-route') return { component: 'apiserver', pod: { namespace: vars['pods.apiserver.namespace'] ?? 'kube-system', name: vars['pods.apiserver.name'] ?? 'kube-apiserver' } };
-      return {};
+    case 'code': {
+      if (!spec.about) return {};
+      const { component, pod, namespace } = spec.about;
+      return { component, ...(pod ? { pod: { namespace: safe(namespace), name: safe(pod) } } : {}) };
+    }
   }
 }
 
