@@ -124,8 +124,13 @@ function fieldLine(metaText: string, field: readonly (string | number)[]): numbe
   const { LineCounter, parseDocument } = yaml();
   const counter = new LineCounter();
   const doc = parseDocument(metaText, { lineCounter: counter });
+  type Ranged = { range?: [number, number, number] };
   for (let keys = field.map((k) => (typeof k === 'string' && /^\d+$/.test(k) ? Number(k) : k)); keys.length > 0; keys = keys.slice(0, -1)) {
-    const node = doc.getIn(keys, true) as { range?: [number, number, number] } | undefined;
+    // A mapping's field is where its key is (a block value starts a line later); a list item is where it starts.
+    const parent = (keys.length > 1 ? doc.getIn(keys.slice(0, -1), true) : doc.contents) as { items?: { key?: { value?: unknown } & Ranged }[] } | undefined;
+    const key = parent?.items?.find((item) => item.key?.value === keys.at(-1))?.key;
+    if (key?.range) return counter.linePos(key.range[0]).line;
+    const node = doc.getIn(keys, true) as Ranged | undefined;
     if (node?.range) return counter.linePos(node.range[0]).line;
     // A missing field: point at its key's parent, found on the next round.
   }

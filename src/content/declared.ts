@@ -35,7 +35,7 @@ export const staticPodPlaceholders = (role: string) => [`pods.${role}.name`, `po
 
 /**
  * Problems across steps: a static pod role declared twice, a map part naming a static pod no step
- * up to its own declares.
+ * up to its own declares, a finale on any step but the last (or none there).
  */
 export function declarationProblems(steps: readonly Step[]): StepProblem[] {
   const problems: StepProblem[] = [];
@@ -52,5 +52,11 @@ export function declarationProblems(steps: readonly Step[]): StepProblem[] {
       }
     });
   }
+  // The final screen comes after the last step, and says what the whole track built.
+  steps.forEach((step, index) => {
+    const last = index === steps.length - 1;
+    if (step.meta.finale && !last) problems.push({ file: step.metaFile, field: 'finale', message: `only the last step (${steps.at(-1)!.number}) has the final screen's finale` });
+    if (!step.meta.finale && last) problems.push({ file: step.metaFile, field: 'title', message: 'the last step needs a finale: the final screen\'s headline, request path, what production adds and what comes next' });
+  });
   return problems;
 }

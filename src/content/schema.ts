@@ -172,6 +172,23 @@ function buildSchemas(z: typeof Z) {
       /** How long `lab apply` waits for this step's probes after doing its actions. */
       applyTimeoutSeconds: z.number().int().positive().default(90),
       probes: z.array(probeSpecSchema).min(1),
+      /**
+       * The walkthrough's last screen, on the last step only (the loader checks): what the track built.
+       * Lines fit 80x24: at most 46 columns beside the map, 77 under it.
+       */
+      finale: z
+        .object({
+          /** The headline when every step passes. */
+          built: z.string().min(1).max(77),
+          /** How a request travels through what the student built. */
+          requestPath: z.array(z.string().min(1).max(46)).min(1).max(4),
+          /** What a production cluster has that this one does without. */
+          productionAdds: z.array(z.string().min(1).max(77)).min(1).max(4),
+          /** Where to go next: never a lab that does not exist. */
+          next: z.string().min(1).max(77),
+        })
+        .strict()
+        .optional(),
     })
     .strict();
   return { conditionSchema, probeSpecSchema, applyActionSchema, staticPodSchema, mapPartSchema, stepMetaSchema };
@@ -191,4 +208,5 @@ export type ProbeSpec = Z.infer<ContentSchemas['probeSpecSchema']>;
 export type ApplyAction = Z.infer<ContentSchemas['applyActionSchema']>;
 export type StaticPodSpec = Z.infer<ContentSchemas['staticPodSchema']>;
 export type MapPartSpec = Z.infer<ContentSchemas['mapPartSchema']>;
+export type Finale = NonNullable<StepMeta['finale']>;
 export type StepMeta = Z.infer<ContentSchemas['stepMetaSchema']>;

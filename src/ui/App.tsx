@@ -267,7 +267,7 @@ export function App({ store, lessonMarkdown, isRoot, clipboard = terminalClipboa
     return (
       <Box flexDirection="column" height={height} width={columns}>
         <Box flexGrow={1} overflow="hidden">
-          <FinalScreen steps={stepLines} snapshot={state.snapshot} nodeName={state.snapshot?.nodeName ?? env.nodeName} width={columns} />
+          <FinalScreen steps={stepLines} finale={steps.at(-1)!.meta.finale!} snapshot={state.snapshot} nodeName={state.snapshot?.nodeName ?? env.nodeName} width={columns} />
         </Box>
         <Footer keys={keys} />
       </Box>

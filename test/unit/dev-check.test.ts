@@ -200,6 +200,23 @@ describe('lab dev check', () => {
     ]);
   });
 
+  it('the final screen\'s finale belongs to the last step, and the last step has one', async () => {
+    const options = brokenTree((root) => {
+      const last = path.join(root, 'labs/06-pods-talk/step.yaml');
+      const text = readFileSync(last, 'utf8');
+      const finale = text.slice(text.indexOf('\nfinale:'));
+      writeFileSync(last, text.replace(finale, '\n'));
+      editFile(path.join(root, 'labs/05-service-account/step.yaml'), (five) => `${five.trimEnd()}${finale}`);
+    });
+    const { problems } = await checkContent(options);
+    const found = only(problems, 'map').map((p) => `${path.basename(path.dirname(p.file))}:${p.line} ${p.message}`);
+    const file = (n: string) => path.join(options.labsDir!, n, 'step.yaml');
+    assert.deepEqual(found, [
+      `05-service-account:${lineOf(file('05-service-account'), 'finale:')} field finale: only the last step (6) has the final screen's finale`,
+      `06-pods-talk:${lineOf(file('06-pods-talk'), 'title:')} field title: the last step needs a finale: the final screen's headline, request path, what production adds and what comes next`,
+    ]);
+  });
+
   it('headings are read outside code blocks only (a shell comment is no heading)', () => {
     assert.deepEqual(lessonHeadings('# Title\n\n```sh\n# a comment\n```\n\n## Part two ##\n'), [
       { text: 'Title', line: 1 },

@@ -1,17 +1,20 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { FinalScreen, productionAdds, requestPath, whatNext } from '../../../src/ui/components/FinalScreen.tsx';
+import { FinalScreen } from '../../../src/ui/components/FinalScreen.tsx';
 import { labSteps } from '../../../src/steps.ts';
 import { finishedMachine } from './fixtures.ts';
 
+// The lab's own finale (the last step's step.yaml), so the test judges the text students see.
+const finale = labSteps().at(-1)!.meta.finale!;
+const { requestPath, productionAdds, next: whatNext } = finale;
 const steps = [1, 2, 3, 4, 5, 6].map((number) => ({ number, title: `step title ${number}`, passing: true }));
 
 describe('FinalScreen', () => {
   afterEach(cleanup);
 
   it('shows the whole map, what was built, the request path, what production adds and where to go next', () => {
-    const frame = render(<FinalScreen steps={steps} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
+    const frame = render(<FinalScreen steps={steps} finale={finale} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
     assert.match(frame, /You built a working Kubernetes node by hand/);
     assert.match(frame, /Ready/);
     assert.match(frame, /172\.17\.0\.4/);
@@ -31,13 +34,13 @@ describe('FinalScreen', () => {
 
   it('does not claim success when a step fails now', () => {
     const failing = steps.map((s) => (s.number === 4 ? { ...s, passing: false } : s));
-    const frame = render(<FinalScreen steps={failing} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
+    const frame = render(<FinalScreen steps={failing} finale={finale} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
     assert.doesNotMatch(frame, /You built/);
     assert.match(frame, /✘ 4\. step title 4/);
   });
 
   it('fits 80x24 with nothing cut', () => {
-    const frame = render(<FinalScreen steps={steps} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
+    const frame = render(<FinalScreen steps={steps} finale={finale} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
     const lines = frame.split('\n');
     assert.ok(lines.length <= 22, `${lines.length} lines`);
     assert.ok(lines.every((line) => line.length <= 79));
