@@ -2,10 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { yaml } from './yaml.ts';
+import { formatAt, readYaml } from './yamlFile.ts';
 
 /**
  * Checks the files in pods/ the way kubelet will read them, but says what it finds with file, line and
  * column. kubelet only writes such problems to its log, and drops unknown fields without a word.
+ * The one pod validator: `lab lint`, the file probe (`parseAs: pod`), the diagnoses and `lab dev check`
+ * all use it, so a mistake reads the same, in the same order, wherever a student meets it.
  */
 
 export type LintSeverity = 'error' | 'warning';
@@ -93,34 +96,13 @@ function editDistance(a: string, b: string): number {
 }
 
 export function lintManifestText(text: string, file: string): LintedManifest {
-  const { isMap, LineCounter, parseAllDocuments } = yaml();
-  const problems: LintProblem[] = [];
-  const lineCounter = new LineCounter();
-  const at = (offset: number | undefined) => {
-    const pos = lineCounter.linePos(offset ?? 0);
-    return { line: pos.line, column: pos.col };
-  };
+  const { isMap } = yaml();
+  const read = readYaml(text, 'kubelet reads one Pod per file');
+  const problems: LintProblem[] = read.problems.map(({ line, column, code, message }) => ({ file, line, column, severity: 'error', code, message }));
   const add = (severity: LintSeverity, code: string, message: string, offset?: number, suggestion?: string) =>
-    problems.push({ file, ...at(offset), severity, code, message, ...(suggestion ? { suggestion } : {}) });
-
-  // Tabs first: YAML forbids them in indentation and the parser's own message does not say so.
-  text.split('\n').forEach((line, index) => {
-    const match = /^( *)\t/.exec(line);
-    if (match) problems.push({ file, line: index + 1, column: match[1]!.length + 1, severity: 'error', code: 'tab', message: 'a tab in the indentation; YAML indents with spaces only' });
-  });
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-  if (!Array.isArray(docs)) return { file, problems: [...problems, { file, line: 1, column: 1, severity: 'error', code: 'empty', message: 'the file is empty' }] };
-  const real = docs.filter((doc) => doc.contents !== null || doc.errors.length > 0);
-  for (const doc of real) {
-    for (const error of doc.errors.slice(0, 1)) {
-      if (problems.some((p) => p.code === 'tab')) break;
-      add('error', 'yaml-syntax', error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), error.pos[0]);
-    }
-  }
-  if (problems.length > 0) return { file, problems };
-  if (real.length === 0) return { file, problems: [{ file, line: 1, column: 1, severity: 'error', code: 'empty', message: 'the file is empty' }] };
-  if (real.length > 1) add('error', 'multi-doc', `holds ${real.length} YAML documents; kubelet reads one Pod per file`, real[1]!.range[0]);
-  const doc = real[0]!;
+    problems.push({ file, ...read.at(offset), severity, code, message, ...(suggestion ? { suggestion } : {}) });
+  const doc = read.document;
+  if (!doc) return { file, problems };
   const root = doc.contents as Node | null;
   const value = doc.toJS() as Record<string, any>;
   const offsetOf = (pathKeys: (string | number)[]): number | undefined => {
@@ -213,6 +195,19 @@ export function findDuplicates(manifests: LintedManifest[]): DuplicatePod[] {
   return [...byName.values()].filter((group) => group.length > 1).map((group) => ({ namespace: group[0]!.namespace!, name: group[0]!.podName!, files: group.map((m) => m.file) }));
 }
 
-export function formatProblem(problem: LintProblem): string {
-  return `${problem.file}:${problem.line}:${problem.column}: ${problem.message}`;
-}
+export const formatProblem = (problem: LintProblem): string => formatAt(problem.file, problem, problem.message);
+
+/** What to do about each error, by code: the hint of a failing file probe and the fix of a diagnosis. */
+const fixes: Record<string, string> = {
+  tab: 'Replace the tab with spaces; YAML indents with spaces only.',
+  'yaml-syntax': 'Fix the YAML at that spot: sibling keys must line up exactly, and every `key: value` needs a space after the colon.',
+  'multi-doc': 'Put one Pod in each file; split the others into files of their own.',
+  empty: 'Write the Pod into the file (the lesson has the command), or remove the empty file.',
+  'not-a-pod': 'Start the file with `apiVersion: v1` and `kind: Pod`; pods/ holds Pod manifests only.',
+  'no-name': 'Add `metadata:` with a `name:`; kubelet names the pod <name>-<node> from it.',
+  'no-containers': 'Add `spec.containers` with at least one container that has a name and an image.',
+  'no-container-name': 'Give every container a `name:`.',
+  'no-image': 'Give every container an `image:` with a pinned tag that `docker images` lists.',
+};
+
+export const fixFor = (code: string): string => fixes[code] ?? 'Fix the file at that line and column.';

@@ -1,6 +1,6 @@
 import { LAB_VAR_DIR } from '../context.ts';
 import { labStaticPods, programOf } from '../labNode.ts';
-import { formatProblem, type LintedManifest, type LintProblem } from '../manifestLint.ts';
+import { fixFor, formatProblem, type LintedManifest, type LintProblem } from '../manifestLint.ts';
 import { containerFlag } from '../manifests.ts';
 import { COMPONENT_PORTS, COMPONENT_PROCESS, KUBELET_DEFAULT_PAUSE, linesAboutPod, manifestOf, telltaleLine, type Evidence } from './evidence.ts';
 
@@ -79,18 +79,6 @@ const restarts = (ev: Evidence, exitCode?: number) => !ev.restartPolicy || ev.re
 
 const newestApp = (ev: Evidence) => ev.containers.find((c) => c.container !== 'POD' && !c.starting);
 
-const lintFix: Record<string, string> = {
-  tab: 'Replace the tab with spaces; YAML indents with spaces only.',
-  'yaml-syntax': 'Fix the YAML at that spot: sibling keys must line up exactly, and every `key: value` needs a space after the colon.',
-  'multi-doc': 'Put one Pod in each file; split the others into files of their own.',
-  empty: 'Write the Pod into the file (the lesson has the command), or remove the empty file.',
-  'not-a-pod': 'Start the file with `apiVersion: v1` and `kind: Pod`; pods/ holds Pod manifests only.',
-  'no-name': 'Add `metadata:` with a `name:`; kubelet names the pod <name>-<node> from it.',
-  'no-containers': 'Add `spec.containers` with at least one container that has a name and an image.',
-  'no-container-name': 'Give every container a `name:`.',
-  'no-image': 'Give every container an `image:` with a pinned tag that `docker images` lists.',
-};
-
 export const catalogue: CatalogueEntry[] = [
   {
     id: 'docker-down',
@@ -168,7 +156,7 @@ export const catalogue: CatalogueEntry[] = [
       return problem ? { where: formatProblem(problem), code: problem.code, file: problem.file } : undefined;
     },
     explain: (f) => `${f.where}. kubelet cannot read ${f.file} as a Pod, so it runs nothing from it and says so only in its own log.`,
-    fix: (f) => lintFix[f.code ?? ""] ?? 'Fix the file at that line and column.',
+    fix: (f) => fixFor(f.code ?? ''),
     lessonSection: 'lesson 1, "Give kubelet a pod"',
   },
   {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { renderFixture, writeStudentFile } from '../../src/actions/files.ts';
 import { labEnv } from '../../src/context.ts';
-import { podProblem } from '../../src/manifests.ts';
+import { lintManifestText } from '../../src/manifestLint.ts';
 import { repoRoot } from '../../src/paths.ts';
 import { templateVars } from '../../src/template.ts';
 
@@ -40,9 +40,10 @@ describe('fixtures', () => {
     const vars = { ...templateVars(labEnv()), nginxIp: '172.17.0.3' };
     const images = Object.values(labEnv().versions.images);
     for (const name of readdirSync(path.join(repoRoot, 'fixtures'))) {
-      const doc = parse(renderFixture(name, vars));
+      const text = renderFixture(name, vars);
+      const doc = parse(text);
       if (doc.kind !== 'Pod') continue;
-      assert.equal(podProblem(doc), undefined, `${name} is a valid Pod`);
+      assert.deepEqual(lintManifestText(text, name).problems.filter((p) => p.severity === 'error'), [], `${name} is a valid Pod`);
       for (const container of doc.spec.containers) assert.ok(images.includes(container.image), `${name} uses an image from versions.yaml`);
     }
   });

@@ -7,7 +7,9 @@ import { parseFlags, withoutGoroutineDumps } from '../../src/drivers/kubelet.ts'
 import { parseMountPoints, mountsUnder } from '../../src/drivers/mounts.ts';
 import { parseListeners } from '../../src/drivers/ports.ts';
 import { swapIsOn } from '../../src/machine.ts';
-import { kubeconfigServer, parseYamlText, podProblem } from '../../src/manifests.ts';
+import { lintManifestText } from '../../src/manifestLint.ts';
+import { kubeconfigServer } from '../../src/manifests.ts';
+import { readYaml } from '../../src/yamlFile.ts';
 import { isLabContainer, labPodLogEntries } from '../../src/reset.ts';
 import { placeholdersIn, render, UnknownPlaceholderError } from '../../src/template.ts';
 
@@ -107,15 +109,16 @@ describe('machine readers', () => {
 
 describe('student files', () => {
   it('reports YAML errors with line and column', () => {
-    const parsed = parseYamlText('apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n');
-    assert.equal(parsed.ok, false);
-    assert.match(parsed.error!, /^line 4, column 1: /);
+    const read = readYaml('apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n', 'one');
+    assert.equal(read.document, undefined);
+    assert.deepEqual([read.problems[0]!.line, read.problems[0]!.column], [4, 1]);
   });
 
   it('says what a Pod lacks', () => {
-    assert.equal(podProblem({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, spec: { containers: [{ name: 'c', image: 'i:1' }] } }), undefined);
-    assert.equal(podProblem({ apiVersion: 'v1', kind: 'Deployment' }), 'kind is "Deployment", expected "Pod"');
-    assert.equal(podProblem({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, spec: { containers: [{ name: 'c' }] } }), 'spec.containers[0].image is missing');
+    const firstError = (text: string) => lintManifestText(text, 'pods/a.yaml').problems.find((p) => p.severity === 'error')?.message;
+    assert.equal(firstError('apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: "i:1"}]}\n'), undefined);
+    assert.equal(firstError('apiVersion: v1\nkind: Deployment\n'), 'kind is "Deployment"; a file in pods/ must be kind: Pod');
+    assert.equal(firstError('apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c}]}\n'), 'spec.containers[0] has no image');
   });
 
   it('resolves the server of the current kubeconfig context', () => {

@@ -84,7 +84,7 @@ describe('runner', () => {
     const root = tempRepo();
     writeFileSync(path.join(root, 'pods/a.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n\tcontainers: []\n');
     const report = await runStep(labEnv({ repoRoot: root }), fileStep());
-    assert.match(report.results[0]!.seen, /pods\/a\.yaml line 6, column 1: Tabs/);
+    assert.match(report.results[0]!.seen, /pods\/a\.yaml:6:1: a tab in the indentation/);
   });
 
   it('passes when the file is right', async () => {

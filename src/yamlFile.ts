@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import type { Document, LineCounter } from 'yaml';
+import type { ZodIssue, ZodType, ZodTypeDef } from 'zod';
+import { LabError } from './errors.ts';
+import { yaml } from './yaml.ts';
+
+/**
+ * YAML as the lab reads every file of it (pods/, kubeconfig.yaml, lab.config.yaml, step.yaml): problems
+ * named by line and column once, in one format, `<file>:<line>:<column>: <message>`, so a student meets
+ * the same words in `lab verify`, `lab lint` and a config error.
+ */
+
+/** 1-based, as editors count. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export const YAML_PROBLEM_CODES = ['tab', 'yaml-syntax', 'empty', 'multi-doc'] as const;
+export type YamlProblemCode = (typeof YAML_PROBLEM_CODES)[number];
+
+export interface YamlProblem extends Position {
+  code: YamlProblemCode;
+  message: string;
+}
+
+export interface ReadYaml {
+  /** Tabs in the indentation (every one), else the parser's first error, else an empty file, else more than one document. */
+  problems: YamlProblem[];
+  /** The first document, when the text parses (also when it holds more than one). */
+  document?: Document.Parsed;
+  /** The parser's own error behind a yaml-syntax problem (a wrapping error's cause). */
+  parserError?: Error;
+  /** Where an offset of the text is. */
+  at(offset: number | undefined): Position;
+  /** Where a field of `document` is: its value, or the nearest parent that exists. */
+  fieldAt(field: readonly (string | number)[]): Position;
+}
+
+/**
+ * Reads `text` as one YAML document. `oneDocument` says why a second one is wrong ("kubelet reads one
+ * Pod per file"); only a second document leaves `document` set, since the first still says something.
+ */
+export function readYaml(text: string, oneDocument: string): ReadYaml {
+  const { LineCounter, parseAllDocuments } = yaml();
+  const lineCounter = new LineCounter();
+  const at = positionIn(lineCounter);
+  const problems: YamlProblem[] = [];
+  // Tabs first: YAML forbids them in indentation and the parser's own message does not say so.
+  text.split('\n').forEach((line, index) => {
+    const match = /^( *)\t/.exec(line);
+    if (match) problems.push({ line: index + 1, column: match[1]!.length + 1, code: 'tab', message: 'a tab in the indentation; YAML indents with spaces only' });
+  });
+  const empty = (): ReadYaml => ({ problems: [...problems, { line: 1, column: 1, code: 'empty', message: 'the file is empty' }], at, fieldAt: () => at(0) });
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  if (!Array.isArray(docs)) return empty();
+  const real = docs.filter((doc) => doc.contents !== null || doc.errors.length > 0);
+  const syntax = real.flatMap((doc) => doc.errors.slice(0, 1))[0];
+  if (syntax && problems.length === 0) problems.push({ ...at(syntax.pos[0]), code: 'yaml-syntax', message: syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') });
+  if (problems.length > 0) return { problems, at, fieldAt: () => at(0), ...(syntax ? { parserError: syntax } : {}) };
+  if (real.length === 0) return empty();
+  if (real.length > 1) problems.push({ ...at(real[1]!.range[0]), code: 'multi-doc', message: `holds ${real.length} YAML documents; ${oneDocument}` });
+  const document = real[0]!;
+  return { problems, document, at, fieldAt: (field) => at(fieldOffset(document, field)) };
+}
+
+const positionIn = (lineCounter: LineCounter) => (offset: number | undefined): Position => {
+  const { line, col } = lineCounter.linePos(offset ?? 0);
+  return { line, column: col };
+};
+
+/** The offset of a field's node, or of its nearest parent that exists (a missing field is reported there). */
+function fieldOffset(document: Document.Parsed, field: readonly (string | number)[]): number {
+  for (let keys = field.map((k) => (typeof k === 'string' && /^\d+$/.test(k) ? Number(k) : k)); keys.length > 0; keys = keys.slice(0, -1)) {
+    const node = document.getIn(keys, true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return node.range[0];
+  }
+  return document.contents?.range?.[0] ?? 0;
+}
+
+/** The one way a position in a file is written: `<file>:<line>:<column>: <message>`. */
+export const formatAt = (file: string, position: Position, message: string) => `${file}:${position.line}:${position.column}: ${message}`;
+
+/** A schema problem in the lab's words: the field by its dotted path, or the document. */
+export function describeIssue(issue: ZodIssue): string {
+  const where = issue.path.length > 0 ? `field ${issue.path.join('.')}` : 'the document';
+  return `${where}: ${issue.message}`;
+}
+
+export interface YamlFileOptions {
+  /** How the file is named in messages (a path relative to the checkout, say); the path itself if not given. */
+  shownAs?: string;
+  /** What to do about any problem, shown as the LabError's hint. */
+  hint: string;
+  /** The value an empty file stands for; without it an empty file is a problem. */
+  ifEmpty?: unknown;
+}
+
+/**
+ * Parses `text` (the contents of `file`) as one YAML document and checks it against `schema`. Throws a
+ * LabError `<file>:<line>:<column>: <message>` with `hint` at the first problem, the YAML's or the
+ * schema's (its field located in the file), with the parser's or zod's error as its cause.
+ */
+export function parseYamlFile<T>(file: string, text: string, schema: ZodType<T, ZodTypeDef, unknown>, options: YamlFileOptions): T {
+  const shown = options.shownAs ?? file;
+  const read = readYaml(text, 'the lab reads one document from it');
+  const problem = read.problems[0];
+  let value: unknown;
+  if (problem?.code === 'empty' && 'ifEmpty' in options) value = options.ifEmpty;
+  else if (problem) throw new LabError(formatAt(shown, problem, problem.message), options.hint, { cause: read.parserError });
+  else value = read.document!.toJS();
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new LabError(formatAt(shown, read.fieldAt(issue.path), describeIssue(issue)), options.hint, { cause: result.error });
+}
+
+/** Reads `file` and parses it as `parseYamlFile` does; a file that cannot be read is a LabError too. */
+export function loadYamlFile<T>(file: string, schema: ZodType<T, ZodTypeDef, unknown>, options: YamlFileOptions): T {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new LabError(`cannot read ${options.shownAs ?? file}: ${(error as Error).message}`, options.hint, { cause: error });
+  }
+  return parseYamlFile(file, text, schema, options);
+}
