@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z as zodType } from 'zod';
-import { LabError } from './errors.ts';
 import { repoRoot } from './paths.ts';
-import { yaml } from './yaml.ts';
+import { loadYamlFile } from './yamlFile.ts';
 import { zod } from './zod.ts';
 
 /**
@@ -34,20 +33,11 @@ export function labConfigFile(): string {
   return process.env.MVK_CONFIG ?? path.join(repoRoot, 'lab.config.yaml');
 }
 
-/** The config file's settings; a missing file means no settings. */
+/** The config file's settings; a missing or empty file means no settings. */
 export function loadLabConfig(file = labConfigFile()): LabConfig {
   if (!existsSync(file)) return {};
-  let raw: unknown;
-  try {
-    raw = yaml().parse(readFileSync(file, 'utf8')) ?? {};
-  } catch (error) {
-    throw new LabError(`cannot read ${file}: ${(error as Error).message}`, 'fix the YAML, or delete the file to use the defaults');
-  }
-  const result = labConfigSchema().safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const field = issue.path.join('.') || '(top level)';
-    throw new LabError(`${file}: ${field}: ${issue.message}`, 'the settings are registryMirror (an image prefix), releaseBaseUrl (a URL) and pullImages (true/false); see README');
-  }
-  return result.data;
+  return loadYamlFile(file, labConfigSchema(), {
+    ifEmpty: {},
+    hint: 'the settings are registryMirror (an image prefix), releaseBaseUrl (a URL) and pullImages (true/false), see README; or delete the file to use the defaults',
+  });
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { z as zodType } from 'zod';
 import { LabError } from './errors.ts';
 import { builtFile, repoRoot } from './paths.ts';
-import { yaml } from './yaml.ts';
+import { parseYamlFile } from './yamlFile.ts';
 import { zod } from './zod.ts';
 
 /** The schema of labs/versions.yaml, built with zod when a file is parsed (not when the build's copy is used). */
@@ -59,18 +59,7 @@ export function loadVersions(file = versionsFile): Versions {
 }
 
 function parseVersions(file: string, text: string): Versions {
-  let raw: unknown;
-  try {
-    raw = yaml().parse(text);
-  } catch (error) {
-    throw new LabError(`cannot read ${file}: ${(error as Error).message}`, 'restore it with `git checkout labs/versions.yaml`', { cause: error });
-  }
-  const result = (schema ??= versionsSchemaOf(zod())).safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new LabError(`${file}: field ${issue.path.join('.')} ${issue.message}`, 'fix that field or restore the file with `git checkout labs/versions.yaml`');
-  }
-  return result.data;
+  return parseYamlFile(file, text, (schema ??= versionsSchemaOf(zod())), { hint: 'fix the file at that spot, or restore it with `git checkout labs/versions.yaml`' });
 }
 
 /** `npm run build`: validates labs/versions.yaml (throwing as loadVersions does) and writes the copy above. */

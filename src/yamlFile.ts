@@ -41,7 +41,7 @@ export interface ReadYaml {
  * Reads `text` as one YAML document. `oneDocument` says why a second one is wrong ("kubelet reads one
  * Pod per file"); only a second document leaves `document` set, since the first still says something.
  */
-export function readYaml(text: string, oneDocument: string): ReadYaml {
+export function readYaml(text: string, oneDocument = 'the lab reads one document from it'): ReadYaml {
   const { LineCounter, parseAllDocuments } = yaml();
   const lineCounter = new LineCounter();
   const at = positionIn(lineCounter);
@@ -103,7 +103,7 @@ export interface YamlFileOptions {
  */
 export function parseYamlFile<T>(file: string, text: string, schema: ZodType<T, ZodTypeDef, unknown>, options: YamlFileOptions): T {
   const shown = options.shownAs ?? file;
-  const read = readYaml(text, 'the lab reads one document from it');
+  const read = readYaml(text);
   const problem = read.problems[0];
   let value: unknown;
   if (problem?.code === 'empty' && 'ifEmpty' in options) value = options.ifEmpty;

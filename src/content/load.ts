@@ -1,10 +1,9 @@
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ZodIssue } from 'zod';
 import { LabError } from '../errors.ts';
 import { builtFile, repoRoot } from '../paths.ts';
 import { machinePlaceholders, placeholdersIn } from '../template.ts';
-import { yaml } from '../yaml.ts';
+import { describeIssue, formatAt, parseYamlFile, readYaml } from '../yamlFile.ts';
 import { declarationProblems, staticPodPlaceholders, staticPodsOf } from './declared.ts';
 import { lessonCommands, LessonFormatError } from './lessonBlocks.ts';
 import { contentSchemas, type StepMeta } from './schema.ts';
@@ -77,26 +76,21 @@ export const defaultFixturesDir = path.join(repoRoot, 'fixtures');
 /** A step's directory under labs/: `NN-name`. */
 export const stepDirName = /^(\d\d)-[a-z0-9-]+$/;
 
-function contentError(file: string, message: string): LabError {
-  const shown = path.relative(repoRoot, file) || file;
-  return new LabError(`${shown}: ${message}`, 'fix that field (see labs/README.md for the format) or restore the file with git');
+const CONTENT_HINT = 'fix that field (see labs/README.md for the format) or restore the file with git';
+/** A file inside the checkout by its relative path, any other by its own. */
+function shownPath(file: string): string {
+  const relative = path.relative(repoRoot, file);
+  return relative && !relative.startsWith('..') ? relative : file;
 }
 
-export function describeIssue(issue: ZodIssue): string {
-  const where = issue.path.length > 0 ? `field ${issue.path.join('.')}` : 'the document';
-  return `${where}: ${issue.message}`;
+function contentError(file: string, message: string): LabError {
+  return new LabError(`${shownPath(file)}: ${message}`, CONTENT_HINT);
 }
+
+export { describeIssue };
 
 export function parseStepMeta(file: string, text: string): StepMeta {
-  const doc = yaml().parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const error = doc.errors[0]!;
-    const line = error.linePos?.[0].line;
-    throw contentError(file, `YAML error${line ? ` at line ${line}` : ''}: ${error.message.split('\n')[0]}`);
-  }
-  const result = contentSchemas().stepMetaSchema.safeParse(doc.toJS());
-  if (!result.success) throw contentError(file, describeIssue(result.error.issues[0]!));
-  return result.data;
+  return parseYamlFile(file, text, contentSchemas().stepMetaSchema, { shownAs: shownPath(file), hint: CONTENT_HINT });
 }
 
 const fixtureOf = (action: StepMeta['apply'][number]) => ('write' in action ? action.write.fixture : 'kubectlApply' in action ? action.kubectlApply : undefined);
@@ -162,10 +156,19 @@ export function stepProblems(step: Step, options: Required<Pick<ContentOptions, 
   return problems;
 }
 
-/** Throws the first of `stepProblems` as the loader's LabError naming the file and field. */
-function checkStep(step: Step, options: Required<Pick<ContentOptions, 'fixturesDir'>> & ContentOptions, textChecked = false): void {
+/** Throws the first of `stepProblems` as the loader's LabError. */
+function checkStep(step: Step, options: Required<Pick<ContentOptions, 'fixturesDir'>> & ContentOptions, textChecked: boolean, metaText: string): void {
   const [first] = stepProblems(step, options, textChecked);
-  if (first) throw contentError(first.file, first.field ? `field ${first.field}: ${first.message}` : first.line !== undefined ? `line ${first.line}: ${first.message}` : first.message);
+  if (first) throw problemError(first, metaText);
+}
+
+/** A problem as the loader throws it: step.yaml's field by its line and column, a lesson's by its line. */
+function problemError(problem: StepProblem, metaText: string): LabError {
+  const shown = shownPath(problem.file);
+  if (problem.field) return new LabError(formatAt(shown, readYaml(metaText).fieldAt(problem.field.split('.')), `field ${problem.field}: ${problem.message}`), CONTENT_HINT);
+  // A lesson's parser knows the line only.
+  if (problem.line !== undefined) return new LabError(`${shown}:${problem.line}: ${problem.message}`, CONTENT_HINT);
+  return contentError(problem.file, problem.message);
 }
 
 /** Loads and validates every step under labs/; throws a LabError naming the file and field at the first problem. */
@@ -202,10 +205,10 @@ function loadAndRecord(options: ContentOptions, useCache: boolean): { steps: Ste
   const knownPlaceholders = options.knownPlaceholders ? [...options.knownPlaceholders, ...declaredPlaceholders] : undefined;
   steps.forEach((step, index) => {
     if (step.number !== index + 1) throw contentError(step.dir, `step directories must be numbered 01, 02, … without gaps; expected ${String(index + 1).padStart(2, '0')}`);
-    checkStep(step, { ...options, fixturesDir, knownPlaceholders }, cached.has(step));
+    checkStep(step, { ...options, fixturesDir, knownPlaceholders }, cached.has(step), texts.get(step)!);
   });
   const [declared] = declarationProblems(steps);
-  if (declared) throw contentError(declared.file, `field ${declared.field}: ${declared.message}`);
+  if (declared) throw problemError(declared, texts.get(steps.find((step) => step.metaFile === declared.file)!) ?? '');
   if (steps.length === 0) throw contentError(labsDir, 'holds no step directories (NN-name)');
   return { steps, texts };
 }

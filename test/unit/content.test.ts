@@ -59,25 +59,25 @@ describe('step content', () => {
     const labs = copyLabs();
     editStep(labs, '03-apiserver', (t) => t.replace('url: http://127.0.0.1:8080/healthz', 'url: not a url'));
     const error = loadError(labs);
-    assert.match(error.message, /03-apiserver\/step\.yaml: field probes\.3\.url/);
+    assert.match(error.message, /03-apiserver\/step\.yaml:\d+:\d+: field probes\.3\.url/);
   });
 
   it('reports YAML syntax errors with a line', () => {
     const labs = copyLabs();
     editStep(labs, '01-kubelet-static-pod', (t) => t.replace('slug: kubelet-static-pod', 'slug: [unclosed'));
-    assert.match(loadError(labs).message, /01-kubelet-static-pod\/step\.yaml: YAML error at line \d+/);
+    assert.match(loadError(labs).message, /01-kubelet-static-pod\/step\.yaml:\d+:\d+: /);
   });
 
   it('rejects a `needs` that names no earlier probe', () => {
     const labs = copyLabs();
     editStep(labs, '02-etcd', (t) => t.replace('needs: [etcd-manifest]', 'needs: [etcd-typo]'));
-    assert.match(loadError(labs).message, /02-etcd\/step\.yaml: field probes\.1\.needs: "etcd-typo"/);
+    assert.match(loadError(labs).message, /02-etcd\/step\.yaml:\d+:\d+: field probes\.1\.needs: "etcd-typo"/);
   });
 
   it('rejects unknown code probes, missing fixtures and unknown placeholders', () => {
     let labs = copyLabs();
     editStep(labs, '05-service-account', (t) => t.replace('module: dry-run-pod', 'module: dry-run-typo'));
-    assert.match(loadError(labs).message, /05-service-account\/step\.yaml: field probes\.1\.module: no code probe named "dry-run-typo"/);
+    assert.match(loadError(labs).message, /05-service-account\/step\.yaml:\d+:\d+: field probes\.1\.module: no code probe named "dry-run-typo"/);
     labs = copyLabs();
     editStep(labs, '01-kubelet-static-pod', (t) => t.replace('fixture: hello.yaml', 'fixture: nope.yaml'));
     assert.match(loadError(labs).message, /field apply\.0: fixture nope\.yaml does not exist/);
@@ -116,7 +116,7 @@ describe('the build\'s content cache (dist/content-cache.json)', () => {
   it('a step edited since the cache was written is checked again: the error names the file and field', () => {
     const { labsDir, cacheFile } = cachedCopy();
     editStep(labsDir, '03-apiserver', (t) => t.replace('url: http://127.0.0.1:8080/healthz', 'url: not a url'));
-    assert.match(loadError(labsDir, { cacheFile }).message, /03-apiserver\/step\.yaml: field probes\.3\.url/);
+    assert.match(loadError(labsDir, { cacheFile }).message, /03-apiserver\/step\.yaml:\d+:\d+: field probes\.3\.url/);
     const lesson = path.join(labsDir, '02-etcd', 'lesson.md');
     editStep(labsDir, '03-apiserver', (t) => t.replace('url: not a url', 'url: http://127.0.0.1:8080/healthz'));
     writeFileSync(lesson, readFileSync(lesson, 'utf8').replace('{{images.etcd}}', '{{images.etdc}}'));
