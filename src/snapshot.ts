@@ -4,6 +4,7 @@ import { mapParts, type MapPart } from './clusterMap.ts';
 import type { DeclaredMapPart } from './content/declared.ts';
 import type { MapPartSpec } from './content/schema.ts';
 import type { LabEnv } from './context.ts';
+import { exitCodeOf, type ContainerFact } from './drivers/containerFact.ts';
 import type { DockerDriver, PodContainer } from './drivers/docker.ts';
 import { httpGet, parseJson } from './drivers/http.ts';
 import { labKubelets } from './drivers/kubelet.ts';
@@ -13,13 +14,6 @@ import { withLiveNode } from './labNode.ts';
  * A cheap, read-only picture of the lab's machine: one process scan, one Docker listing and a few
  * GETs on the apiserver. The walkthrough's cluster map draws it; probes stay the judge of a step.
  */
-export interface ContainerFact {
-  state: 'running' | 'exited' | 'other';
-  /** Exit code of the newest container when it has exited (parsed from Docker's status text). */
-  exitCode?: number;
-  status: string;
-}
-
 export interface PodFact {
   phase: string;
   ip?: string;
@@ -57,11 +51,6 @@ export interface ClusterFacts {
 /** The facts and the map drawn from them: what the walkthrough shows. */
 export interface ClusterSnapshot extends ClusterFacts {
   parts: MapPart[];
-}
-
-export function exitCodeOf(status: string): number | undefined {
-  const match = /^Exited \((-?\d+)\)/.exec(status);
-  return match ? Number(match[1]) : undefined;
 }
 
 export function containerFact(container: PodContainer): ContainerFact {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { ProbeSpec } from '../content/schema.ts';
 import type { LabEnv } from '../context.ts';
+import { exitCodeOf, type ContainerFact } from '../drivers/containerFact.ts';
 import { currentPodUid, DOCKER_SOCKET } from '../drivers/docker.ts';
 import { httpGet, parseJson } from '../drivers/http.ts';
 import { kubeletLogFile, kubeletPidFile, labKubelets, withoutGoroutineDumps } from '../drivers/kubelet.ts';
@@ -22,13 +23,11 @@ export const COMPONENT_PORTS: Record<string, number[]> = { etcd: [2379], apiserv
 export const COMPONENT_PROCESS: Record<string, string> = { etcd: 'etcd', apiserver: 'kube-apiserver', kubelet: 'kubelet' };
 const STATIC_POD: Record<string, { namespace: string; name: string }> = { etcd: { namespace: 'kube-system', name: 'etcd' }, apiserver: { namespace: 'kube-system', name: 'kube-apiserver' } };
 
-export interface ContainerFact {
+/** A container of the focused pod: its state, and which of the pod's containers it is. */
+export interface PodContainerFact extends ContainerFact {
   name: string;
   container: string;
-  state: string;
-  status: string;
   image: string;
-  exitCode?: number;
   /** Created a moment ago and not started yet, with no start error: kubelet is between two attempts. */
   starting?: boolean;
 }
@@ -52,7 +51,7 @@ export interface Evidence {
   kubeletLog?: { source: string; lines: string[] };
   docker: { up: boolean; socket: string; error?: string };
   /** Containers of the focused pod, newest first. */
-  containers: ContainerFact[];
+  containers: PodContainerFact[];
   /** Last log lines of the newest container of the focused pod that is not running (and Docker's start error if it never ran). */
   containerLogs?: { container: string; text: string; startError?: string };
   /** Last log lines of the newest app container when it runs: fresher than an older one that crashed. */
@@ -187,11 +186,6 @@ export function telltaleLine(text: string | undefined): string {
   return lines.filter((line) => ERROR_WORDS.test(line)).at(-1) ?? lines.at(-1) ?? '';
 }
 
-export function exitCodeOf(status: string): number | undefined {
-  const match = /^Exited \((-?\d+)\)/.exec(status);
-  return match ? Number(match[1]) : undefined;
-}
-
 /** A pod's manifest in pods/: by namespace and name, the first file kubelet reads. */
 export function manifestOf(ev: Pick<Evidence, 'manifests'>, pod: { namespace: string; name: string } | undefined): LintedManifest | undefined {
   if (!pod) return undefined;
@@ -241,7 +235,7 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
       kubeconfig = { file: path.relative(env.repoRoot, env.kubeconfigFile), problem: (error as Error).message.split('\n')[0] };
     }
   }
-  let containers: ContainerFact[] = [];
+  let containers: PodContainerFact[] = [];
   let containerLogs: Evidence['containerLogs'];
   let runningLogs: Evidence['runningLogs'];
   if (focus.pod && docker.up) {

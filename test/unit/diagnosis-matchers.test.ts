@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fallbackDiagnosis, matchEvidence } from '../../src/diagnosis/index.ts';
-import { exitCodeOf, linesAboutPod, staticName, withManifestPod, type Evidence } from '../../src/diagnosis/evidence.ts';
+import { linesAboutPod, staticName, withManifestPod, type Evidence } from '../../src/diagnosis/evidence.ts';
+import { exitCodeOf } from '../../src/drivers/containerFact.ts';
 import { unpinned } from '../../src/diagnosis/catalogue.ts';
 import { findDuplicates, lintManifestText } from '../../src/manifestLint.ts';
 
