@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { goArch } from './arch.ts';
 
 /**
  * The checkout this module belongs to: the nearest directory above it holding both package.json and
@@ -35,13 +36,10 @@ export function cacheDir(): string {
   return process.env.MVK_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'mvk-lab');
 }
 
-const goArch: Record<string, string> = { x64: 'amd64', arm64: 'arm64' };
-
 /** The one directory the lab takes kubelet, kubectl and the other binaries from. */
 export function binDir(kubernetesVersion: string): string {
   if (process.env.MVK_BIN_DIR) return process.env.MVK_BIN_DIR;
-  const arch = goArch[process.arch] ?? process.arch;
-  return path.join(cacheDir(), 'kubernetes', kubernetesVersion, `linux-${arch}`);
+  return path.join(cacheDir(), 'kubernetes', kubernetesVersion, `linux-${goArch()}`);
 }
 
 /**

@@ -74,11 +74,6 @@ export function loadChecksums(file = checksumsFile(), kubernetesVersion?: string
   return parseChecksums(text, file, kubernetesVersion);
 }
 
-/** Go's name for this machine's architecture, as release archives use it. */
-export function goArch(nodeArch = process.arch): string {
-  return ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[nodeArch] ?? nodeArch;
-}
-
 export function archiveFor(checksums: Checksums, arch: string): ReleaseArchive {
   const archive = checksums.archives.find((a) => a.arch === arch);
   if (!archive) {

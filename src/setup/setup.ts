@@ -5,7 +5,8 @@ import { loadLabConfig } from '../labConfig.ts';
 import { binDir, cacheDir } from '../paths.ts';
 import { loadVersions } from '../versions.ts';
 import { binaryVersion } from './binaryVersion.ts';
-import { archiveFor, checksumsFile, goArch, loadChecksums } from './checksums.ts';
+import { goArch } from '../arch.ts';
+import { archiveFor, checksumsFile, loadChecksums } from './checksums.ts';
 import { downloadVerified, type DownloadProgress } from './download.ts';
 import { extractBinaries } from './extract.ts';
 

@@ -18,7 +18,7 @@ import { stringify } from 'yaml';
 import { labEnv } from '../../src/context.ts';
 import { labKubelets } from '../../src/drivers/kubelet.ts';
 import { binDir } from '../../src/paths.ts';
-import { goArch } from '../../src/setup/checksums.ts';
+import { goArch } from '../../src/arch.ts';
 import { loadVersions } from '../../src/versions.ts';
 import { requireNoForeignKubelet } from '../engine/helpers.ts';
 import { needsRealEnv, realEnvSkip } from '../helpers/realenv.ts';

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { LabError } from '../../src/errors.ts';
-import { archiveFor, goArch, loadChecksums, parseChecksums } from '../../src/setup/checksums.ts';
+import { goArch, supportedGoArch } from '../../src/arch.ts';
+import { binDir } from '../../src/paths.ts';
+import { archiveFor, loadChecksums, parseChecksums } from '../../src/setup/checksums.ts';
 import { loadVersions } from '../../src/versions.ts';
 
 const sha = 'a'.repeat(128);
@@ -72,5 +74,13 @@ describe('labs/checksums.yaml', () => {
     assert.throws(() => archiveFor(parse(valid), 'arm64'), /no Kubernetes v1\.19\.16 archive for arm64/);
     assert.equal(goArch('x64'), 'amd64');
     assert.equal(goArch('arm64'), 'arm64');
+  });
+
+  it('one table of Go architecture names: the doctor\'s platform check and the binaries\' directory agree', () => {
+    assert.equal(supportedGoArch('x64'), 'amd64');
+    assert.equal(supportedGoArch('ia32'), undefined);
+    assert.equal(supportedGoArch('constructor'), undefined);
+    assert.equal(goArch('ia32'), 'ia32');
+    assert.ok(binDir('v1.19.16').endsWith(`linux-${goArch()}`) || Boolean(process.env.MVK_BIN_DIR));
   });
 });

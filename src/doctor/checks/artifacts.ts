@@ -1,3 +1,4 @@
+import { goArch } from '../../arch.ts';
 import type { DoctorCheck } from '../types.ts';
 import { result } from './result.ts';
 
@@ -9,7 +10,7 @@ export const binariesCheck: DoctorCheck = {
     const bad = states.filter((s) => !s.present);
     if (bad.length === 0) return result(this.id, this.title, 'pass', `${states.map((s) => s.name).join(', ')} in ${inputs.binDir}`);
     const detail = bad.map((s) => `${s.name}: ${s.problem ?? 'missing'}`).join('; ');
-    const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[inputs.arch] ?? inputs.arch;
+    const arch = goArch(inputs.arch);
     if (inputs.downloadableArch(arch)) return result(this.id, this.title, 'warn', detail, '`lab setup` downloads them (verified against labs/checksums.yaml), or `lab setup --from DIR` copies yours');
     return result(this.id, this.title, 'fail', detail, `there is no release archive for ${arch} in labs/checksums.yaml: put the binaries in a directory and run \`lab setup --from DIR\``);
   },

@@ -1,7 +1,6 @@
+import { supportedGoArch } from '../../arch.ts';
 import type { DoctorCheck } from '../types.ts';
 import { gib, result } from './result.ts';
-
-const goArch: Record<string, string> = { x64: 'amd64', arm64: 'arm64' };
 
 /** Where a student without Linux gets a machine: the repo's own VM recipes (vm/). */
 export const LINUX_VM_FIX =
@@ -12,7 +11,7 @@ export const platformCheck: DoctorCheck = {
   title: 'Linux on amd64 or arm64',
   run({ platform, arch }) {
     if (platform !== 'linux') return result(this.id, this.title, 'fail', `this is ${platform === 'darwin' ? 'macOS' : platform === 'win32' ? 'Windows' : platform}`, LINUX_VM_FIX);
-    const name = goArch[arch];
+    const name = supportedGoArch(arch);
     if (!name) return result(this.id, this.title, 'fail', `linux/${arch}`, 'Kubernetes v1.19 release binaries exist for amd64 and arm64 (and others the lab does not test); use an amd64 or arm64 machine');
     return result(this.id, this.title, 'pass', `linux/${name}`);
   },
