@@ -5,6 +5,7 @@ import type { DockerDriver } from './drivers/docker.ts';
 import { labKubelets } from './drivers/kubelet.ts';
 import { portHolders } from './drivers/ports.ts';
 import { EXIT, LabError } from './errors.ts';
+import { labPorts } from './labPorts.ts';
 import type { ImageRole } from './versions.ts';
 
 export class MissingBinaryError extends LabError {
@@ -36,20 +37,13 @@ export async function requireImages(env: LabEnv, docker: DockerDriver, roles: Im
   }
 }
 
-/** The ports each component needs; a holder that is not the lab's own component is an error. */
-export const componentPorts = {
-  kubelet: [10248, 10250],
-  etcd: [2379, 2380],
-  apiserver: [8080, 6443],
-} as const;
-
 /**
  * Refuses to start kubelet while someone else holds its ports. Ports held by this repo's own kubelet
  * are fine: apply replaces it.
  */
 export function requireKubeletPortsFree(env: LabEnv): void {
   const ours = new Set(labKubelets(env).map((kubelet) => kubelet.pid));
-  for (const holder of portHolders([...componentPorts.kubelet])) {
+  for (const holder of portHolders(labPorts({ component: 'kubelet' }))) {
     if (holder.pid !== undefined && ours.has(holder.pid)) continue;
     const who = holder.pid ? `${holder.name ?? 'a process'} (pid ${holder.pid})` : 'another process';
     throw new LabError(
@@ -75,7 +69,7 @@ function insideContainer(pid: number, containerIds: string[]): boolean {
  * ports: the static pod would crash-loop with "address already in use" and the step would only time out.
  */
 export async function requireComponentPortsFree(env: LabEnv, docker: DockerDriver, component: 'etcd' | 'apiserver'): Promise<void> {
-  const holders = portHolders([...componentPorts[component]]);
+  const holders = portHolders(labPorts({ component }));
   if (holders.length === 0) return;
   // The lab's own pods under any node name its kubelets used (a student's kubelet may have used the host name).
   const { isLabContainer, labOwnership } = await import('./reset.ts');

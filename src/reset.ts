@@ -11,6 +11,7 @@ import { readPathBaseline } from './hostBaseline.ts';
 import { footprintFile, footprintOf, KUBELET_DEFAULT_DOCKERSHIM_ROOT, KUBELET_DEFAULT_ROOT_DIR, readFootprints, rememberFootprints, type KubeletFootprint } from './labNode.ts';
 import { mountsUnder, unmountAllUnder } from './drivers/mounts.ts';
 import { LabError } from './errors.ts';
+import { labPorts } from './labPorts.ts';
 import { backupFile, timestamp } from './actions/files.ts';
 import { restoreKernelBaseline } from './kernelSettings.ts';
 import { progressFile } from './progress.ts';
@@ -200,8 +201,6 @@ async function removeKubeletChains(env: LabEnv, log: (line: string) => void): Pr
   else log(`left iptables chains of kubelet's: ${failed.length} command(s) failed; run them by hand: ${failed.map(asShell).join('; ')}`);
 }
 
-export const LAB_PORTS = [2379, 8080, 10248, 10250];
-
 /**
  * What would stop `lab apply 1` now: the lab's ports taken, a kubelet serving this repo, containers of
  * the lab's pods. Empty means the machine is ready for step 1.
@@ -212,7 +211,7 @@ export async function inTheWay(env: LabEnv, docker: DockerDriver, footprints: Ku
   // The footprints seen before reset began: their node names still mark a static pod as the lab's.
   const owned = labOwnership(env, footprints);
   for (const c of await docker.podContainers().catch(() => [])) if (isLabContainer(c, owned)) blockers.push(`container ${c.name.slice(0, 60)} (${c.status})`);
-  for (const holder of portHolders(LAB_PORTS)) blockers.push(`${holder.address}:${holder.port} is held by ${holder.name ?? 'a process'}${holder.pid ? ` (pid ${holder.pid})` : ''}`);
+  for (const holder of portHolders(labPorts({ addressed: true }))) blockers.push(`${holder.address}:${holder.port} is held by ${holder.name ?? 'a process'}${holder.pid ? ` (pid ${holder.pid})` : ''}`);
   return blockers;
 }
 

@@ -7,7 +7,8 @@ import { kubeletArgs, kubeletLogTail, labKubelets, parseFlags, startKubelet, sto
 import { processAlive } from '../drivers/proc.ts';
 import { LabError } from '../errors.ts';
 import { machineFacts } from '../machine.ts';
-import { componentPorts, requireBinaries, requireKubeletPortsFree } from '../preflight.ts';
+import { labPorts } from '../labPorts.ts';
+import { requireBinaries, requireKubeletPortsFree } from '../preflight.ts';
 import { recordMachineBaseline } from '../hostBaseline.ts';
 import { portHolders } from '../drivers/ports.ts';
 
@@ -31,7 +32,7 @@ export function flagDifferences(running: KubeletProcess, wanted: string[]): stri
  */
 async function waitForKubeletPortsFree(timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && portHolders([...componentPorts.kubelet]).length > 0) await sleep(100);
+  while (Date.now() < deadline && portHolders(labPorts({ component: 'kubelet' })).length > 0) await sleep(100);
 }
 
 /**

@@ -10,6 +10,7 @@ import { tailLines } from '../drivers/tail.ts';
 import { portHolders } from '../drivers/ports.ts';
 import { EvidenceUnavailableError } from '../errors.ts';
 import { kubeconfigServer } from '../manifests.ts';
+import { componentAt, labPorts } from '../labPorts.ts';
 import { lintPodsDir, type DuplicatePod, type LintedManifest } from '../manifestLint.ts';
 import { render } from '../template.ts';
 import { yaml } from '../yaml.ts';
@@ -18,7 +19,6 @@ import { memo, PODS_LINT, type ProbeContext, type ProbeResult } from '../probes/
 /** The parts of the cluster a probe can be about; each maps to a static pod and ports. */
 export type Component = 'kubelet' | 'etcd' | 'apiserver' | 'serviceaccount' | 'pod';
 
-export const COMPONENT_PORTS: Record<string, number[]> = { etcd: [2379], apiserver: [8080], kubelet: [10250, 10248] };
 /** The process name (/proc/<pid>/comm) that should hold each component's port. */
 export const COMPONENT_PROCESS: Record<string, string> = { etcd: 'etcd', apiserver: 'kube-apiserver', kubelet: 'kubelet' };
 const STATIC_POD: Record<string, { namespace: string; name: string }> = { etcd: { namespace: 'kube-system', name: 'etcd' }, apiserver: { namespace: 'kube-system', name: 'kube-apiserver' } };
@@ -83,10 +83,6 @@ function componentOfPod(name: string, vars: Record<string, string> = {}): Compon
   return 'pod';
 }
 
-function componentOfPort(port: number): Component | undefined {
-  return Object.entries(COMPONENT_PORTS).find(([, ports]) => ports.includes(port))?.[0] as Component | undefined;
-}
-
 /** Works out what a probe is about from its spec alone (content stays free of diagnosis hints). */
 export function focusOf(spec: ProbeSpec, env: LabEnv, vars: Record<string, string>): Evidence['focus'] {
   const safe = (text: string) => {
@@ -106,7 +102,7 @@ export function focusOf(spec: ProbeSpec, env: LabEnv, vars: Record<string, strin
     case 'http':
     case 'kubectl': {
       const url = spec.kind === 'http' ? safe(spec.url) : env.apiserverUrl;
-      const component = componentOfPort(Number(new URL(url).port)) ?? 'pod';
+      const component = componentAt(Number(new URL(url).port)) ?? 'pod';
       const role = component === 'etcd' || component === 'apiserver' ? component : undefined;
       const pod = role && vars[`pods.${role}.name`] ? { namespace: vars[`pods.${role}.namespace`]!, name: vars[`pods.${role}.name`]! } : STATIC_POD[component];
       return { component, ...(pod ? { pod } : {}) };
@@ -267,7 +263,7 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
       missing.push(`docker: ${(error as Error).message}`);
     }
   }
-  const ports = await shared(ctx, 'ports', async () => portHolders([...new Set(Object.values(COMPONENT_PORTS).flat())]).map((h) => ({ port: h.port, address: h.address, ...(h.pid !== undefined ? { pid: h.pid } : {}), ...(h.name ? { name: h.name } : {}) })));
+  const ports = await shared(ctx, 'ports', async () => portHolders(labPorts({ addressed: true })).map((h) => ({ port: h.port, address: h.address, ...(h.pid !== undefined ? { pid: h.pid } : {}), ...(h.name ? { name: h.name } : {}) })));
   const images: Record<string, boolean> = {};
   if (docker.up) {
     const wanted = [kubelet.flags['pod-infra-container-image'] ?? (kubelet.running ? KUBELET_DEFAULT_PAUSE : undefined), ...imagesOf(manifestOf(lint, focus.pod))].filter((x): x is string => Boolean(x));

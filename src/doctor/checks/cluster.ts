@@ -1,15 +1,6 @@
+import { LAB_PORTS } from '../../labPorts.ts';
 import type { DoctorCheck } from '../types.ts';
 import { result } from './result.ts';
-
-/** Every port the lab's components listen on (see componentPorts in preflight.ts). */
-export const LAB_PORTS: { port: number; who: string }[] = [
-  { port: 2379, who: 'etcd (clients)' },
-  { port: 2380, who: 'etcd (peers)' },
-  { port: 6443, who: 'kube-apiserver (secure)' },
-  { port: 8080, who: 'kube-apiserver (insecure, loopback)' },
-  { port: 10248, who: 'kubelet healthz' },
-  { port: 10250, who: 'kubelet API' },
-];
 
 export const portsCheck: DoctorCheck = {
   id: 'ports',
