@@ -157,13 +157,13 @@ async function reset(options: { yes?: boolean }): Promise<number> {
 }
 
 async function status(options: { json?: boolean }): Promise<number> {
-  const [{ labSteps }, { labEnv }, { DockerDriver }, { runStep }, { labKubelets }, { isLabContainer, labOwnership }, progress] = await Promise.all([
+  const [{ labSteps }, { labEnv }, { DockerDriver }, { runStep }, { labKubelets }, { labContainers }, progress] = await Promise.all([
     import('./steps.ts'),
     import('./context.ts'),
     import('./drivers/docker.ts'),
     import('./runner.ts'),
     import('./drivers/kubelet.ts'),
-    import('./reset.ts'),
+    import('./ownership.ts'),
     import('./progress.ts'),
     enableDiagnosis(),
   ]);
@@ -178,8 +178,7 @@ async function status(options: { json?: boolean }): Promise<number> {
   let containers: { name: string; status: string }[] = [];
   let dockerState = 'up';
   try {
-    const owned = labOwnership(env);
-    containers = (await docker.podContainers()).filter((c) => isLabContainer(c, owned));
+    containers = await labContainers(env, docker);
   } catch (error) {
     dockerState = (error as Error).message;
   }

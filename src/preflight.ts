@@ -72,9 +72,8 @@ export async function requireComponentPortsFree(env: LabEnv, docker: DockerDrive
   const holders = portHolders(labPorts({ component }));
   if (holders.length === 0) return;
   // The lab's own pods under any node name its kubelets used (a student's kubelet may have used the host name).
-  const { isLabContainer, labOwnership } = await import('./reset.ts');
-  const owned = labOwnership(env);
-  const labContainerIds = (await docker.podContainers()).filter((c) => isLabContainer(c, owned)).map((c) => c.id);
+  const { labContainers } = await import('./ownership.ts');
+  const labContainerIds = (await labContainers(env, docker)).map((c) => c.id);
   for (const holder of holders) {
     if (holder.pid !== undefined && insideContainer(holder.pid, labContainerIds)) continue;
     const who = holder.pid ? `${holder.name ?? 'a process'} (pid ${holder.pid})` : 'another process';

@@ -1,17 +1,18 @@
 import { existsSync, lstatSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NODE_NAME, type LabEnv } from './context.ts';
+import type { LabEnv } from './context.ts';
 import { removeEmptyKubepods } from './drivers/cgroups.ts';
 import { DockerDriver, DockerDownError } from './drivers/docker.ts';
 import { allKubelets, kubeletLogFile, kubeletPidFile, labKubelets, stopLabKubelets } from './drivers/kubelet.ts';
 import { asShell, kubeChainsNow, removalCommands, runRemoval } from './drivers/iptables.ts';
 import { portHolders } from './drivers/ports.ts';
 import { readPathBaseline } from './hostBaseline.ts';
-import { footprintFile, footprintOf, KUBELET_DEFAULT_DOCKERSHIM_ROOT, KUBELET_DEFAULT_ROOT_DIR, readFootprints, rememberFootprints, type KubeletFootprint } from './labNode.ts';
+import { footprintFile, footprintOf, readFootprints, rememberFootprints, type KubeletFootprint } from './labNode.ts';
 import { mountsUnder, unmountAllUnder } from './drivers/mounts.ts';
 import { LabError } from './errors.ts';
 import { labPorts } from './labPorts.ts';
+import { foreignKubelets, isLabContainer, labContainers, labFootprints, labOwnership } from './ownership.ts';
 import { backupFile, timestamp } from './actions/files.ts';
 import { restoreKernelBaseline } from './kernelSettings.ts';
 import { progressFile } from './progress.ts';
@@ -24,71 +25,6 @@ export interface ResetOptions {
   /** Where kubelet 1.19 writes pod logs (hard-coded there); tests may point elsewhere. */
   podLogDir?: string;
   containerLogDir?: string;
-}
-
-/** Entries of a directory, none when it cannot be read. */
-function entries(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-/**
- * Every kubelet footprint that is the lab's: its own conventions, every kubelet seen serving this
- * repo's pods/ (running now or remembered), and kubelet's default dirs when they appeared after the lab
- * first ran. A footprint whose root dir a kubelet of someone else's uses now is never the lab's.
- */
-export function labFootprints(env: LabEnv, kubelets = allKubelets()): KubeletFootprint[] {
-  const ours = labKubelets(env).map((k) => footprintOf(k));
-  const baseline = readPathBaseline(env);
-  const footprints: KubeletFootprint[] = [{ nodeName: NODE_NAME, rootDir: env.kubeletRootDir, dockershimRootDir: env.dockershimRootDir }, ...readFootprints(env).kubelets, ...ours];
-  if (baseline && baseline.existed[KUBELET_DEFAULT_ROOT_DIR] === false && existsSync(KUBELET_DEFAULT_ROOT_DIR)) {
-    footprints.push({ nodeName: '', rootDir: KUBELET_DEFAULT_ROOT_DIR, dockershimRootDir: KUBELET_DEFAULT_DOCKERSHIM_ROOT });
-  }
-  const foreign = foreignKubelets(env, kubelets).map((k) => footprintOf(k));
-  const foreignRoots = new Set(foreign.map((f) => f.rootDir));
-  const foreignNames = new Set(foreign.map((f) => f.nodeName));
-  const seen = new Set<string>();
-  // A node name another kubelet uses too says nothing about whose a container is.
-  return footprints.map((f) => (foreignNames.has(f.nodeName) ? { ...f, nodeName: '' } : f)).filter((f) => {
-    const key = `${f.nodeName}|${f.rootDir}|${f.dockershimRootDir}`;
-    if (seen.has(key) || foreignRoots.has(f.rootDir)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-/** Kubelets that do not serve this repo's pods/: another Kubernetes on this machine, never touched. */
-export function foreignKubelets(env: LabEnv, kubelets = allKubelets()) {
-  const ours = new Set(labKubelets(env).map((k) => k.pid));
-  return kubelets.filter((k) => !ours.has(k.pid));
-}
-
-/** What marks a container as the lab's: its pod's UID, its sandbox's checkpoint, or a static pod of one of the lab's node names. */
-export interface LabOwnership {
-  uids: Set<string>;
-  sandboxIds: Set<string>;
-  nodeNames: Set<string>;
-}
-
-export function labOwnership(env: LabEnv, footprints = labFootprints(env)): LabOwnership {
-  return {
-    // kubelet keeps a directory per pod UID under its root dir; dockershim a checkpoint per sandbox until it is removed.
-    uids: new Set(footprints.flatMap((f) => entries(path.join(f.rootDir, 'pods')))),
-    sandboxIds: new Set(footprints.flatMap((f) => entries(path.join(f.dockershimRootDir, 'sandbox')))),
-    nodeNames: new Set(footprints.map((f) => f.nodeName).filter(Boolean)),
-  };
-}
-
-/** A container belongs to the lab if its pod or sandbox is a lab kubelet's, or it is a static pod of a lab node. */
-export function isLabContainer(container: { podUid: string; podName: string; sandboxId: string }, owned: LabOwnership): boolean {
-  return (
-    owned.uids.has(container.podUid) ||
-    (container.sandboxId !== '' && owned.sandboxIds.has(container.sandboxId)) ||
-    [...owned.nodeNames].some((node) => container.podName.endsWith(`-${node}`))
-  );
 }
 
 /** /var/log/pods/<namespace>_<pod>_<uid> entries of the lab's pods. */
@@ -264,7 +200,7 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
   let dockerDown: DockerDownError | undefined;
   let hostPaths: string[] = [];
   try {
-    const containers = (await docker.podContainers()).filter((c) => isLabContainer(c, owned));
+    const containers = await labContainers(env, docker, owned);
     hostPaths = await hostPathsOf(docker, containers.map((c) => c.id), footprints);
     rememberFootprints(env, { hostPaths });
     for (const container of containers) await docker.remove(container.id);

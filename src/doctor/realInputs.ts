@@ -8,7 +8,7 @@ import { listProcesses } from '../drivers/proc.ts';
 import { labImages } from '../images/list.ts';
 import { registryMirror } from '../images/mirror.ts';
 import { cacheDir } from '../paths.ts';
-import { isLabContainer, labOwnership } from '../reset.ts';
+import { labContainers } from '../ownership.ts';
 import { checkBinaries } from '../setup/setup.ts';
 import { loadChecksums } from '../setup/checksums.ts';
 import { SANDBOX_OOM_SCORE_ADJ } from './checks/docker.ts';
@@ -56,8 +56,7 @@ const KUBERNETES_PROCESSES = new Set(['kubelet', 'k3s', 'k3s-server', 'k3s-agent
 /** The container ids of the lab's pods (hostNetwork etcd and apiserver hold ports from inside them). */
 async function labContainerIds(env: LabEnv, docker: DockerDriver): Promise<string[]> {
   try {
-    const owned = labOwnership(env);
-    return (await docker.podContainers()).filter((c) => isLabContainer(c, owned)).map((c) => c.id);
+    return (await labContainers(env, docker)).map((c) => c.id);
   } catch {
     return [];
   }

@@ -10,7 +10,7 @@ import { DockerDriver } from '../../src/drivers/docker.ts';
 import { allKubelets, labKubelets, staticPodDir, stopLabKubelets, stopProcess } from '../../src/drivers/kubelet.ts';
 import { portHolders } from '../../src/drivers/ports.ts';
 import { cacheDir, repoRoot } from '../../src/paths.ts';
-import { isLabContainer, labOwnership } from '../../src/reset.ts';
+import { isLabContainer, labOwnership } from '../../src/ownership.ts';
 import { abandonedTestPodsDir, workDir } from '../helpers/workdir.ts';
 
 /**

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { flagDifferences } from '../../src/actions/kubelet.ts';
 import { lessonCommands, LessonFormatError, outputMissing } from '../../src/content/lessonBlocks.ts';
-import { demuxDockerLogs, newestFirst } from '../../src/drivers/docker.ts';
+import { labEnv } from '../../src/context.ts';
+import { demuxDockerLogs, newestFirst, type DockerDriver, type PodContainer } from '../../src/drivers/docker.ts';
 import { parseFlags, withoutGoroutineDumps } from '../../src/drivers/kubelet.ts';
 import { parseMountPoints, mountsUnder } from '../../src/drivers/mounts.ts';
 import { parseListeners } from '../../src/drivers/ports.ts';
@@ -10,7 +11,8 @@ import { swapIsOn } from '../../src/machine.ts';
 import { lintManifestText } from '../../src/manifestLint.ts';
 import { kubeconfigServer } from '../../src/manifests.ts';
 import { readYaml } from '../../src/yamlFile.ts';
-import { isLabContainer, labPodLogEntries } from '../../src/reset.ts';
+import { isLabContainer, labContainers } from '../../src/ownership.ts';
+import { labPodLogEntries } from '../../src/reset.ts';
 import { placeholdersIn, render, UnknownPlaceholderError } from '../../src/template.ts';
 
 describe('lesson blocks', () => {
@@ -139,6 +141,13 @@ describe('reset ownership', () => {
     assert.equal(isLabContainer({ podUid: 'u8', podName: 'nginx', sandboxId: 's7' }, owned), true);
     assert.equal(isLabContainer({ podUid: 'u8', podName: 'nginx', sandboxId: '' }, owned), false);
     assert.deepEqual(labPodLogEntries(['default_nginx_u1', 'kube-system_etcd-real_u2'], uids), ['default_nginx_u1']);
+  });
+
+  it('lists the lab\'s containers by that one rule, for reset, preflight, the doctor and lab status alike', async () => {
+    const owned = { uids: new Set(['u1']), sandboxIds: new Set<string>(), nodeNames: new Set(['mvk-node']) };
+    const container = (name: string, podUid: string, podName: string) => ({ name, podUid, podName, sandboxId: '' }) as PodContainer;
+    const docker = { podContainers: async () => [container('a', 'u1', 'nginx'), container('b', 'u2', 'etcd-mvk-node'), container('c', 'u3', 'etcd-realnode')] } as unknown as DockerDriver;
+    assert.deepEqual((await labContainers(labEnv(), docker, owned)).map((c) => c.name), ['a', 'b']);
   });
 });
 
