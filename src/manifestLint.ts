@@ -97,7 +97,7 @@ function editDistance(a: string, b: string): number {
 
 export function lintManifestText(text: string, file: string): LintedManifest {
   const { isMap } = yaml();
-  const read = readYaml(text, 'kubelet reads one Pod per file');
+  const read = readYaml(text, { oneDocument: 'kubelet reads one Pod per file', everyTab: true });
   const problems: LintProblem[] = read.problems.map(({ line, column, code, message }) => ({ file, line, column, severity: 'error', code, message }));
   const add = (severity: LintSeverity, code: string, message: string, offset?: number, suggestion?: string) =>
     problems.push({ file, ...read.at(offset), severity, code, message, ...(suggestion ? { suggestion } : {}) });

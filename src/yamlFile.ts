@@ -25,7 +25,7 @@ export interface YamlProblem extends Position {
 }
 
 export interface ReadYaml {
-  /** Tabs in the indentation (every one), else the parser's first error, else an empty file, else more than one document. */
+  /** Tabs in the indentation (every one), else the parser's first error, else an empty file, else a second document. */
   problems: YamlProblem[];
   /** The first document, when the text parses (also when it holds more than one). */
   document?: Document.Parsed;
@@ -37,31 +37,41 @@ export interface ReadYaml {
   fieldAt(field: readonly (string | number)[]): Position;
 }
 
-/**
- * Reads `text` as one YAML document. `oneDocument` says why a second one is wrong ("kubelet reads one
- * Pod per file"); only a second document leaves `document` set, since the first still says something.
- */
-export function readYaml(text: string, oneDocument = 'the lab reads one document from it'): ReadYaml {
+export interface ReadOptions {
+  /** Why a second document is wrong ("kubelet reads one Pod per file"). */
+  oneDocument?: string;
+  /**
+   * true (pods/, as `lab lint` has always read them): a line that starts with a tab is a problem even
+   * where the parser lets it pass (a blank line, a block scalar's text). false: the parser decides, and
+   * a tab is named as above only when the text does not parse.
+   */
+  everyTab?: boolean;
+}
+
+/** Reads `text` as one YAML document; only a second document leaves `document` set, since the first still says something. */
+export function readYaml(text: string, options: ReadOptions = {}): ReadYaml {
   const { LineCounter, parseAllDocuments } = yaml();
   const lineCounter = new LineCounter();
   const at = positionIn(lineCounter);
-  const problems: YamlProblem[] = [];
-  // Tabs first: YAML forbids them in indentation and the parser's own message does not say so.
-  text.split('\n').forEach((line, index) => {
-    const match = /^( *)\t/.exec(line);
-    if (match) problems.push({ line: index + 1, column: match[1]!.length + 1, code: 'tab', message: 'a tab in the indentation; YAML indents with spaces only' });
-  });
-  const empty = (): ReadYaml => ({ problems: [...problems, { line: 1, column: 1, code: 'empty', message: 'the file is empty' }], at, fieldAt: () => at(0) });
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-  if (!Array.isArray(docs)) return empty();
-  const real = docs.filter((doc) => doc.contents !== null || doc.errors.length > 0);
+  const real = Array.isArray(docs) ? docs.filter((doc) => doc.contents !== null || doc.errors.length > 0) : [];
   const syntax = real.flatMap((doc) => doc.errors.slice(0, 1))[0];
+  // Tabs first: YAML forbids them in indentation and the parser's own message does not say so.
+  const problems: YamlProblem[] = options.everyTab || syntax ? tabsIn(text) : [];
   if (syntax && problems.length === 0) problems.push({ ...at(syntax.pos[0]), code: 'yaml-syntax', message: syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') });
-  if (problems.length > 0) return { problems, at, fieldAt: () => at(0), ...(syntax ? { parserError: syntax } : {}) };
-  if (real.length === 0) return empty();
-  if (real.length > 1) problems.push({ ...at(real[1]!.range[0]), code: 'multi-doc', message: `holds ${real.length} YAML documents; ${oneDocument}` });
+  const failed = { at, fieldAt: () => at(0), ...(syntax ? { parserError: syntax } : {}) };
+  if (problems.length > 0) return { problems, ...failed };
+  if (real.length === 0) return { problems: [{ line: 1, column: 1, code: 'empty', message: 'the file is empty' }], ...failed };
+  if (real.length > 1) problems.push({ ...at(real[1]!.range[0]), code: 'multi-doc', message: `holds ${real.length} YAML documents; ${options.oneDocument ?? 'the lab reads one document from it'}` });
   const document = real[0]!;
   return { problems, document, at, fieldAt: (field) => at(fieldOffset(document, field)) };
+}
+
+function tabsIn(text: string): YamlProblem[] {
+  return text.split('\n').flatMap((line, index) => {
+    const match = /^( *)\t/.exec(line);
+    return match ? [{ line: index + 1, column: match[1]!.length + 1, code: 'tab' as const, message: 'a tab in the indentation; YAML indents with spaces only' }] : [];
+  });
 }
 
 const positionIn = (lineCounter: LineCounter) => (offset: number | undefined): Position => {
@@ -112,7 +122,9 @@ export function parseYamlFile<T>(file: string, text: string, schema: ZodType<T, 
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  throw new LabError(formatAt(shown, read.fieldAt(issue.path), describeIssue(issue)), options.hint, { cause: result.error });
+  // An unknown key is best shown where it is written, not where its object starts.
+  const at = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+  throw new LabError(formatAt(shown, read.fieldAt(at), describeIssue(issue)), options.hint, { cause: result.error });
 }
 
 /** Reads `file` and parses it as `parseYamlFile` does; a file that cannot be read is a LabError too. */

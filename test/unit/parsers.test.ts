@@ -111,7 +111,7 @@ describe('machine readers', () => {
 
 describe('student files', () => {
   it('reports YAML errors with line and column', () => {
-    const read = readYaml('apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n', 'one');
+    const read = readYaml('apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n');
     assert.equal(read.document, undefined);
     assert.deepEqual([read.problems[0]!.line, read.problems[0]!.column], [4, 1]);
   });

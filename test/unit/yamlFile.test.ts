@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseStepMeta } from '../../src/content/load.ts';
 import { LabError } from '../../src/errors.ts';
 import { loadLabConfig } from '../../src/labConfig.ts';
-import { loadYamlFile, parseYamlFile } from '../../src/yamlFile.ts';
+import { loadYamlFile, parseYamlFile, readYaml } from '../../src/yamlFile.ts';
 
 const schema = z.object({ name: z.string(), items: z.array(z.object({ size: z.number() })).optional() }).strict();
 const hint = 'fix it';
@@ -42,11 +42,17 @@ describe('one YAML + schema loader', () => {
     assert.equal(thrown(() => parseYamlFile('x.yaml', 'name: a\nitems:\n\t- size: 1\n', schema, { hint })).message, 'x.yaml:3:1: a tab in the indentation; YAML indents with spaces only');
   });
 
+  it('a tab the parser accepts (in a block scalar\'s text) passes a settings file, as before; pods/ files are held to every tab', () => {
+    const text = 'name: |\n  x\n  \ty\n';
+    assert.deepEqual(parseYamlFile('x.yaml', text, schema, { hint }), { name: 'x\n\ty\n' });
+    assert.deepEqual(readYaml(text, { everyTab: true }).problems.map((p) => [p.code, p.line, p.column]), [['tab', 3, 3]]);
+  });
+
   it('a schema mistake names the field at its own line and column, with zod\'s error as cause', () => {
     const error = thrown(() => parseYamlFile('x.yaml', 'name: a\nitems:\n  - size: big\n', schema, { hint }));
     assert.equal(error.message, 'x.yaml:3:11: field items.0.size: Expected number, received string');
     assert.ok(error.cause instanceof z.ZodError);
-    assert.match(thrown(() => parseYamlFile('x.yaml', 'name: a\ncolour: red\n', schema, { hint })).message, /^x\.yaml:1:1: the document: Unrecognized key/);
+    assert.match(thrown(() => parseYamlFile('x.yaml', 'name: a\ncolour: red\n', schema, { hint })).message, /^x\.yaml:2:9: the document: Unrecognized key\(s\) in object: 'colour'/);
   });
 
   it('an empty file is a problem unless the caller says what it stands for; two documents are one too many', () => {
