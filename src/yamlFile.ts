@@ -33,8 +33,10 @@ export interface ReadYaml {
   parserError?: Error;
   /** Where an offset of the text is. */
   at(offset: number | undefined): Position;
-  /** Where a field of `document` is: its value, or the nearest parent that exists. */
+  /** Where a field of `document` is: its value, or the nearest parent that exists, else the document. */
   fieldAt(field: readonly (string | number)[]): Position;
+  /** As fieldAt, but undefined when neither the field nor any parent of it is there. */
+  findField(field: readonly (string | number)[]): Position | undefined;
 }
 
 export interface ReadOptions {
@@ -58,14 +60,21 @@ export function readYaml(text: string, options: ReadOptions = {}): ReadYaml {
   const syntax = real.flatMap((doc) => doc.errors.slice(0, 1))[0];
   // Tabs first: YAML forbids them in indentation and the parser's own message does not say so.
   const problems: YamlProblem[] = options.everyTab || syntax ? tabsIn(text) : [];
-  if (syntax && problems.length === 0) problems.push({ ...at(syntax.pos[0]), code: 'yaml-syntax', message: syntax.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') });
-  const failed = { at, fieldAt: () => at(0), ...(syntax ? { parserError: syntax } : {}) };
+  if (syntax && problems.length === 0) problems.push({ ...at(syntax.pos[0]), code: 'yaml-syntax', message: parserMessage(syntax) });
+  const failed = { at, fieldAt: () => at(0), findField: () => undefined, ...(syntax ? { parserError: syntax } : {}) };
   if (problems.length > 0) return { problems, ...failed };
   if (real.length === 0) return { problems: [{ line: 1, column: 1, code: 'empty', message: 'the file is empty' }], ...failed };
   if (real.length > 1) problems.push({ ...at(real[1]!.range[0]), code: 'multi-doc', message: `holds ${real.length} YAML documents; ${options.oneDocument ?? 'the lab reads one document from it'}` });
   const document = real[0]!;
-  return { problems, document, at, fieldAt: (field) => at(fieldOffset(document, field)) };
+  const findField = (field: readonly (string | number)[]) => {
+    const offset = fieldOffset(document, field);
+    return offset === undefined ? undefined : at(offset);
+  };
+  return { problems, document, at, findField, fieldAt: (field) => findField(field) ?? at(document.contents?.range?.[0]) };
 }
+
+/** The parser's message without the position and the caret dump it appends (the position is said once, in front). */
+export const parserMessage = (error: Error): string => error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 
 function tabsIn(text: string): YamlProblem[] {
   return text.split('\n').flatMap((line, index) => {
@@ -79,13 +88,20 @@ const positionIn = (lineCounter: LineCounter) => (offset: number | undefined): P
   return { line, column: col };
 };
 
-/** The offset of a field's node, or of its nearest parent that exists (a missing field is reported there). */
-function fieldOffset(document: Document.Parsed, field: readonly (string | number)[]): number {
+/**
+ * The offset of a field, or of its nearest parent that exists (a missing field is reported there). A
+ * mapping's field is where its key is (a block value starts a line later); a list item is where it starts.
+ */
+function fieldOffset(document: Document.Parsed, field: readonly (string | number)[]): number | undefined {
+  type Ranged = { range?: [number, number, number] };
   for (let keys = field.map((k) => (typeof k === 'string' && /^\d+$/.test(k) ? Number(k) : k)); keys.length > 0; keys = keys.slice(0, -1)) {
-    const node = document.getIn(keys, true) as { range?: [number, number, number] } | undefined;
+    const parent = (keys.length > 1 ? document.getIn(keys.slice(0, -1), true) : document.contents) as { items?: { key?: { value?: unknown } & Ranged }[] } | undefined;
+    const key = parent?.items?.find((item) => item.key?.value === keys.at(-1))?.key;
+    if (key?.range) return key.range[0];
+    const node = document.getIn(keys, true) as Ranged | undefined;
     if (node?.range) return node.range[0];
   }
-  return document.contents?.range?.[0] ?? 0;
+  return undefined;
 }
 
 /** The one way a position in a file is written: `<file>:<line>:<column>: <message>`. */
@@ -122,7 +138,7 @@ export function parseYamlFile<T>(file: string, text: string, schema: ZodType<T, 
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  // An unknown key is best shown where it is written, not where its object starts.
+  // An unknown key is shown where it is written, not where its object starts.
   const at = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
   throw new LabError(formatAt(shown, read.fieldAt(at), describeIssue(issue)), options.hint, { cause: result.error });
 }

@@ -39,6 +39,7 @@ import { repoRoot } from '../paths.ts';
 import { machinePlaceholders, placeholdersIn, type TemplateVars } from '../template.ts';
 import { loadVersions, versionsFile as defaultVersionsFile } from '../versions.ts';
 import { yaml } from '../yaml.ts';
+import { parserMessage, readYaml } from '../yamlFile.ts';
 import { lessonCommands, LessonFormatError, type LessonCommand } from './lessonBlocks.ts';
 import { declarationProblems } from './declared.ts';
 import { defaultFixturesDir, defaultLabsDir, describeIssue, stepDirName, stepProblems, type Step } from './load.ts';
@@ -120,22 +121,7 @@ function codeLines(markdown: string): { text: string; line: number }[] {
 const lineAt = (text: string, offset: number) => text.slice(0, offset).split('\n').length;
 
 /** The line of a step.yaml field (`probes.2.cause`), or of the nearest enclosing field that is there. */
-function fieldLine(metaText: string, field: readonly (string | number)[]): number | undefined {
-  const { LineCounter, parseDocument } = yaml();
-  const counter = new LineCounter();
-  const doc = parseDocument(metaText, { lineCounter: counter });
-  type Ranged = { range?: [number, number, number] };
-  for (let keys = field.map((k) => (typeof k === 'string' && /^\d+$/.test(k) ? Number(k) : k)); keys.length > 0; keys = keys.slice(0, -1)) {
-    // A mapping's field is where its key is (a block value starts a line later); a list item is where it starts.
-    const parent = (keys.length > 1 ? doc.getIn(keys.slice(0, -1), true) : doc.contents) as { items?: { key?: { value?: unknown } & Ranged }[] } | undefined;
-    const key = parent?.items?.find((item) => item.key?.value === keys.at(-1))?.key;
-    if (key?.range) return counter.linePos(key.range[0]).line;
-    const node = doc.getIn(keys, true) as Ranged | undefined;
-    if (node?.range) return counter.linePos(node.range[0]).line;
-    // A missing field: point at its key's parent, found on the next round.
-  }
-  return undefined;
-}
+const fieldLine = (metaText: string, field: readonly (string | number)[]): number | undefined => readYaml(metaText).findField(field)?.line;
 
 /**
  * The template variables the content may use, each with a value to render fixtures and commands with:
@@ -286,7 +272,7 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
     imageCheck(metaFile, metaText.split('\n').map((text, i) => ({ text, line: i + 1 })));
     const doc = yaml().parseDocument(metaText);
     if (doc.errors.length > 0) {
-      for (const error of doc.errors) add('load', metaFile, error.linePos?.[0].line, `YAML error: ${error.message.split('\n')[0]}`);
+      for (const error of doc.errors) add('load', metaFile, error.linePos?.[0].line, `YAML error: ${parserMessage(error)}`, error.linePos?.[0].col);
       return;
     }
     const raw = doc.toJS() as { probes?: unknown } | null;
@@ -431,7 +417,7 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
     imageCheck(file, text.split('\n').map((line, i) => ({ text: line, line: i + 1 })));
     if (/\.ya?ml$/.test(file)) {
       const { isPod, parseError } = lintPodText(text, file, 1, vars, add, '');
-      if (!isPod && parseError) add('fixture-lint', file, parseError.line, `not valid YAML: ${parseError.message}`);
+      if (!isPod && parseError) add('fixture-lint', file, parseError.line, `not valid YAML: ${parseError.message}`, parseError.column);
     } else if (file.endsWith('.json')) {
       try {
         JSON.parse(fill(text, vars));
@@ -458,7 +444,7 @@ function lintPodText(
   vars: TemplateVars,
   add: (rule: CheckRule, file: string, line: number | undefined, message: string, column?: number) => void,
   what: string,
-): { isPod: boolean; parseError?: { line?: number; message: string } } {
+): { isPod: boolean; parseError?: { line?: number; column?: number; message: string } } {
   const filled = fill(text, vars);
   const docs = yaml().parseAllDocuments(filled);
   const list = Array.isArray(docs) ? docs : [];
@@ -467,7 +453,7 @@ function lintPodText(
     const value = doc.errors.length === 0 ? (doc.toJS() as { kind?: unknown } | null) : null;
     return value?.kind === 'Pod';
   }) || /^kind:\s*Pod\s*$/m.test(filled);
-  if (!isPod) return { isPod, ...(error ? { parseError: { line: error.linePos?.[0].line, message: error.message.split('\n')[0]! } } : {}) };
+  if (!isPod) return { isPod, ...(error ? { parseError: { line: error.linePos?.[0].line, column: error.linePos?.[0].col, message: parserMessage(error) } } : {}) };
   for (const problem of lintManifestText(filled, file).problems) {
     add('fixture-lint', file, firstLine + problem.line - 1, `${what ? `${what}: ` : ''}${problem.severity}: ${problem.message}`, problem.column);
   }

@@ -109,6 +109,21 @@ describe('lab dev check', () => {
     assert.equal(lint[2], `fixtures/etcd.yaml:${etcdLine}:3: warning: spec.hostnetwork is not a Pod field (did you mean hostNetwork?); kubelet ignores it without a word [fixture-lint]`);
   });
 
+  it('a YAML mistake in step.yaml or a non-pod fixture: its line and column once, not again in the message', async () => {
+    const options = brokenTree((root) => {
+      editFile(path.join(root, 'labs/01-kubelet-static-pod/step.yaml'), (text) => text.replace('slug: kubelet-static-pod', 'slug: [unclosed'));
+      writeFileSync(path.join(root, 'fixtures/config.yaml'), 'a: [1\n');
+    });
+    const root = path.dirname(options.labsDir!);
+    const { problems } = await checkContent(options);
+    const shown = problems.filter((p) => p.file.endsWith('01-kubelet-static-pod/step.yaml') || p.file.endsWith('config.yaml')).map((p) => formatContentProblem(p, root));
+    assert.ok(shown.length >= 2, shown.join('\n'));
+    for (const line of shown) {
+      assert.match(line, /^(labs\/01-kubelet-static-pod\/step|fixtures\/config)\.yaml:\d+:\d+: (YAML error|not valid YAML): /);
+      assert.doesNotMatch(line, /at line \d+|\^/);
+    }
+  });
+
   it('a Pod a lesson command writes is linted as a fixture is, on the lesson line', async () => {
     const options = brokenTree((root) => editFile(path.join(root, 'labs/01-kubelet-static-pod/lesson.md'), (text) => text.replace('    image: {{images.busybox}}', '    imagee: {{images.busybox}}')));
     const file = path.join(options.labsDir!, '01-kubelet-static-pod/lesson.md');

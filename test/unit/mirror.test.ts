@@ -86,7 +86,7 @@ describe('registry mirror', () => {
 
   it('a wrong config file names the file and the field', () => {
     withConfig('registryMirror: 5\n');
-    assert.throws(() => loadLabConfig(), (e: unknown) => e instanceof LabError && /lab\.config\.yaml:1:17: field registryMirror: Expected string/.test(e.message));
+    assert.throws(() => loadLabConfig(), (e: unknown) => e instanceof LabError && /lab\.config\.yaml:1:1: field registryMirror: Expected string/.test(e.message));
     withConfig('registryMirorr: x.example/lab\n');
     assert.throws(() => loadLabConfig(), /Unrecognized key/);
     withConfig(undefined);

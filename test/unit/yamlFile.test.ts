@@ -48,11 +48,11 @@ describe('one YAML + schema loader', () => {
     assert.deepEqual(readYaml(text, { everyTab: true }).problems.map((p) => [p.code, p.line, p.column]), [['tab', 3, 3]]);
   });
 
-  it('a schema mistake names the field at its own line and column, with zod\'s error as cause', () => {
+  it('a schema mistake names the field at its key\'s line and column, with zod\'s error as cause', () => {
     const error = thrown(() => parseYamlFile('x.yaml', 'name: a\nitems:\n  - size: big\n', schema, { hint }));
-    assert.equal(error.message, 'x.yaml:3:11: field items.0.size: Expected number, received string');
+    assert.equal(error.message, 'x.yaml:3:5: field items.0.size: Expected number, received string');
     assert.ok(error.cause instanceof z.ZodError);
-    assert.match(thrown(() => parseYamlFile('x.yaml', 'name: a\ncolour: red\n', schema, { hint })).message, /^x\.yaml:2:9: the document: Unrecognized key\(s\) in object: 'colour'/);
+    assert.match(thrown(() => parseYamlFile('x.yaml', 'name: a\ncolour: red\n', schema, { hint })).message, /^x\.yaml:2:1: the document: Unrecognized key\(s\) in object: 'colour'/);
   });
 
   it('an empty file is a problem unless the caller says what it stands for; two documents are one too many', () => {
