@@ -16,7 +16,7 @@ export async function saveImages(docker: DockerDriver, names: string[], file: st
     renameSync(part, file);
   } catch (error) {
     rmSync(part, { force: true });
-    throw new LabError(`could not save the images to ${file}: ${(error as Error).message}`, 'check free space and that the directory exists; `lab images list` shows what goes in');
+    throw new LabError(`could not save the images to ${file}: ${(error as Error).message}`, 'check free space and that the directory exists; `lab images list` shows what goes in', { cause: error });
   }
   return statSync(file).size;
 }

@@ -8,12 +8,13 @@ import { imagesForRoles, type LabImage } from './list.ts';
 import { toLayerProgress, type LayerProgress } from './progress.ts';
 
 export class ImagePullError extends LabError {
-  constructor(image: string, reason: string, mirrored: boolean) {
+  constructor(image: string, reason: string, mirrored: boolean, cause?: unknown) {
     super(
       `the image ${image} is not on this machine and pulling it failed: ${reason}`,
       mirrored
         ? 'check that the mirror holds this image (`lab images list` shows the names) and that Docker can reach it'
         : 'check the network, or use a mirror (`--registry-mirror PREFIX` or registryMirror in lab.config.yaml), or load a class bundle with `lab images load FILE`',
+      { cause },
     );
   }
 }
@@ -25,7 +26,7 @@ export async function pullImage(docker: DockerDriver, image: string, onProgress:
   try {
     stream = await docker.api.pull(image);
   } catch (error) {
-    throw new ImagePullError(image, firstLine(error), mirrored);
+    throw new ImagePullError(image, firstLine(error), mirrored, error);
   }
   let failure: string | undefined;
   try {
@@ -36,7 +37,7 @@ export async function pullImage(docker: DockerDriver, image: string, onProgress:
       else onProgress(toLayerProgress(image, event as Parameters<typeof toLayerProgress>[1]));
     });
   } catch (error) {
-    throw new ImagePullError(image, firstLine(error), mirrored);
+    throw new ImagePullError(image, firstLine(error), mirrored, error);
   }
   if (failure) throw new ImagePullError(image, failure.split('\n')[0]!, mirrored);
   // A pull can end without an error event yet leave nothing (an interrupted stream); check.

@@ -51,7 +51,7 @@ export function parseChecksums(text: string, file: string, kubernetesVersion?: s
   try {
     raw = yaml().parse(text);
   } catch (error) {
-    throw new LabError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'restore it with `git checkout labs/checksums.yaml`');
+    throw new LabError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'restore it with `git checkout labs/checksums.yaml`', { cause: error });
   }
   const result = (schema ??= checksumsSchemaOf(zod())).safeParse(raw);
   if (!result.success) {
@@ -69,7 +69,7 @@ export function loadChecksums(file = checksumsFile(), kubernetesVersion?: string
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new LabError(`cannot read ${file}: ${(error as Error).message}`, 'restore it with `git checkout labs/checksums.yaml`');
+    throw new LabError(`cannot read ${file}: ${(error as Error).message}`, 'restore it with `git checkout labs/checksums.yaml`', { cause: error });
   }
   return parseChecksums(text, file, kubernetesVersion);
 }

@@ -67,6 +67,7 @@ describe('labs/checksums.yaml', () => {
 
   it('rejects text that is not YAML', () => {
     assert.throws(() => parseChecksums('format: [1', 'checksums.yaml'), /not valid YAML/);
+    assert.throws(() => parseChecksums('format: [1', 'checksums.yaml'), (error: Error) => error.cause instanceof Error, 'the parser\'s error is kept as cause');
   });
 
   it('finds the archive for an architecture, and explains a missing one', () => {
