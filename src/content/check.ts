@@ -39,10 +39,10 @@ import { repoRoot } from '../paths.ts';
 import { machinePlaceholders, placeholdersIn, type TemplateVars } from '../template.ts';
 import { loadVersions, versionsFile as defaultVersionsFile } from '../versions.ts';
 import { yaml } from '../yaml.ts';
-import { parserMessage, readYaml } from '../yamlFile.ts';
+import { describeIssue, parserMessage, readYaml } from '../yamlFile.ts';
 import { lessonCommands, LessonFormatError, type LessonCommand } from './lessonBlocks.ts';
 import { declarationProblems } from './declared.ts';
-import { defaultFixturesDir, defaultLabsDir, describeIssue, stepDirName, stepProblems, type Step } from './load.ts';
+import { defaultFixturesDir, defaultLabsDir, stepDirName, stepProblems, type Step } from './load.ts';
 import { contentSchemas, type StepMeta } from './schema.ts';
 
 export type CheckRule = 'load' | 'probe-text' | 'fixture-lint' | 'lesson-section' | 'hint-reference' | 'image' | 'lab-run' | 'placeholder' | 'map';

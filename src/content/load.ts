@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LabError } from '../errors.ts';
 import { builtFile, repoRoot } from '../paths.ts';
 import { machinePlaceholders, placeholdersIn } from '../template.ts';
-import { describeIssue, formatAt, parseYamlFile, readYaml } from '../yamlFile.ts';
+import { formatAt, parseYamlFile, readYaml } from '../yamlFile.ts';
 import { declarationProblems, staticPodPlaceholders, staticPodsOf } from './declared.ts';
 import { lessonCommands, LessonFormatError } from './lessonBlocks.ts';
 import { contentSchemas, type StepMeta } from './schema.ts';
@@ -86,8 +86,6 @@ function shownPath(file: string): string {
 function contentError(file: string, message: string): LabError {
   return new LabError(`${shownPath(file)}: ${message}`, CONTENT_HINT);
 }
-
-export { describeIssue };
 
 export function parseStepMeta(file: string, text: string): StepMeta {
   return parseYamlFile(file, text, contentSchemas().stepMetaSchema, { shownAs: shownPath(file), hint: CONTENT_HINT });
