@@ -5,7 +5,7 @@ import { LabError } from './errors.ts';
 import { yaml } from './yaml.ts';
 
 /**
- * YAML as the lab reads every file of it (pods/, kubeconfig.yaml, lab.config.yaml, step.yaml): problems
+ * YAML as the lab reads its files (pods/, kubeconfig.yaml, lab.config.yaml, step.yaml, versions.yaml): problems
  * named by line and column once, in one format, `<file>:<line>:<column>: <message>`, so a student meets
  * the same words in `lab verify`, `lab lint` and a config error.
  */
@@ -33,7 +33,7 @@ export interface ReadYaml {
   parserError?: Error;
   /** Where an offset of the text is. */
   at(offset: number | undefined): Position;
-  /** Where a field of `document` is: its value, or the nearest parent that exists, else the document. */
+  /** Where a field of `document` is (its key; a list item where it starts), or its nearest parent that exists, else the document. */
   fieldAt(field: readonly (string | number)[]): Position;
   /** As fieldAt, but undefined when neither the field nor any parent of it is there. */
   findField(field: readonly (string | number)[]): Position | undefined;
