@@ -87,8 +87,8 @@ export async function applyThrough(env: LabEnv, steps: Step[], target: number, o
     // Issue 6: pull missing images with visible progress before kubelet needs them, then require them.
     await ensureImages(env, docker, [...images], { log, onProgress: options.onPullProgress, automatic: true });
     await requireImages(env, docker, [...images]);
-    if (images.has('etcd')) await requireComponentPortsFree(env, docker, 'etcd');
-    if (images.has('apiserver')) await requireComponentPortsFree(env, docker, 'apiserver');
+    // The static pods this step starts listen on the host: nothing else may hold their ports.
+    for (const [role, pod] of Object.entries(step.meta.staticPods)) if (pod.ports.length > 0) await requireComponentPortsFree(env, docker, role);
     for (const action of step.meta.apply) await doAction(env, docker, action, log);
     const started = Date.now();
     await waitForStep(env, step, docker, step.meta.applyTimeoutSeconds * 1000 * (options.timeoutScale ?? 1), log);

@@ -1,5 +1,7 @@
-/** The parts of the lab's cluster that listen on ports of the host. */
-export type PortComponent = 'etcd' | 'apiserver' | 'kubelet';
+import { labStaticPods } from './labNode.ts';
+
+/** The parts of the lab's cluster that listen on ports of the host: kubelet, or a static pod's role. */
+export type PortComponent = string;
 
 export interface LabPort {
   port: number;
@@ -13,24 +15,33 @@ export interface LabPort {
   addressed: boolean;
 }
 
-/**
- * Every port the lab's components listen on, the one table: the doctor checks them free before step 1,
- * preflight refuses to start a component while something else holds one of its own, reset and the
- * diagnosis look at the addressed ones.
- */
-export const LAB_PORTS: readonly LabPort[] = [
-  { port: 2379, component: 'etcd', who: 'etcd (clients)', addressed: true },
-  { port: 2380, component: 'etcd', who: 'etcd (peers)', addressed: false },
-  { port: 6443, component: 'apiserver', who: 'kube-apiserver (secure)', addressed: false },
-  { port: 8080, component: 'apiserver', who: 'kube-apiserver (insecure, loopback)', addressed: true },
+/** kubelet's own, which the engine starts in every step that runs it; the static pods declare theirs. */
+const KUBELET_PORTS: readonly LabPort[] = [
   { port: 10248, component: 'kubelet', who: 'kubelet healthz', addressed: true },
   { port: 10250, component: 'kubelet', who: 'kubelet API', addressed: true },
 ];
 
+let table: readonly LabPort[] | undefined;
+
+/**
+ * Every port the lab's components listen on, the one table: the static pods' as their steps declare
+ * them (`ports:` in step.yaml), then kubelet's. The doctor checks them free before step 1, preflight
+ * refuses to start a component while something else holds one of its own, reset and the diagnosis look
+ * at the addressed ones.
+ */
+export function labPortTable(): readonly LabPort[] {
+  return (table ??= [
+    ...Object.values(labStaticPods()).flatMap((pod) => pod.ports.map(({ port, who, addressed }) => ({ port, component: pod.role, who, addressed }))),
+    ...KUBELET_PORTS,
+  ]);
+}
+
 /** The port numbers of one component, or of all; only the addressed ones if asked. */
 export function labPorts(filter: { component?: string; addressed?: boolean } = {}): number[] {
-  return LAB_PORTS.filter((p) => (filter.component === undefined || p.component === filter.component) && (filter.addressed === undefined || p.addressed === filter.addressed)).map((p) => p.port);
+  return labPortTable()
+    .filter((p) => (filter.component === undefined || p.component === filter.component) && (filter.addressed === undefined || p.addressed === filter.addressed))
+    .map((p) => p.port);
 }
 
 /** The component the lab reaches at a port, if the lab reaches one there. */
-export const componentAt = (port: number): PortComponent | undefined => LAB_PORTS.find((p) => p.addressed && p.port === port)?.component;
+export const componentAt = (port: number): PortComponent | undefined => labPortTable().find((p) => p.addressed && p.port === port)?.component;

@@ -65,10 +65,10 @@ function insideContainer(pid: number, containerIds: string[]): boolean {
 }
 
 /**
- * Refuses to start etcd or the apiserver while something other than the lab's own pod holds their
- * ports: the static pod would crash-loop with "address already in use" and the step would only time out.
+ * Refuses to start a static pod (etcd, the apiserver) while something other than the lab's own pod
+ * holds its ports: it would crash-loop with "address already in use" and the step would only time out.
  */
-export async function requireComponentPortsFree(env: LabEnv, docker: DockerDriver, component: 'etcd' | 'apiserver'): Promise<void> {
+export async function requireComponentPortsFree(env: LabEnv, docker: DockerDriver, component: string): Promise<void> {
   const holders = portHolders(labPorts({ component }));
   if (holders.length === 0) return;
   // The lab's own pods under any node name its kubelets used (a student's kubelet may have used the host name).

@@ -97,6 +97,23 @@ function buildSchemas(z: typeof Z) {
       namespace: z.string().min(1),
       /** The program its first container runs: how a pod the student named otherwise is still found. */
       program: z.string().min(1).optional(),
+      /**
+       * The host ports it listens on (host network): the doctor wants them free before step 1, apply
+       * refuses to start it while something else holds one.
+       */
+      ports: z
+        .array(
+          z
+            .object({
+              port: z.number().int().min(1).max(65535),
+              /** What listens there, as the doctor names it. */
+              who: z.string().min(1),
+              /** The lab reaches it there (the lessons' flags): reset waits for it to close, diagnoses name its holder. */
+              addressed: z.boolean().default(false),
+            })
+            .strict(),
+        )
+        .default([]),
     })
     .strict();
 

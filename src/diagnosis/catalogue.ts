@@ -3,7 +3,7 @@ import { labStaticPods, programOf } from '../labNode.ts';
 import { labPorts } from '../labPorts.ts';
 import { fixFor, formatProblem, type LintedManifest, type LintProblem } from '../manifestLint.ts';
 import { containerFlag } from '../manifests.ts';
-import { COMPONENT_PROCESS, KUBELET_DEFAULT_PAUSE, linesAboutPod, manifestOf, telltaleLine, type Evidence } from './evidence.ts';
+import { componentProcess, KUBELET_DEFAULT_PAUSE, linesAboutPod, manifestOf, telltaleLine, type Evidence } from './evidence.ts';
 
 /**
  * The known mistakes, as data. Each entry names the evidence it reads (`needs`: a missing source
@@ -100,7 +100,7 @@ export const catalogue: CatalogueEntry[] = [
       if (ports.length === 0) return undefined;
       // etcd and the apiserver need a running kubelet first; without one, kubelet-not-running says so.
       if (component !== 'kubelet' && !ev.kubelet.running) return undefined;
-      const squatter = ev.ports.find((p) => ports.includes(p.port) && p.name && p.name !== COMPONENT_PROCESS[component]);
+      const squatter = ev.ports.find((p) => ports.includes(p.port) && p.name && p.name !== componentProcess(component));
       if (!squatter) return undefined;
       const bindFailed = component === 'kubelet' ? (ev.kubeletLog?.lines ?? []).filter((l) => l.includes(`:${squatter.port}: bind: address already in use`)).at(-1) : undefined;
       return {

@@ -12,6 +12,7 @@ import { EvidenceUnavailableError } from '../errors.ts';
 import { kubeconfigServer } from '../manifests.ts';
 import { componentAt, labPorts } from '../labPorts.ts';
 import { lintPodsDir, type DuplicatePod, type LintedManifest } from '../manifestLint.ts';
+import { labStaticPods } from '../labNode.ts';
 import { render } from '../template.ts';
 import { yaml } from '../yaml.ts';
 import { memo, PODS_LINT, type ProbeContext, type ProbeResult } from '../probes/types.ts';
@@ -19,9 +20,18 @@ import { memo, PODS_LINT, type ProbeContext, type ProbeResult } from '../probes/
 /** The parts of the cluster a probe can be about; each maps to a static pod and ports. */
 export type Component = 'kubelet' | 'etcd' | 'apiserver' | 'serviceaccount' | 'pod';
 
-/** The process name (/proc/<pid>/comm) that should hold each component's port. */
-export const COMPONENT_PROCESS: Record<string, string> = { etcd: 'etcd', apiserver: 'kube-apiserver', kubelet: 'kubelet' };
-const STATIC_POD: Record<string, { namespace: string; name: string }> = { etcd: { namespace: 'kube-system', name: 'etcd' }, apiserver: { namespace: 'kube-system', name: 'kube-apiserver' } };
+/** The static pods that are parts of the cluster the diagnoses know (their roles in step.yaml). */
+const STATIC_COMPONENTS = ['etcd', 'apiserver'] as const;
+
+/** The process name (/proc/<pid>/comm) that should hold a component's port: kubelet, or the static pod's program. */
+export const componentProcess = (component: string): string | undefined => (component === 'kubelet' ? 'kubelet' : labStaticPods()[component]?.program);
+
+/** A static component's pod as pods/ names it (the template's {{pods.<role>.*}}), else as its step declares it. */
+function staticPodOf(component: string, vars: Record<string, string>): { namespace: string; name: string } | undefined {
+  if (vars[`pods.${component}.name`]) return { namespace: vars[`pods.${component}.namespace`]!, name: vars[`pods.${component}.name`]! };
+  const lesson = labStaticPods()[component];
+  return lesson ? { namespace: lesson.namespace, name: lesson.name } : undefined;
+}
 
 /** A container of the focused pod: its state, and which of the pod's containers it is. */
 export interface PodContainerFact extends ContainerFact {
@@ -78,9 +88,7 @@ export function staticName(podName: string, nodeName: string): string {
 }
 
 function componentOfPod(name: string, vars: Record<string, string> = {}): Component {
-  if (name === 'etcd' || name === vars['pods.etcd.name']) return 'etcd';
-  if (name === 'kube-apiserver' || name === vars['pods.apiserver.name']) return 'apiserver';
-  return 'pod';
+  return STATIC_COMPONENTS.find((component) => name === labStaticPods()[component]?.name || name === vars[`pods.${component}.name`]) ?? 'pod';
 }
 
 /** Works out what a probe is about from its spec alone (content stays free of diagnosis hints). */
@@ -102,9 +110,8 @@ export function focusOf(spec: ProbeSpec, env: LabEnv, vars: Record<string, strin
     case 'http':
     case 'kubectl': {
       const url = spec.kind === 'http' ? safe(spec.url) : env.apiserverUrl;
-      const component = componentAt(Number(new URL(url).port)) ?? 'pod';
-      const role = component === 'etcd' || component === 'apiserver' ? component : undefined;
-      const pod = role && vars[`pods.${role}.name`] ? { namespace: vars[`pods.${role}.namespace`]!, name: vars[`pods.${role}.name`]! } : STATIC_POD[component];
+      const component = (componentAt(Number(new URL(url).port)) ?? 'pod') as Component;
+      const pod = component === 'kubelet' || component === 'pod' ? undefined : staticPodOf(component, vars);
       return { component, ...(pod ? { pod } : {}) };
     }
     case 'file': {
@@ -115,7 +122,7 @@ export function focusOf(spec: ProbeSpec, env: LabEnv, vars: Record<string, strin
       return { file };
     }
     case 'path':
-      return safe(spec.path).startsWith(env.etcdDataDir) ? { component: 'etcd', pod: STATIC_POD.etcd } : {};
+      return safe(spec.path).startsWith(env.etcdDataDir) ? { component: 'etcd', pod: staticPodOf('etcd', {})! } : {};
     case 'apiObject': {
       const apiPath = safe(spec.path);
       if (apiPath.includes('/serviceaccounts/')) return { component: 'serviceaccount' };

@@ -201,7 +201,7 @@ describe('lab dev check', () => {
   it('a step that adds nothing to the map, a static pod declared twice, a map part naming a pod not declared yet', async () => {
     const options = brokenTree((root) => {
       editFile(path.join(root, 'labs/04-kubelet-joins/step.yaml'), (text) => text.replace(/\nmap:\n  - kind: kubeconfig\n  - kind: node\n/, '\n'));
-      editFile(path.join(root, 'labs/03-apiserver/step.yaml'), (text) => text.replace('apiserver: { name: kube-apiserver', 'etcd: { name: kube-apiserver'));
+      editFile(path.join(root, 'labs/03-apiserver/step.yaml'), (text) => text.replace('staticPods:\n  apiserver:\n', 'staticPods:\n  etcd:\n'));
       editFile(path.join(root, 'labs/02-etcd/step.yaml'), (text) => text.replace('{ kind: staticPod, pod: etcd,', '{ kind: staticPod, pod: scheduler,'));
     });
     const { problems } = await checkContent(options);
@@ -210,7 +210,7 @@ describe('lab dev check', () => {
     assert.deepEqual(found, [
       `04-kubelet-joins:${lineOf(file('04-kubelet-joins'), 'title:')} the step adds nothing to the cluster map: give it \`map:\` parts for what it builds, so the student sees it appear`,
       `02-etcd:${lineOf(file('02-etcd'), 'pod: scheduler')} field map.0.pod: "scheduler" is not a static pod of this step or an earlier one (declared: hello, etcd)`,
-      `03-apiserver:${lineOf(file('03-apiserver'), 'etcd: { name: kube-apiserver')} field staticPods.etcd: the static pod "etcd" is already declared by step 2`,
+      `03-apiserver:${lineOf(file('03-apiserver'), 'staticPods:') + 1} field staticPods.etcd: the static pod "etcd" is already declared by step 2`,
       `03-apiserver:${lineOf(file('03-apiserver'), 'pod: apiserver')} field map.0.pod: "apiserver" is not a static pod of this step or an earlier one (declared: hello, etcd)`,
     ]);
   });

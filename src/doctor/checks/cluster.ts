@@ -1,4 +1,4 @@
-import { LAB_PORTS } from '../../labPorts.ts';
+import { labPortTable } from '../../labPorts.ts';
 import type { DoctorCheck } from '../types.ts';
 import { result } from './result.ts';
 
@@ -6,8 +6,9 @@ export const portsCheck: DoctorCheck = {
   id: 'ports',
   title: 'ports free',
   async run(inputs) {
-    const holders = await inputs.portHolders(LAB_PORTS.map((p) => p.port));
-    return LAB_PORTS.map(({ port, who }) => {
+    const ports = labPortTable();
+    const holders = await inputs.portHolders(ports.map((p) => p.port));
+    return ports.map(({ port, who }) => {
       const id = `port-${port}`;
       const title = `port ${port} free for ${who}`;
       const held = holders.filter((h) => h.port === port);
