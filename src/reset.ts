@@ -3,6 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NODE_NAME, type LabEnv } from './context.ts';
 import { removeEmptyKubepods } from './drivers/cgroups.ts';
+import { removeTree } from './drivers/files.ts';
 import { DockerDriver, DockerDownError } from './drivers/docker.ts';
 import { allKubelets, kubeletLogFile, kubeletPidFile, labKubelets, stopLabKubelets } from './drivers/kubelet.ts';
 import { asShell, kubeChainsNow, removalCommands, runRemoval } from './drivers/iptables.ts';
@@ -119,7 +120,7 @@ function removeLogs(uids: Set<string>, podLogDir: string, containerLogDir: strin
   } catch {
     // no container log dir
   }
-  for (const dir of ours) rmSync(dir, { recursive: true, force: true });
+  for (const dir of ours) removeTree(dir);
   if (ours.length > 0) log(`removed ${ours.length} pod log director${ours.length === 1 ? 'y' : 'ies'} from ${podLogDir}`);
 }
 
@@ -173,7 +174,7 @@ async function removeOwnedPath(env: LabEnv, target: string, why: string, foreign
       log(`left ${target}: still mounted; remove it with \`umount -R ${target} && rm -rf ${target}\``);
       return;
     }
-    rmSync(target, { recursive: true, force: true });
+    removeTree(target);
     log(`removed ${target} (${why}; it appeared after the lab first ran)`);
     return;
   }
@@ -287,7 +288,7 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
     if (left.length > 0) {
       throw new LabError(`${left[0]} is still mounted, so ${env.varDir} is not deleted`, `unmount it by hand (\`umount -l ${left[0]}\`) and run \`lab reset\` again`);
     }
-    rmSync(env.varDir, { recursive: true, force: true });
+    removeTree(env.varDir);
     log(`removed ${env.varDir} (kubelet state and etcd data)`);
   }
 

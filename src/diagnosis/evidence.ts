@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProbeSpec } from '../content/schema.ts';
 import type { LabEnv } from '../context.ts';
@@ -7,6 +7,7 @@ import { httpGet, parseJson } from '../drivers/http.ts';
 import { kubeletLogFile, kubeletPidFile, labKubelets, withoutGoroutineDumps } from '../drivers/kubelet.ts';
 import { tailLines } from '../drivers/tail.ts';
 import { portHolders } from '../drivers/ports.ts';
+import { stderrTarget } from '../drivers/proc.ts';
 import { EvidenceUnavailableError } from '../errors.ts';
 import { kubeconfigServer } from '../manifests.ts';
 import { lintPodsDir, type DuplicatePod, type LintedManifest } from '../manifestLint.ts';
@@ -163,12 +164,8 @@ export function kubeletLogSource(env: LabEnv, pid: number | undefined): string {
   } catch {
     // not started by the lab
   }
-  let target = '';
-  try {
-    target = readlinkSync(`/proc/${pid}/fd/2`);
-  } catch {
-    throw new EvidenceUnavailableError('kubeletLog', `cannot see where kubelet (pid ${pid}) writes its log`);
-  }
+  const target = stderrTarget(pid);
+  if (target === undefined) throw new EvidenceUnavailableError('kubeletLog', `cannot see where kubelet (pid ${pid}) writes its log`);
   if (target.startsWith('/') && !target.startsWith('/dev/') && existsSync(target)) return target;
   throw new EvidenceUnavailableError('kubeletLog', `kubelet (pid ${pid}) logs to its terminal (${target})`);
 }
