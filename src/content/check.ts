@@ -487,20 +487,20 @@ export async function devCheckReport(options: CheckOptions = {}): Promise<{ line
  * before and after. Returns the problems as lines.
  */
 export async function liveCheck(env: LabEnv, log: (line: string) => void): Promise<string[]> {
-  const [{ labSteps }, { resetLab }, { applyThrough }, { runStep }, { DockerDriver }, { requireRoot }] = await Promise.all([
+  const [{ labSteps }, { resetLab }, { applyThrough }, { runStep }, { realMachine }, { requireRoot }] = await Promise.all([
     import('../steps.ts'),
     import('../reset.ts'),
     import('../apply.ts'),
     import('../runner.ts'),
-    import('../drivers/docker.ts'),
+    import('../drivers/machine.ts'),
     import('../preflight.ts'),
   ]);
   requireRoot('lab dev check --live');
   const steps = labSteps();
-  const docker = new DockerDriver();
+  const machine = realMachine();
   const problems: string[] = [];
   const quiet = () => undefined;
-  const passing = async (n: number) => (await runStep(env, steps[n - 1]!, docker)).passed;
+  const passing = async (n: number) => (await runStep(env, steps[n - 1]!, machine)).passed;
   try {
     log('live: lab reset');
     await resetLab(env, { log: quiet });

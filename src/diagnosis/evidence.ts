@@ -215,7 +215,7 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
   });
   const docker = await shared(ctx, 'docker', async () => {
     try {
-      await ctx.docker.ensureUp();
+      await ctx.machine.docker.ensureUp();
       return { up: true, socket: DOCKER_SOCKET };
     } catch (error) {
       return { up: false, socket: DOCKER_SOCKET, error: (error as Error).message };
@@ -244,8 +244,8 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
   if (focus.pod && docker.up) {
     const pod = focus.pod;
     try {
-      const list = await memo(ctx, `pod-containers:${pod.namespace}/${pod.name}-${env.nodeName}`, () => ctx.docker.podContainers({ podName: `${pod.name}-${env.nodeName}`, namespace: pod.namespace }));
-      const listed = list.length > 0 ? list : await ctx.docker.podContainers({ podName: pod.name, namespace: pod.namespace });
+      const list = await memo(ctx, `pod-containers:${pod.namespace}/${pod.name}-${env.nodeName}`, () => ctx.machine.docker.podContainers({ podName: `${pod.name}-${env.nodeName}`, namespace: pod.namespace }));
+      const listed = list.length > 0 ? list : await ctx.machine.docker.podContainers({ podName: pod.name, namespace: pod.namespace });
       // Only the pod's current version counts: after an edit kubelet makes a new pod (a new UID and
       // sandbox), and the previous version's containers say nothing about the file as it is now.
       const current = currentPodUid(listed);
@@ -253,7 +253,7 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
       // Docker records an error on a Created container only when starting it failed; a Created one
       // without an error is kubelet's next attempt, about to start, and says nothing yet.
       const startErrors = new Map<string, string>();
-      for (const c of direct) if (c.containerName !== 'POD' && c.state === 'created') startErrors.set(c.id, await ctx.docker.startError(c.id).catch(() => ''));
+      for (const c of direct) if (c.containerName !== 'POD' && c.state === 'created') startErrors.set(c.id, await ctx.machine.docker.startError(c.id).catch(() => ''));
       containers = direct.map((c) => {
         const exitCode = exitCodeOf(c.status);
         const starting = c.state === 'created' && !startErrors.get(c.id);
@@ -262,10 +262,10 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
       const stopped = direct.find((c) => c.containerName !== 'POD' && c.state !== 'running' && !(c.state === 'created' && !startErrors.get(c.id)));
       if (stopped) {
         const startError = startErrors.get(stopped.id) ?? '';
-        containerLogs = { container: stopped.containerName, text: (await ctx.docker.logs(stopped.id, 60).catch(() => '')).trim(), ...(startError ? { startError } : {}) };
+        containerLogs = { container: stopped.containerName, text: (await ctx.machine.docker.logs(stopped.id, 60).catch(() => '')).trim(), ...(startError ? { startError } : {}) };
       }
       const newest = direct.find((c) => c.containerName !== 'POD' && !(c.state === 'created' && !startErrors.get(c.id)));
-      if (newest?.state === 'running') runningLogs = { container: newest.containerName, text: (await ctx.docker.logs(newest.id, 20).catch(() => '')).trim() };
+      if (newest?.state === 'running') runningLogs = { container: newest.containerName, text: (await ctx.machine.docker.logs(newest.id, 20).catch(() => '')).trim() };
     } catch (error) {
       missing.push(`docker: ${(error as Error).message}`);
     }
@@ -274,7 +274,7 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
   const images: Record<string, boolean> = {};
   if (docker.up) {
     const wanted = [kubelet.flags['pod-infra-container-image'] ?? (kubelet.running ? KUBELET_DEFAULT_PAUSE : undefined), ...imagesOf(manifestOf(lint, focus.pod))].filter((x): x is string => Boolean(x));
-    for (const image of new Set(wanted)) images[image] = await shared(ctx, `image:${image}`, () => ctx.docker.imagePresent(image)).catch(() => true);
+    for (const image of new Set(wanted)) images[image] = await shared(ctx, `image:${image}`, () => ctx.machine.docker.imagePresent(image)).catch(() => true);
   } else missing.push(`docker: ${docker.error}`);
   const events = focus.pod && ctx.step >= 4 ? await podEvents(env, focus.component === 'etcd' || focus.component === 'apiserver' ? { ...focus.pod, name: `${focus.pod.name}-${env.nodeName}` } : focus.pod) : [];
   const nodes = ctx.step >= 4 ? await shared(ctx, 'nodes', () => nodeNames(env)) : undefined;

@@ -38,7 +38,15 @@ function reasonOf(error: unknown): UnreachableReason {
   return 'other';
 }
 
-export async function httpRequest(url: string, options: { method?: string; body?: string; contentType?: string; timeoutMs?: number } = {}): Promise<HttpReply> {
+export interface HttpRequestOptions {
+  method?: string;
+  body?: string;
+  contentType?: string;
+  /** 3 s unless told, scaled by MVK_TIMEOUT_SCALE. */
+  timeoutMs?: number;
+}
+
+export async function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpReply> {
   try {
     const response = await fetch(url, {
       method: options.method ?? 'GET',

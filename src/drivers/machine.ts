@@ -1,0 +1,47 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { LabEnv } from '../context.ts';
+import { DockerDriver } from './docker.ts';
+import { httpRequest, type HttpReply, type HttpRequestOptions } from './http.ts';
+import { kubectl, type KubectlResult } from './kubectl.ts';
+import { listProcesses, type ProcessInfo } from './proc.ts';
+
+/** What the engine asks Docker: DockerDriver's methods the probes, apply and diagnoses call. */
+export type Docker = Pick<DockerDriver, 'ensureUp' | 'podContainers' | 'logs' | 'startError' | 'inspectContainer' | 'imageId' | 'imagePresent'>;
+
+export type PathKind = 'file' | 'directory' | 'other';
+
+/**
+ * The machine as the probes see it (issue 13's seam): Docker, the processes in /proc, HTTP, kubectl
+ * and files outside the repo. `realMachine` is this machine, through the drivers; the unit tests use a
+ * fake (test/helpers/fakeMachine.ts) so every probe kind is tested without Docker or a cluster.
+ */
+export interface Machine {
+  docker: Docker;
+  /** Every process whose command line can be read (kubelets are found among them). */
+  processes(): ProcessInfo[];
+  /** Throws HttpUnreachableError when nothing answers. */
+  http(url: string, options?: HttpRequestOptions): Promise<HttpReply>;
+  kubectl(env: LabEnv, args: string[], options?: { input?: string; timeoutMs?: number }): Promise<KubectlResult>;
+  /** A file's text; throws when it cannot be read. */
+  readFile(file: string): Promise<string>;
+  /** What is at a path (symbolic links followed), undefined when nothing is. */
+  pathKind(target: string): Promise<PathKind | undefined>;
+}
+
+export function realMachine(docker: Docker = new DockerDriver()): Machine {
+  return {
+    docker,
+    processes: listProcesses,
+    http: httpRequest,
+    kubectl,
+    readFile: (file) => readFile(file, 'utf8'),
+    async pathKind(target) {
+      try {
+        const info = await stat(target);
+        return info.isDirectory() ? 'directory' : info.isFile() ? 'file' : 'other';
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
