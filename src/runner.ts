@@ -1,6 +1,7 @@
 import type { ProbeSpec } from './content/schema.ts';
 import type { Step } from './content/load.ts';
 import type { LabEnv } from './context.ts';
+import { labKubelets } from './drivers/kubelet.ts';
 import { realMachine, type Machine } from './drivers/machine.ts';
 import { LabError } from './errors.ts';
 import { currentDiagnoser } from './probes/diagnosis.ts';
@@ -35,7 +36,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export function probeContext(env: LabEnv, step: number, machine: Machine = realMachine()): ProbeContext {
   // pods/ is linted once per run: for the static pods' names here, then for drift checks and diagnoses.
   const lint = lintPodsDir(env.podsDir, env.repoRoot);
-  const live = env.node ? env : withLiveNode(env, undefined, lint.manifests);
+  const live = env.node ? env : withLiveNode(env, labKubelets(env, machine.processes()), lint.manifests);
   return { env: live, vars: templateVars(live), machine, step, memo: new Map([[PODS_LINT, Promise.resolve(lint)]]) };
 }
 
