@@ -7,7 +7,7 @@ import { removeTree } from './drivers/files.ts';
 import { DockerDriver, DockerDownError } from './drivers/docker.ts';
 import { allKubelets, kubeletLogFile, kubeletPidFile, labKubelets, stopLabKubelets } from './drivers/kubelet.ts';
 import { asShell, kubeChainsNow, removalCommands, runRemoval } from './drivers/iptables.ts';
-import { portHolders } from './drivers/ports.ts';
+import { realMachine, type Machine } from './drivers/machine.ts';
 import { readPathBaseline } from './hostBaseline.ts';
 import { footprintFile, footprintOf, KUBELET_DEFAULT_DOCKERSHIM_ROOT, KUBELET_DEFAULT_ROOT_DIR, readFootprints, rememberFootprints, type KubeletFootprint } from './labNode.ts';
 import { mountsUnder, unmountAllUnder } from './drivers/mounts.ts';
@@ -41,7 +41,7 @@ function entries(dir: string): string[] {
  * first ran. A footprint whose root dir a kubelet of someone else's uses now is never the lab's.
  */
 export function labFootprints(env: LabEnv, kubelets = allKubelets()): KubeletFootprint[] {
-  const ours = labKubelets(env).map((k) => footprintOf(k));
+  const ours = labKubelets(env, kubelets).map((k) => footprintOf(k));
   const baseline = readPathBaseline(env);
   const footprints: KubeletFootprint[] = [{ nodeName: NODE_NAME, rootDir: env.kubeletRootDir, dockershimRootDir: env.dockershimRootDir }, ...readFootprints(env).kubelets, ...ours];
   if (baseline && baseline.existed[KUBELET_DEFAULT_ROOT_DIR] === false && existsSync(KUBELET_DEFAULT_ROOT_DIR)) {
@@ -62,7 +62,7 @@ export function labFootprints(env: LabEnv, kubelets = allKubelets()): KubeletFoo
 
 /** Kubelets that do not serve this repo's pods/: another Kubernetes on this machine, never touched. */
 export function foreignKubelets(env: LabEnv, kubelets = allKubelets()) {
-  const ours = new Set(labKubelets(env).map((k) => k.pid));
+  const ours = new Set(labKubelets(env, kubelets).map((k) => k.pid));
   return kubelets.filter((k) => !ours.has(k.pid));
 }
 
@@ -207,13 +207,13 @@ export const LAB_PORTS = [2379, 8080, 10248, 10250];
  * What would stop `lab apply 1` now: the lab's ports taken, a kubelet serving this repo, containers of
  * the lab's pods. Empty means the machine is ready for step 1.
  */
-export async function inTheWay(env: LabEnv, docker: DockerDriver, footprints: KubeletFootprint[]): Promise<string[]> {
+export async function inTheWay(env: LabEnv, machine: Machine, footprints: KubeletFootprint[]): Promise<string[]> {
   const blockers: string[] = [];
-  for (const kubelet of labKubelets(env)) blockers.push(`kubelet pid ${kubelet.pid} still serves ${env.podsDir}`);
+  for (const kubelet of labKubelets(env, machine.processes())) blockers.push(`kubelet pid ${kubelet.pid} still serves ${env.podsDir}`);
   // The footprints seen before reset began: their node names still mark a static pod as the lab's.
   const owned = labOwnership(env, footprints);
-  for (const c of await docker.podContainers().catch(() => [])) if (isLabContainer(c, owned)) blockers.push(`container ${c.name.slice(0, 60)} (${c.status})`);
-  for (const holder of portHolders(LAB_PORTS)) blockers.push(`${holder.address}:${holder.port} is held by ${holder.name ?? 'a process'}${holder.pid ? ` (pid ${holder.pid})` : ''}`);
+  for (const c of await machine.docker.podContainers().catch(() => [])) if (isLabContainer(c, owned)) blockers.push(`container ${c.name.slice(0, 60)} (${c.status})`);
+  for (const holder of machine.portHolders(LAB_PORTS)) blockers.push(`${holder.address}:${holder.port} is held by ${holder.name ?? 'a process'}${holder.pid ? ` (pid ${holder.pid})` : ''}`);
   return blockers;
 }
 
@@ -334,7 +334,8 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
     throw new LabError(`${dockerDown.message}, so the lab's containers could not be removed`, `${dockerDown.hint}, then run \`lab reset\` again`, { exitCode: dockerDown.exitCode });
   }
   // 7. the truth: would `lab apply 1` find the machine free?
-  const blockers = await settle(() => inTheWay(env, docker, footprints), 10_000);
+  const machine = realMachine(docker);
+  const blockers = await settle(() => inTheWay(env, machine, footprints), 10_000);
   if (blockers.length > 0) {
     for (const blocker of blockers) options.log(`still in the way: ${blocker}`);
     throw new ResetIncompleteError(blockers);

@@ -3,6 +3,7 @@ import type { LabEnv } from '../context.ts';
 import { DockerDriver } from './docker.ts';
 import { httpRequest, type HttpReply, type HttpRequestOptions } from './http.ts';
 import { kubectl, type KubectlResult } from './kubectl.ts';
+import { portHolders, type PortHolder } from './ports.ts';
 import { listProcesses, type ProcessInfo } from './proc.ts';
 
 /** What the engine asks Docker: DockerDriver's methods the probes, apply and diagnoses call. */
@@ -11,14 +12,16 @@ export type Docker = Pick<DockerDriver, 'ensureUp' | 'podContainers' | 'logs' | 
 export type PathKind = 'file' | 'directory' | 'other';
 
 /**
- * The machine as the probes see it (issue 13's seam): Docker, the processes in /proc, HTTP, kubectl
- * and files outside the repo. `realMachine` is this machine, through the drivers; the unit tests use a
+ * The machine as the probes and reset's checks see it (issue 13's seam): Docker, the processes in
+ * /proc, listening ports, HTTP, kubectl and files outside the repo. `realMachine` is this machine, through the drivers; the unit tests use a
  * fake (test/helpers/fakeMachine.ts) so every probe kind is tested without Docker or a cluster.
  */
 export interface Machine {
   docker: Docker;
   /** Every process whose command line can be read (kubelets are found among them). */
   processes(): ProcessInfo[];
+  /** Who listens on these TCP ports (the host's network namespace, hostNetwork pods included). */
+  portHolders(ports: number[]): PortHolder[];
   /** Throws HttpUnreachableError when nothing answers. */
   http(url: string, options?: HttpRequestOptions): Promise<HttpReply>;
   kubectl(env: LabEnv, args: string[], options?: { input?: string; timeoutMs?: number }): Promise<KubectlResult>;
@@ -32,6 +35,7 @@ export function realMachine(docker: Docker = new DockerDriver()): Machine {
   return {
     docker,
     processes: listProcesses,
+    portHolders,
     http: httpRequest,
     kubectl,
     readFile: (file) => readFile(file, 'utf8'),

@@ -7,6 +7,7 @@ import { DockerDownError, newestFirst, type ContainerDetails, type PodContainer 
 import { HttpUnreachableError, type HttpReply, type UnreachableReason } from '../../src/drivers/http.ts';
 import type { KubectlResult } from '../../src/drivers/kubectl.ts';
 import type { Docker, Machine, PathKind } from '../../src/drivers/machine.ts';
+import type { PortHolder } from '../../src/drivers/ports.ts';
 import type { ProcessInfo } from '../../src/drivers/proc.ts';
 
 export interface FakeMachineSetup {
@@ -20,6 +21,7 @@ export interface FakeMachineSetup {
   /** Local images: name -> id. */
   images?: Record<string, string>;
   processes?: ProcessInfo[];
+  listeners?: PortHolder[];
   /** By URL; a URL not listed refuses the connection, as a port nothing listens on. */
   http?: Record<string, HttpReply | UnreachableReason | (() => Promise<HttpReply>)>;
   kubectl?: (args: string[]) => KubectlResult | Promise<KubectlResult>;
@@ -69,6 +71,7 @@ export function fakeMachine(setup: FakeMachineSetup = {}): Machine & { calls: st
     setup,
     docker,
     processes: () => setup.processes ?? [],
+    portHolders: (ports) => (setup.listeners ?? []).filter((holder) => ports.includes(holder.port)),
     async http(url, options = {}) {
       calls.push(`${options.method ?? 'GET'} ${url}`);
       const answer = setup.http?.[url] ?? 'refused';
