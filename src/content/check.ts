@@ -180,7 +180,6 @@ function heredocs(script: string): { body: string; firstLine: number }[] {
   return found;
 }
 
-
 /** Checks the lab's content; an empty `problems` means it is all good. Reads files only. */
 export async function checkContent(options: CheckOptions = {}): Promise<CheckResult> {
   const labsDir = options.labsDir ?? defaultLabsDir;

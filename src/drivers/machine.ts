@@ -6,15 +6,16 @@ import { kubectl, type KubectlResult } from './kubectl.ts';
 import { portHolders, type PortHolder } from './ports.ts';
 import { listProcesses, type ProcessInfo } from './proc.ts';
 
-/** What the engine asks Docker: DockerDriver's methods the probes, apply and diagnoses call. */
+/** What that code asks Docker: the DockerDriver methods it calls. */
 export type Docker = Pick<DockerDriver, 'ensureUp' | 'podContainers' | 'logs' | 'startError' | 'inspectContainer' | 'imageId' | 'imagePresent'>;
 
 export type PathKind = 'file' | 'directory' | 'other';
 
 /**
- * The machine as the probes and reset's checks see it (issue 13's seam): Docker, the processes in
- * /proc, listening ports, HTTP, kubectl and files outside the repo. `realMachine` is this machine, through the drivers; the unit tests use a
- * fake (test/helpers/fakeMachine.ts) so every probe kind is tested without Docker or a cluster.
+ * The machine as the probes, apply's waiting, reset's last check and the diagnoses see it (issue 13's
+ * seam): Docker, the processes in /proc, listening ports, HTTP, kubectl and files outside the repo.
+ * `realMachine` is this machine, through the drivers; the unit tests use a fake
+ * (test/helpers/fakeMachine.ts), so that code is tested without Docker, kubelet or a cluster.
  */
 export interface Machine {
   docker: Docker;
