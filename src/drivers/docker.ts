@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
-import { LabError } from '../errors.ts';
 import type { Readable } from 'node:stream';
+import { LabError } from '../errors.ts';
 import { DockerEngine, followJsonLines, type ContainerSummary } from './dockerApi.ts';
 import { scaled } from '../timeouts.ts';
 
@@ -289,7 +289,6 @@ export class DockerDriver {
     for await (const chunk of response) text += chunk.toString();
     return text;
   }
-
 }
 
 /** Only the container events that change what a probe sees. */

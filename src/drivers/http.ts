@@ -72,10 +72,12 @@ export function parseJson(body: string): unknown {
   }
 }
 
-/** A download's answer: its status, the file's whole size when the server says, and the body as it arrives. */
+/** A download's answer: its status, where it resumes, the file's whole size when the server says, and the body as it arrives. */
 export interface DownloadResponse {
   status: number;
   statusText: string;
+  /** The offset asked for when the server resumes there (206), else 0: it sends the whole file. */
+  resumedFrom: number;
   total?: number;
   body: Readable;
 }
@@ -89,13 +91,10 @@ function totalSize(response: Response, offset: number): number | undefined {
   return length ? Number(length) + offset : undefined;
 }
 
-/**
- * GET of a file from `offset` on (an HTTP Range request when above 0), following redirects. `total`
- * counts the bytes before `offset` only when the server resumes (206).
- */
+/** GET of a file from `offset` on (an HTTP Range request when above 0), following redirects. */
 export async function openDownload(url: string, offset: number, signal: AbortSignal): Promise<DownloadResponse> {
   const response = await fetch(url, { headers: offset > 0 ? { range: `bytes=${offset}-` } : {}, signal, redirect: 'follow' });
   const resumedFrom = response.status === 206 ? offset : 0;
   const body = response.body ? Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>) : Readable.from([]);
-  return { status: response.status, statusText: response.statusText, total: totalSize(response, resumedFrom), body };
+  return { status: response.status, statusText: response.statusText, resumedFrom, total: totalSize(response, resumedFrom), body };
 }

@@ -65,9 +65,8 @@ async function attempt(url: string, partial: string, options: DownloadOptions): 
     if (response.status === 416 && offset > 0) return true;
     if (response.status !== 200 && response.status !== 206) throw new Error(`the server answered ${response.status} ${response.statusText}`);
     // A 200 to a Range request means the server ignores ranges: start over rather than append twice.
-    const resumedFrom = response.status === 206 ? offset : 0;
+    const { resumedFrom, total, body } = response;
     if (response.status === 200 && offset > 0) rmSync(partial, { force: true });
-    const { total, body } = response;
     let received = resumedFrom;
     options.onProgress?.({ received, total, resumedFrom });
     body.on('data', (chunk: Buffer) => {
