@@ -30,7 +30,7 @@ export interface FakeMachineSetup {
 }
 
 /** A fake machine, and the calls made to it (`docker.logs <id>`, `GET <url>`…) for tests that count them. */
-export function fakeMachine(setup: FakeMachineSetup = {}): Machine & { calls: string[]; setup: FakeMachineSetup } {
+export function fakeMachine(setup: FakeMachineSetup = {}): Machine & { calls: string[] } {
   const calls: string[] = [];
   const up = async () => {
     if (setup.dockerDown) throw new DockerDownError(new Error('connect ENOENT /var/run/docker.sock'));
@@ -68,7 +68,6 @@ export function fakeMachine(setup: FakeMachineSetup = {}): Machine & { calls: st
   };
   return {
     calls,
-    setup,
     docker,
     processes: () => setup.processes ?? [],
     portHolders: (ports) => (setup.listeners ?? []).filter((holder) => ports.includes(holder.port)),
