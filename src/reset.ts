@@ -152,14 +152,37 @@ async function hostPathsOf(docker: DockerDriver, ids: string[], footprints: Kube
 const NEVER_TOUCHED = new Set(['/', '/etc', '/var', '/var/lib', '/var/run', '/run', '/usr', '/home', '/root', '/tmp', '/opt', '/srv', '/mnt', '/boot', '/dev', '/proc', '/sys']);
 
 /**
+ * Whether reset may consider removing a path at all: never the system's own directories nor
+ * /var/lib/mvk-lab (removed whole, with its own checks), and never what another kubelet uses.
+ */
+export function pathClaim(env: LabEnv, target: string, foreignRoots: Set<string>): 'never' | 'foreign' | 'ours' {
+  if (NEVER_TOUCHED.has(target) || target === env.varDir || target.startsWith(`${env.varDir}/`)) return 'never';
+  return [...foreignRoots].some((root) => target === root || target.startsWith(`${root}/`) || root.startsWith(`${target}/`)) ? 'foreign' : 'ours';
+}
+
+/**
+ * Whether a path of the lab's goes, by the path baseline: only when it appeared after the lab first ran
+ * (`existed` false) and nothing is mounted under it; the line says what was done, or why not and how.
+ */
+export function removalVerdict(target: string, why: string, existed: boolean | undefined, mounted: () => boolean): { remove: boolean; line: string } {
+  if (existed === false) {
+    if (mounted()) return { remove: false, line: `left ${target}: still mounted; remove it with \`umount -R ${target} && rm -rf ${target}\`` };
+    return { remove: true, line: `removed ${target} (${why}; it appeared after the lab first ran)` };
+  }
+  if (existed) return { remove: false, line: `left ${target} (${why}): it was there before the lab first ran` };
+  return { remove: false, line: `left ${target} (${why}): the lab has no record of whether it was there before; if you made it only for this lab, remove it with \`rm -rf ${target}\`` };
+}
+
+/**
  * A path outside /var/lib/mvk-lab that the lab's kubelet or its pods used: removed only when it
  * appeared after the lab first ran (the path baseline) and no other kubelet uses it; otherwise kept,
  * with the reason and the command to remove it by hand.
  */
 async function removeOwnedPath(env: LabEnv, target: string, why: string, foreignRoots: Set<string>, log: (line: string) => void, options: { unmount: boolean }): Promise<void> {
   target = path.resolve(target);
-  if (NEVER_TOUCHED.has(target) || !existsSync(target) || target === env.varDir || target.startsWith(`${env.varDir}/`)) return;
-  if ([...foreignRoots].some((root) => target === root || target.startsWith(`${root}/`) || root.startsWith(`${target}/`))) {
+  const claim = pathClaim(env, target, foreignRoots);
+  if (claim === 'never' || !existsSync(target)) return;
+  if (claim === 'foreign') {
     log(`left ${target}: another kubelet on this machine uses it`);
     return;
   }
@@ -168,18 +191,9 @@ async function removeOwnedPath(env: LabEnv, target: string, why: string, foreign
     const unmounted = await unmountAllUnder(target);
     if (unmounted.length > 0) log(`unmounted ${unmounted.length} mount${unmounted.length === 1 ? '' : 's'} under ${target}`);
   }
-  const existed = readPathBaseline(env)?.existed[target];
-  if (existed === false) {
-    if (mountsUnder(target).length > 0) {
-      log(`left ${target}: still mounted; remove it with \`umount -R ${target} && rm -rf ${target}\``);
-      return;
-    }
-    removeTree(target);
-    log(`removed ${target} (${why}; it appeared after the lab first ran)`);
-    return;
-  }
-  if (existed) log(`left ${target} (${why}): it was there before the lab first ran`);
-  else log(`left ${target} (${why}): the lab has no record of whether it was there before; if you made it only for this lab, remove it with \`rm -rf ${target}\``);
+  const verdict = removalVerdict(target, why, readPathBaseline(env)?.existed[target], () => mountsUnder(target).length > 0);
+  if (verdict.remove) removeTree(target);
+  log(verdict.line);
 }
 
 /**

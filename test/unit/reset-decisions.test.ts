@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { labEnv, NODE_NAME } from '../../src/context.ts';
 import { allKubelets } from '../../src/drivers/kubelet.ts';
-import { inTheWay, isLabContainer, labFootprints, labOwnership } from '../../src/reset.ts';
+import { inTheWay, isLabContainer, labFootprints, labOwnership, pathClaim, removalVerdict } from '../../src/reset.ts';
 import { fakeMachine, podContainer, processInfo } from '../helpers/fakeMachine.ts';
 
 /**
@@ -85,5 +85,25 @@ describe("reset's decisions", () => {
     assert.deepEqual(await inTheWay(env, fakeMachine({ processes: [kubeadm], containers: [theirs] }), footprints), []);
     const down = fakeMachine({ dockerDown: true, listeners: [{ port: 2379, address: '127.0.0.1' }] });
     assert.deepEqual(await inTheWay(env, down, footprints), ['127.0.0.1:2379 is held by a process']);
+  });
+
+  it("never considers the system's directories or /var/lib/mvk-lab (removed whole) as paths to remove, nor another kubelet's", () => {
+    const { env } = scene();
+    const foreign = new Set(['/var/lib/kubelet']);
+    assert.deepEqual(['/', '/var/lib', '/etc', env.varDir, `${env.varDir}/etcd`].map((p) => pathClaim(env, p, foreign)), ['never', 'never', 'never', 'never', 'never']);
+    // Inside another kubelet's root, or a parent of it: removing either would break that kubelet.
+    assert.deepEqual(['/var/lib/kubelet', '/var/lib/kubelet/pods', '/var/lib/kubelet-parent'].map((p) => pathClaim(env, p, foreign)), ['foreign', 'foreign', 'ours']);
+    assert.equal(pathClaim(env, '/var/lib/etcd', new Set(['/var/lib/etcd/member'])), 'foreign');
+  });
+
+  it('removes a path of the lab only when it appeared after the lab first ran and nothing is mounted under it', () => {
+    const mounted = () => true;
+    const free = () => false;
+    assert.deepEqual(removalVerdict('/srv/etcd', 'a hostPath volume', false, free), { remove: true, line: 'removed /srv/etcd (a hostPath volume; it appeared after the lab first ran)' });
+    assert.deepEqual(removalVerdict('/srv/etcd', 'a hostPath volume', false, mounted), { remove: false, line: 'left /srv/etcd: still mounted; remove it with `umount -R /srv/etcd && rm -rf /srv/etcd`' });
+    assert.deepEqual(removalVerdict('/srv/etcd', 'a hostPath volume', true, free), { remove: false, line: 'left /srv/etcd (a hostPath volume): it was there before the lab first ran' });
+    const unknown = removalVerdict('/srv/etcd', 'a hostPath volume', undefined, free);
+    assert.equal(unknown.remove, false);
+    assert.match(unknown.line, /no record of whether it was there before; .* `rm -rf \/srv\/etcd`$/);
   });
 });
