@@ -7,6 +7,7 @@ import type { ApplyAction } from './content/schema.ts';
 import type { Step } from './content/load.ts';
 import type { LabEnv } from './context.ts';
 import { DockerDriver } from './drivers/docker.ts';
+import { realMachine, type Machine } from './drivers/machine.ts';
 import { LabError } from './errors.ts';
 import { ensureImages } from './images/pull.ts';
 import type { LayerProgress } from './images/progress.ts';
@@ -42,11 +43,11 @@ function describeFailures(report: StepReport): string {
 }
 
 /** Polls a step's probes until all pass, printing a line whenever the picture changes. */
-export async function waitForStep(env: LabEnv, step: Step, docker: DockerDriver, timeoutMs: number, log: (line: string) => void): Promise<StepReport> {
+export async function waitForStep(env: LabEnv, step: Step, machine: Machine, timeoutMs: number, log: (line: string) => void): Promise<StepReport> {
   const deadline = Date.now() + timeoutMs;
   let lastLine = '';
   for (;;) {
-    const report = await runStep(env, step, docker);
+    const report = await runStep(env, step, machine);
     if (report.passed) return report;
     const passing = report.results.filter((r) => r.status === 'pass').length;
     const waitingOn = report.results.find((r) => r.status === 'fail');
@@ -71,8 +72,9 @@ export async function applyThrough(env: LabEnv, steps: Step[], target: number, o
   requireRoot('lab apply');
   const docker = new DockerDriver();
   await docker.ensureUp();
+  const machine = realMachine(docker);
   for (const step of steps.filter((s) => s.number <= target)) {
-    const before = await runStep(env, step, docker);
+    const before = await runStep(env, step, machine);
     if (before.passed) {
       log(`step ${step.number} (${step.meta.title}) already passes`);
       saveProgress(env, recordResult(loadProgress(env), step.number, true, steps.length));
@@ -91,7 +93,7 @@ export async function applyThrough(env: LabEnv, steps: Step[], target: number, o
     for (const [role, pod] of Object.entries(step.meta.staticPods)) if (pod.ports.length > 0) await requireComponentPortsFree(env, docker, role);
     for (const action of step.meta.apply) await doAction(env, docker, action, log);
     const started = Date.now();
-    await waitForStep(env, step, docker, step.meta.applyTimeoutSeconds * 1000 * (options.timeoutScale ?? 1), log);
+    await waitForStep(env, step, machine, step.meta.applyTimeoutSeconds * 1000 * (options.timeoutScale ?? 1), log);
     log(`step ${step.number} passes (${((Date.now() - started) / 1000).toFixed(1)}s after its changes)`);
     saveProgress(env, recordResult(loadProgress(env), step.number, true, steps.length));
   }

@@ -80,9 +80,10 @@ async function verify(stepArg: string | undefined, options: { all?: boolean; jso
   if (options.all && stepArg) throw new UsageError('give a step number or --all, not both', 'for example `lab verify 3` or `lab verify --all`');
   if (!options.all && !stepArg) throw new UsageError('which step should be verified?', `give a step number (${steps.map((s) => s.number).join(', ')}) or --all`);
   const chosen = options.all ? steps : [stepByNumber(steps, stepArg!)];
-  const [{ labEnv }, { DockerDriver }, { runStep }, { formatReport }, progress] = await Promise.all([
+  const [{ labEnv }, { DockerDriver }, { realMachine }, { runStep }, { formatReport }, progress] = await Promise.all([
     import('./context.ts'),
     import('./drivers/docker.ts'),
+    import('./drivers/machine.ts'),
     import('./runner.ts'),
     import('./format.ts'),
     import('./progress.ts'),
@@ -94,7 +95,7 @@ async function verify(stepArg: string | undefined, options: { all?: boolean; jso
   const docker = new DockerDriver();
   const reports: StepReport[] = [];
   for (const step of chosen) {
-    const report = await runStep(env, step, docker);
+    const report = await runStep(env, step, realMachine(docker));
     reports.push(report);
     if (!options.json) out(formatReport(report));
   }
@@ -157,10 +158,11 @@ async function reset(options: { yes?: boolean }): Promise<number> {
 }
 
 async function status(options: { json?: boolean }): Promise<number> {
-  const [{ labSteps }, { labEnv }, { DockerDriver }, { runStep }, { labKubelets }, { labContainers }, progress] = await Promise.all([
+  const [{ labSteps }, { labEnv }, { DockerDriver }, { realMachine }, { runStep }, { labKubelets }, { labContainers }, progress] = await Promise.all([
     import('./steps.ts'),
     import('./context.ts'),
     import('./drivers/docker.ts'),
+    import('./drivers/machine.ts'),
     import('./runner.ts'),
     import('./drivers/kubelet.ts'),
     import('./ownership.ts'),
@@ -171,7 +173,8 @@ async function status(options: { json?: boolean }): Promise<number> {
   const env = labEnv();
   const docker = new DockerDriver();
   const reports: StepReport[] = [];
-  for (const step of steps) reports.push(await runStep(env, step, docker));
+  const machine = realMachine(docker);
+  for (const step of steps) reports.push(await runStep(env, step, machine));
   saveResults(env, reports, steps.length, progress);
   const current = progress.loadProgress(env).current;
   const kubelets = labKubelets(env);

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import type { LabEnv } from './context.ts';
 import { allKubelets } from './drivers/kubelet.ts';
+import { readSysctl, writeSysctl } from './drivers/sysctl.ts';
 
 /**
  * The kernel settings kubelet 1.19 sets at start (setupKernelTunables, unless
@@ -17,17 +18,8 @@ export const KUBELET_SYSCTLS: Record<string, string> = {
   'kernel/keys/root_maxbytes': '25000000',
 };
 
-const PROC_SYS = '/proc/sys';
 export const kernelBaselineFile = (env: LabEnv) => path.join(env.stateDir, 'kernel-baseline.json');
 const dotted = (key: string) => key.replace(/\//g, '.');
-
-function read(key: string): string | undefined {
-  try {
-    return readFileSync(path.join(PROC_SYS, key), 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Notes the machine's own values, once, while no kubelet runs (after one has run they are kubelet's).
@@ -38,7 +30,7 @@ export function recordKernelBaseline(env: LabEnv): void {
   if (existsSync(file) || allKubelets().length > 0) return;
   const values: Record<string, string> = {};
   for (const key of Object.keys(KUBELET_SYSCTLS)) {
-    const value = read(key);
+    const value = readSysctl(key);
     if (value !== undefined) values[key] = value;
   }
   try {
@@ -67,10 +59,10 @@ export function restoreKernelBaseline(env: LabEnv): string[] {
   let failed = false;
   for (const [key, before] of Object.entries(recorded)) {
     if (!(key in KUBELET_SYSCTLS)) continue;
-    const now = read(key);
+    const now = readSysctl(key);
     if (now === undefined || now === before) continue;
     try {
-      writeFileSync(path.join(PROC_SYS, key), before);
+      writeSysctl(key, before);
       lines.push(`put back ${dotted(key)} = ${before} (kubelet had set ${now})`);
     } catch (error) {
       // Keep the record: a later reset as root can still put it back.

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { DockerDriver } from './drivers/docker.ts';
+import { swapsText } from './drivers/proc.ts';
 import type { MachineFacts } from './template.ts';
 
-export function swapIsOn(swapsText = readFileSync('/proc/swaps', 'utf8')): boolean {
-  return swapsText.trim().split('\n').length > 1;
+export function swapIsOn(text = swapsText()): boolean {
+  return text.trim().split('\n').length > 1;
 }
 
 /** Reads the facts the kubelet command line depends on (bridge address, cgroup driver, swap). */

@@ -28,7 +28,7 @@ function entries(dir: string): string[] {
  * first ran. A footprint whose root dir a kubelet of someone else's uses now is never the lab's.
  */
 export function labFootprints(env: LabEnv, kubelets = allKubelets()): KubeletFootprint[] {
-  const ours = labKubelets(env).map((k) => footprintOf(k));
+  const ours = labKubelets(env, kubelets).map((k) => footprintOf(k));
   const baseline = readPathBaseline(env);
   const footprints: KubeletFootprint[] = [{ nodeName: NODE_NAME, rootDir: env.kubeletRootDir, dockershimRootDir: env.dockershimRootDir }, ...readFootprints(env).kubelets, ...ours];
   if (baseline && baseline.existed[KUBELET_DEFAULT_ROOT_DIR] === false && existsSync(KUBELET_DEFAULT_ROOT_DIR)) {
@@ -49,7 +49,7 @@ export function labFootprints(env: LabEnv, kubelets = allKubelets()): KubeletFoo
 
 /** Kubelets that do not serve this repo's pods/: another Kubernetes on this machine, never touched. */
 export function foreignKubelets(env: LabEnv, kubelets = allKubelets()) {
-  const ours = new Set(labKubelets(env).map((k) => k.pid));
+  const ours = new Set(labKubelets(env, kubelets).map((k) => k.pid));
   return kubelets.filter((k) => !ours.has(k.pid));
 }
 

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { binary, type LabEnv } from './context.ts';
 import type { DockerDriver } from './drivers/docker.ts';
 import { labKubelets } from './drivers/kubelet.ts';
 import { portHolders } from './drivers/ports.ts';
+import { insideContainer } from './drivers/proc.ts';
 import { EXIT, LabError } from './errors.ts';
 import { labPorts } from './labPorts.ts';
 import type { ImageRole } from './versions.ts';
@@ -52,15 +53,6 @@ export function requireKubeletPortsFree(env: LabEnv): void {
         ? 'another kubelet runs on this machine; the lab never touches it. Stop it yourself if it is yours, or use a machine without Kubernetes'
         : `stop that process (see \`ss -ltnp 'sport = :${holder.port}'\`) and try again`,
     );
-  }
-}
-
-function insideContainer(pid: number, containerIds: string[]): boolean {
-  try {
-    const cgroups = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
-    return containerIds.some((id) => cgroups.includes(id));
-  } catch {
-    return false;
   }
 }
 

@@ -3,10 +3,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabEnv } from './context.ts';
 import { removeEmptyKubepods } from './drivers/cgroups.ts';
+import { removeTree } from './drivers/files.ts';
 import { DockerDriver, DockerDownError } from './drivers/docker.ts';
 import { allKubelets, kubeletLogFile, kubeletPidFile, labKubelets, stopLabKubelets } from './drivers/kubelet.ts';
 import { asShell, kubeChainsNow, removalCommands, runRemoval } from './drivers/iptables.ts';
-import { portHolders } from './drivers/ports.ts';
+import { realMachine, type Machine } from './drivers/machine.ts';
 import { readPathBaseline } from './hostBaseline.ts';
 import { footprintFile, footprintOf, readFootprints, rememberFootprints, type KubeletFootprint } from './labNode.ts';
 import { mountsUnder, unmountAllUnder } from './drivers/mounts.ts';
@@ -56,7 +57,7 @@ function removeLogs(uids: Set<string>, podLogDir: string, containerLogDir: strin
   } catch {
     // no container log dir
   }
-  for (const dir of ours) rmSync(dir, { recursive: true, force: true });
+  for (const dir of ours) removeTree(dir);
   if (ours.length > 0) log(`removed ${ours.length} pod log director${ours.length === 1 ? 'y' : 'ies'} from ${podLogDir}`);
 }
 
@@ -88,14 +89,37 @@ async function hostPathsOf(docker: DockerDriver, ids: string[], footprints: Kube
 const NEVER_TOUCHED = new Set(['/', '/etc', '/var', '/var/lib', '/var/run', '/run', '/usr', '/home', '/root', '/tmp', '/opt', '/srv', '/mnt', '/boot', '/dev', '/proc', '/sys']);
 
 /**
+ * Whether reset may consider removing a path at all: never the system's own directories nor
+ * /var/lib/mvk-lab (removed whole, with its own checks), and never what another kubelet uses.
+ */
+export function pathClaim(env: LabEnv, target: string, foreignRoots: Set<string>): 'never' | 'foreign' | 'ours' {
+  if (NEVER_TOUCHED.has(target) || target === env.varDir || target.startsWith(`${env.varDir}/`)) return 'never';
+  return [...foreignRoots].some((root) => target === root || target.startsWith(`${root}/`) || root.startsWith(`${target}/`)) ? 'foreign' : 'ours';
+}
+
+/**
+ * Whether a path of the lab's goes, by the path baseline: only when it appeared after the lab first ran
+ * (`existed` false) and nothing is mounted under it; the line says what was done, or why not and how.
+ */
+export function removalVerdict(target: string, why: string, existed: boolean | undefined, mounted: () => boolean): { remove: boolean; line: string } {
+  if (existed === false) {
+    if (mounted()) return { remove: false, line: `left ${target}: still mounted; remove it with \`umount -R ${target} && rm -rf ${target}\`` };
+    return { remove: true, line: `removed ${target} (${why}; it appeared after the lab first ran)` };
+  }
+  if (existed) return { remove: false, line: `left ${target} (${why}): it was there before the lab first ran` };
+  return { remove: false, line: `left ${target} (${why}): the lab has no record of whether it was there before; if you made it only for this lab, remove it with \`rm -rf ${target}\`` };
+}
+
+/**
  * A path outside /var/lib/mvk-lab that the lab's kubelet or its pods used: removed only when it
  * appeared after the lab first ran (the path baseline) and no other kubelet uses it; otherwise kept,
  * with the reason and the command to remove it by hand.
  */
 async function removeOwnedPath(env: LabEnv, target: string, why: string, foreignRoots: Set<string>, log: (line: string) => void, options: { unmount: boolean }): Promise<void> {
   target = path.resolve(target);
-  if (NEVER_TOUCHED.has(target) || !existsSync(target) || target === env.varDir || target.startsWith(`${env.varDir}/`)) return;
-  if ([...foreignRoots].some((root) => target === root || target.startsWith(`${root}/`) || root.startsWith(`${target}/`))) {
+  const claim = pathClaim(env, target, foreignRoots);
+  if (claim === 'never' || !existsSync(target)) return;
+  if (claim === 'foreign') {
     log(`left ${target}: another kubelet on this machine uses it`);
     return;
   }
@@ -104,18 +128,9 @@ async function removeOwnedPath(env: LabEnv, target: string, why: string, foreign
     const unmounted = await unmountAllUnder(target);
     if (unmounted.length > 0) log(`unmounted ${unmounted.length} mount${unmounted.length === 1 ? '' : 's'} under ${target}`);
   }
-  const existed = readPathBaseline(env)?.existed[target];
-  if (existed === false) {
-    if (mountsUnder(target).length > 0) {
-      log(`left ${target}: still mounted; remove it with \`umount -R ${target} && rm -rf ${target}\``);
-      return;
-    }
-    rmSync(target, { recursive: true, force: true });
-    log(`removed ${target} (${why}; it appeared after the lab first ran)`);
-    return;
-  }
-  if (existed) log(`left ${target} (${why}): it was there before the lab first ran`);
-  else log(`left ${target} (${why}): the lab has no record of whether it was there before; if you made it only for this lab, remove it with \`rm -rf ${target}\``);
+  const verdict = removalVerdict(target, why, readPathBaseline(env)?.existed[target], () => mountsUnder(target).length > 0);
+  if (verdict.remove) removeTree(target);
+  log(verdict.line);
 }
 
 /**
@@ -141,13 +156,13 @@ async function removeKubeletChains(env: LabEnv, log: (line: string) => void): Pr
  * What would stop `lab apply 1` now: the lab's ports taken, a kubelet serving this repo, containers of
  * the lab's pods. Empty means the machine is ready for step 1.
  */
-export async function inTheWay(env: LabEnv, docker: DockerDriver, footprints: KubeletFootprint[]): Promise<string[]> {
+export async function inTheWay(env: LabEnv, machine: Machine, footprints: KubeletFootprint[]): Promise<string[]> {
   const blockers: string[] = [];
-  for (const kubelet of labKubelets(env)) blockers.push(`kubelet pid ${kubelet.pid} still serves ${env.podsDir}`);
+  for (const kubelet of labKubelets(env, machine.processes())) blockers.push(`kubelet pid ${kubelet.pid} still serves ${env.podsDir}`);
   // The footprints seen before reset began: their node names still mark a static pod as the lab's.
   const owned = labOwnership(env, footprints);
-  for (const c of await docker.podContainers().catch(() => [])) if (isLabContainer(c, owned)) blockers.push(`container ${c.name.slice(0, 60)} (${c.status})`);
-  for (const holder of portHolders(labPorts({ addressed: true }))) blockers.push(`${holder.address}:${holder.port} is held by ${holder.name ?? 'a process'}${holder.pid ? ` (pid ${holder.pid})` : ''}`);
+  for (const c of await machine.docker.podContainers().catch(() => [])) if (isLabContainer(c, owned)) blockers.push(`container ${c.name.slice(0, 60)} (${c.status})`);
+  for (const holder of machine.portHolders(labPorts({ addressed: true }))) blockers.push(`${holder.address}:${holder.port} is held by ${holder.name ?? 'a process'}${holder.pid ? ` (pid ${holder.pid})` : ''}`);
   return blockers;
 }
 
@@ -222,7 +237,7 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
     if (left.length > 0) {
       throw new LabError(`${left[0]} is still mounted, so ${env.varDir} is not deleted`, `unmount it by hand (\`umount -l ${left[0]}\`) and run \`lab reset\` again`);
     }
-    rmSync(env.varDir, { recursive: true, force: true });
+    removeTree(env.varDir);
     log(`removed ${env.varDir} (kubelet state and etcd data)`);
   }
 
@@ -268,7 +283,8 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
     throw new LabError(`${dockerDown.message}, so the lab's containers could not be removed`, `${dockerDown.hint}, then run \`lab reset\` again`, { exitCode: dockerDown.exitCode });
   }
   // 7. the truth: would `lab apply 1` find the machine free?
-  const blockers = await settle(() => inTheWay(env, docker, footprints), 10_000);
+  const machine = realMachine(docker);
+  const blockers = await settle(() => inTheWay(env, machine, footprints), 10_000);
   if (blockers.length > 0) {
     for (const blocker of blockers) options.log(`still in the way: ${blocker}`);
     throw new ResetIncompleteError(blockers);

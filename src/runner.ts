@@ -1,7 +1,8 @@
 import type { ProbeSpec } from './content/schema.ts';
 import type { Step } from './content/load.ts';
 import type { LabEnv } from './context.ts';
-import { DockerDriver } from './drivers/docker.ts';
+import { labKubelets } from './drivers/kubelet.ts';
+import { realMachine, type Machine } from './drivers/machine.ts';
 import { LabError } from './errors.ts';
 import { currentDiagnoser } from './probes/diagnosis.ts';
 import { evaluate } from './probes/evaluate.ts';
@@ -32,11 +33,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /** Probes judge the cluster as it runs: the node name (and kubeconfig) come from the live kubelet. */
-export function probeContext(env: LabEnv, step: number, docker = new DockerDriver()): ProbeContext {
+export function probeContext(env: LabEnv, step: number, machine: Machine = realMachine()): ProbeContext {
   // pods/ is linted once per run: for the static pods' names here, then for drift checks and diagnoses.
   const lint = lintPodsDir(env.podsDir, env.repoRoot);
-  const live = env.node ? env : withLiveNode(env, undefined, lint.manifests);
-  return { env: live, vars: templateVars(live), docker, step, memo: new Map([[PODS_LINT, Promise.resolve(lint)]]) };
+  const live = env.node ? env : withLiveNode(env, labKubelets(env, machine.processes()), lint.manifests);
+  return { env: live, vars: templateVars(live), machine, step, memo: new Map([[PODS_LINT, Promise.resolve(lint)]]) };
 }
 
 /** Texts may name the node (`the Node {{nodeName}} is Ready`); one that cannot render stays as written. */
@@ -100,9 +101,9 @@ export async function runProbe(spec: ProbeSpec, ctx: ProbeContext): Promise<Prob
 }
 
 /** Runs a step's probes in order; a probe whose `needs` failed is skipped, so failures stay specific. */
-export async function runStep(env: LabEnv, step: Step, docker = new DockerDriver()): Promise<StepReport> {
+export async function runStep(env: LabEnv, step: Step, machine: Machine = realMachine()): Promise<StepReport> {
   const started = performance.now();
-  const ctx = probeContext(env, step.number, docker);
+  const ctx = probeContext(env, step.number, machine);
   const results: ProbeResult[] = [];
   const status = new Map<string, string>();
   for (const spec of step.meta.probes) {

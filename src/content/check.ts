@@ -30,10 +30,10 @@
  * Not checked here: "every step starts unsolved on a reset machine" needs the machine:
  * `lab dev check --live` (`liveCheck` below).
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { LabEnv } from '../context.ts';
+import { bashSyntaxError, hasBash } from '../drivers/run.ts';
 import { lintManifestText } from '../manifestLint.ts';
 import { repoRoot } from '../paths.ts';
 import { machinePlaceholders, placeholdersIn, type TemplateVars } from '../template.ts';
@@ -165,20 +165,6 @@ function heredocs(script: string): { body: string; firstLine: number }[] {
   }
   return found;
 }
-
-/** bash -n's complaint about a script, undefined when it parses. */
-function shellSyntax(script: string): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-n'], { stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code === 0 ? undefined : stderr));
-    child.stdin.end(script);
-  });
-}
-
-const hasBash = () => spawnSync('bash', ['-c', 'true'], { stdio: 'ignore' }).status === 0;
 
 /** Checks the lab's content; an empty `problems` means it is all good. Reads files only. */
 export async function checkContent(options: CheckOptions = {}): Promise<CheckResult> {
@@ -357,7 +343,7 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
       const script = fill(command.script, vars);
       if (bash) {
         syntaxChecks.push(
-          shellSyntax(script).then((stderr) => {
+          bashSyntaxError(script).then((stderr) => {
             if (stderr === undefined) return;
             const [, at, message] = /line (\d+): (.*)/.exec(stderr.split('\n')[0] ?? '') ?? [];
             add('lab-run', file, at ? where(Math.min(Number(at), script.split('\n').length) - 1) : command.line, `not valid shell (bash -n): ${message ?? stderr.trim()}`);
@@ -486,20 +472,20 @@ export async function devCheckReport(options: CheckOptions = {}): Promise<{ line
  * before and after. Returns the problems as lines.
  */
 export async function liveCheck(env: LabEnv, log: (line: string) => void): Promise<string[]> {
-  const [{ labSteps }, { resetLab }, { applyThrough }, { runStep }, { DockerDriver }, { requireRoot }] = await Promise.all([
+  const [{ labSteps }, { resetLab }, { applyThrough }, { runStep }, { realMachine }, { requireRoot }] = await Promise.all([
     import('../steps.ts'),
     import('../reset.ts'),
     import('../apply.ts'),
     import('../runner.ts'),
-    import('../drivers/docker.ts'),
+    import('../drivers/machine.ts'),
     import('../preflight.ts'),
   ]);
   requireRoot('lab dev check --live');
   const steps = labSteps();
-  const docker = new DockerDriver();
+  const machine = realMachine();
   const problems: string[] = [];
   const quiet = () => undefined;
-  const passing = async (n: number) => (await runStep(env, steps[n - 1]!, docker)).passed;
+  const passing = async (n: number) => (await runStep(env, steps[n - 1]!, machine)).passed;
   try {
     log('live: lab reset');
     await resetLab(env, { log: quiet });

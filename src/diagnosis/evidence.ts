@@ -1,13 +1,14 @@
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProbeSpec } from '../content/schema.ts';
 import type { LabEnv } from '../context.ts';
 import { exitCodeOf, type ContainerFact } from '../drivers/containerFact.ts';
 import { currentPodUid, DOCKER_SOCKET } from '../drivers/docker.ts';
-import { httpGet, parseJson } from '../drivers/http.ts';
+import { parseJson } from '../drivers/http.ts';
 import { kubeletLogFile, kubeletPidFile, labKubelets, withoutGoroutineDumps } from '../drivers/kubelet.ts';
+import type { Machine } from '../drivers/machine.ts';
 import { tailLines } from '../drivers/tail.ts';
-import { portHolders } from '../drivers/ports.ts';
+import { stderrTarget } from '../drivers/proc.ts';
 import { EvidenceUnavailableError } from '../errors.ts';
 import { kubeconfigServer } from '../manifests.ts';
 import { componentAt, labPorts } from '../labPorts.ts';
@@ -165,12 +166,8 @@ export function kubeletLogSource(env: LabEnv, pid: number | undefined): string {
   } catch {
     // not started by the lab
   }
-  let target = '';
-  try {
-    target = readlinkSync(`/proc/${pid}/fd/2`);
-  } catch {
-    throw new EvidenceUnavailableError('kubeletLog', `cannot see where kubelet (pid ${pid}) writes its log`);
-  }
+  const target = stderrTarget(pid);
+  if (target === undefined) throw new EvidenceUnavailableError('kubeletLog', `cannot see where kubelet (pid ${pid}) writes its log`);
   if (target.startsWith('/') && !target.startsWith('/dev/') && existsSync(target)) return target;
   throw new EvidenceUnavailableError('kubeletLog', `kubelet (pid ${pid}) logs to its terminal (${target})`);
 }
@@ -209,13 +206,13 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
   const lint = await memo(ctx, PODS_LINT, async () => lintPodsDir(env.podsDir, env.repoRoot));
   const focus = withManifestPod(focusOf(spec, env, ctx.vars), lint.manifests);
   const kubelet = await shared(ctx, 'kubelet', async () => {
-    const ours = labKubelets(env);
+    const ours = labKubelets(env, ctx.machine.processes());
     const first = ours[0];
     return { running: ours.length > 0, ...(first ? { pid: first.pid } : {}), flags: Object.fromEntries(first?.flags ?? []), ...(ours.length > 1 ? { others: ours.length - 1 } : {}) };
   });
   const docker = await shared(ctx, 'docker', async () => {
     try {
-      await ctx.docker.ensureUp();
+      await ctx.machine.docker.ensureUp();
       return { up: true, socket: DOCKER_SOCKET };
     } catch (error) {
       return { up: false, socket: DOCKER_SOCKET, error: (error as Error).message };
@@ -244,8 +241,8 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
   if (focus.pod && docker.up) {
     const pod = focus.pod;
     try {
-      const list = await memo(ctx, `pod-containers:${pod.namespace}/${pod.name}-${env.nodeName}`, () => ctx.docker.podContainers({ podName: `${pod.name}-${env.nodeName}`, namespace: pod.namespace }));
-      const listed = list.length > 0 ? list : await ctx.docker.podContainers({ podName: pod.name, namespace: pod.namespace });
+      const list = await memo(ctx, `pod-containers:${pod.namespace}/${pod.name}-${env.nodeName}`, () => ctx.machine.docker.podContainers({ podName: `${pod.name}-${env.nodeName}`, namespace: pod.namespace }));
+      const listed = list.length > 0 ? list : await ctx.machine.docker.podContainers({ podName: pod.name, namespace: pod.namespace });
       // Only the pod's current version counts: after an edit kubelet makes a new pod (a new UID and
       // sandbox), and the previous version's containers say nothing about the file as it is now.
       const current = currentPodUid(listed);
@@ -253,7 +250,7 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
       // Docker records an error on a Created container only when starting it failed; a Created one
       // without an error is kubelet's next attempt, about to start, and says nothing yet.
       const startErrors = new Map<string, string>();
-      for (const c of direct) if (c.containerName !== 'POD' && c.state === 'created') startErrors.set(c.id, await ctx.docker.startError(c.id).catch(() => ''));
+      for (const c of direct) if (c.containerName !== 'POD' && c.state === 'created') startErrors.set(c.id, await ctx.machine.docker.startError(c.id).catch(() => ''));
       containers = direct.map((c) => {
         const exitCode = exitCodeOf(c.status);
         const starting = c.state === 'created' && !startErrors.get(c.id);
@@ -262,23 +259,23 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
       const stopped = direct.find((c) => c.containerName !== 'POD' && c.state !== 'running' && !(c.state === 'created' && !startErrors.get(c.id)));
       if (stopped) {
         const startError = startErrors.get(stopped.id) ?? '';
-        containerLogs = { container: stopped.containerName, text: (await ctx.docker.logs(stopped.id, 60).catch(() => '')).trim(), ...(startError ? { startError } : {}) };
+        containerLogs = { container: stopped.containerName, text: (await ctx.machine.docker.logs(stopped.id, 60).catch(() => '')).trim(), ...(startError ? { startError } : {}) };
       }
       const newest = direct.find((c) => c.containerName !== 'POD' && !(c.state === 'created' && !startErrors.get(c.id)));
-      if (newest?.state === 'running') runningLogs = { container: newest.containerName, text: (await ctx.docker.logs(newest.id, 20).catch(() => '')).trim() };
+      if (newest?.state === 'running') runningLogs = { container: newest.containerName, text: (await ctx.machine.docker.logs(newest.id, 20).catch(() => '')).trim() };
     } catch (error) {
       missing.push(`docker: ${(error as Error).message}`);
     }
   }
-  const ports = await shared(ctx, 'ports', async () => portHolders(labPorts({ addressed: true })).map((h) => ({ port: h.port, address: h.address, ...(h.pid !== undefined ? { pid: h.pid } : {}), ...(h.name ? { name: h.name } : {}) })));
+  const ports = await shared(ctx, 'ports', async () => ctx.machine.portHolders(labPorts({ addressed: true })).map((h) => ({ port: h.port, address: h.address, ...(h.pid !== undefined ? { pid: h.pid } : {}), ...(h.name ? { name: h.name } : {}) })));
   const images: Record<string, boolean> = {};
   if (docker.up) {
     const wanted = [kubelet.flags['pod-infra-container-image'] ?? (kubelet.running ? KUBELET_DEFAULT_PAUSE : undefined), ...imagesOf(manifestOf(lint, focus.pod))].filter((x): x is string => Boolean(x));
-    for (const image of new Set(wanted)) images[image] = await shared(ctx, `image:${image}`, () => ctx.docker.imagePresent(image)).catch(() => true);
+    for (const image of new Set(wanted)) images[image] = await shared(ctx, `image:${image}`, () => ctx.machine.docker.imagePresent(image)).catch(() => true);
   } else missing.push(`docker: ${docker.error}`);
-  const events = focus.pod && ctx.step >= 4 ? await podEvents(env, focus.component === 'etcd' || focus.component === 'apiserver' ? { ...focus.pod, name: `${focus.pod.name}-${env.nodeName}` } : focus.pod) : [];
-  const nodes = ctx.step >= 4 ? await shared(ctx, 'nodes', () => nodeNames(env)) : undefined;
-  const restartPolicy = focus.pod ? await restartPolicyOf(env, manifestOf(lint, focus.pod), focus.pod, result.evidence) : undefined;
+  const events = focus.pod && ctx.step >= 4 ? await podEvents(env, ctx.machine, focus.component === 'etcd' || focus.component === 'apiserver' ? { ...focus.pod, name: `${focus.pod.name}-${env.nodeName}` } : focus.pod) : [];
+  const nodes = ctx.step >= 4 ? await shared(ctx, 'nodes', () => nodeNames(env, ctx.machine)) : undefined;
+  const restartPolicy = focus.pod ? await restartPolicyOf(env, ctx.machine, manifestOf(lint, focus.pod), focus.pod, result.evidence) : undefined;
   return {
     step: ctx.step,
     nodeName: env.nodeName,
@@ -304,9 +301,9 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
 }
 
 /** A quick look at apiserver events for a pod (used by the fallback); empty when the apiserver is down. */
-export async function podEvents(env: LabEnv, pod: { namespace: string; name: string }): Promise<string[]> {
+export async function podEvents(env: LabEnv, machine: Machine, pod: { namespace: string; name: string }): Promise<string[]> {
   try {
-    const reply = await httpGet(`${env.apiserverUrl}/api/v1/namespaces/${pod.namespace}/events?fieldSelector=involvedObject.name=${encodeURIComponent(pod.name)}`, 1500);
+    const reply = await machine.http(`${env.apiserverUrl}/api/v1/namespaces/${pod.namespace}/events?fieldSelector=involvedObject.name=${encodeURIComponent(pod.name)}`, { timeoutMs: 1500 });
     const items = (parseJson(reply.body) as { items?: { reason?: string; message?: string }[] } | undefined)?.items ?? [];
     return items.slice(-3).map((e) => `${e.reason}: ${e.message}`);
   } catch {
@@ -315,9 +312,9 @@ export async function podEvents(env: LabEnv, pod: { namespace: string; name: str
 }
 
 /** Registered Node names; undefined when the apiserver does not answer (then nothing is known either way). */
-export async function nodeNames(env: LabEnv): Promise<string[] | undefined> {
+export async function nodeNames(env: LabEnv, machine: Machine): Promise<string[] | undefined> {
   try {
-    const reply = await httpGet(`${env.apiserverUrl}/api/v1/nodes`, 1500);
+    const reply = await machine.http(`${env.apiserverUrl}/api/v1/nodes`, { timeoutMs: 1500 });
     const items = (parseJson(reply.body) as { items?: { metadata?: { name?: string } }[] } | undefined)?.items;
     return reply.status === 200 && items ? items.map((n) => n.metadata?.name ?? '').filter(Boolean) : undefined;
   } catch {
@@ -326,14 +323,14 @@ export async function nodeNames(env: LabEnv): Promise<string[] | undefined> {
 }
 
 /** A pod's restartPolicy as kubelet applies it: its file in pods/, the API object the probe read, or the API. */
-async function restartPolicyOf(env: LabEnv, manifest: LintedManifest | undefined, pod: { namespace: string; name: string }, data: Record<string, unknown> | undefined): Promise<string> {
+async function restartPolicyOf(env: LabEnv, machine: Machine, manifest: LintedManifest | undefined, pod: { namespace: string; name: string }, data: Record<string, unknown> | undefined): Promise<string> {
   const fromFile = manifest?.value?.spec?.restartPolicy;
   if (fromFile) return String(fromFile);
   if (manifest) return 'Always';
   const object = (data?.object as { kind?: string; spec?: { restartPolicy?: string } } | undefined);
   if (object?.kind === 'Pod') return object.spec?.restartPolicy ?? 'Always';
   try {
-    const reply = await httpGet(`${env.apiserverUrl}/api/v1/namespaces/${pod.namespace}/pods/${pod.name}`, 1500);
+    const reply = await machine.http(`${env.apiserverUrl}/api/v1/namespaces/${pod.namespace}/pods/${pod.name}`, { timeoutMs: 1500 });
     return (parseJson(reply.body) as { spec?: { restartPolicy?: string } } | undefined)?.spec?.restartPolicy ?? 'Always';
   } catch {
     return 'Always';

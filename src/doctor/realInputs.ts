@@ -4,7 +4,8 @@ import type { LabEnv } from '../context.ts';
 import { DockerDriver } from '../drivers/docker.ts';
 import { allKubelets, labKubelets } from '../drivers/kubelet.ts';
 import { portHolders } from '../drivers/ports.ts';
-import { listProcesses } from '../drivers/proc.ts';
+import { insideContainer, listProcesses, ownStatus, processName } from '../drivers/proc.ts';
+import { runCommand } from '../drivers/run.ts';
 import { labImages } from '../images/list.ts';
 import { registryMirror } from '../images/mirror.ts';
 import { cacheDir } from '../paths.ts';
@@ -62,11 +63,6 @@ async function labContainerIds(env: LabEnv, docker: DockerDriver): Promise<strin
   }
 }
 
-function inContainer(pid: number, ids: string[]): boolean {
-  const cgroup = readFile(`/proc/${pid}/cgroup`) ?? '';
-  return ids.some((id) => cgroup.includes(id));
-}
-
 /** Whether a capability is in the bounding set, from /proc/self/status's CapBnd (hex bit mask). */
 export function hasCapability(status: string | undefined, bit: number): boolean | undefined {
   const mask = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status ?? '')?.[1];
@@ -77,23 +73,15 @@ const CAP_SYS_RESOURCE = 24;
 
 /** Starts the pause image with kubelet's sandbox oom_score_adj, then removes it whatever happened. */
 async function sandboxTrial(env: LabEnv, docker: DockerDriver, runtime?: string): Promise<SandboxTrial> {
-  const capSysResource = hasCapability(readFile('/proc/self/status'), CAP_SYS_RESOURCE);
+  const capSysResource = hasCapability(ownStatus(), CAP_SYS_RESOURCE);
   const image = env.versions.images.pause;
   if (!(await docker.imagePresent(image))) return { started: false, skipped: `the pause image ${image} is not on this machine yet`, capSysResource };
-  const container = await docker.api.createContainer({
+  const trial = await docker.trialRun({
     Image: image,
     Labels: { 'mvk-lab.doctor': 'sandbox-trial' },
     HostConfig: { OomScoreAdj: SANDBOX_OOM_SCORE_ADJ, NetworkMode: 'none', ...(runtime ? { Runtime: runtime } : {}) },
   });
-  try {
-    await container.start();
-    return { started: true, capSysResource };
-  } catch (error) {
-    const json = (error as { json?: { message?: string } }).json;
-    return { started: false, error: json?.message ?? (error as Error).message, capSysResource };
-  } finally {
-    await container.remove({ force: true }).catch(() => undefined);
-  }
+  return { ...trial, capSysResource };
 }
 
 /** The doctor's inputs read from this machine. Docker is asked once per run. */
@@ -105,7 +93,7 @@ export function realDoctorInputs(env: LabEnv, docker = new DockerDriver(), optio
   const isOurs = async (pid: number | undefined) => {
     if (pid === undefined) return false;
     const { kubelets, containers } = await ownership();
-    return kubelets.has(pid) || inContainer(pid, containers);
+    return kubelets.has(pid) || insideContainer(pid, containers);
   };
   return {
     platform: process.platform,
@@ -115,16 +103,14 @@ export function realDoctorInputs(env: LabEnv, docker = new DockerDriver(), optio
     exists: existsSync,
     which,
     async systemdVersion() {
-      if (readFile('/proc/1/comm')?.trim() !== 'systemd') return undefined;
-      const { execa } = await import('execa');
-      const out = await execa('systemctl', ['--version'], { reject: false, timeout: 5000 });
-      const version = /^systemd (\d+)/.exec(out.stdout ?? '')?.[1];
+      if (processName(1) !== 'systemd') return undefined;
+      const out = await runCommand('systemctl', ['--version'], { timeoutMs: 5000 });
+      const version = /^systemd (\d+)/.exec(out.stdout)?.[1];
       return version ? Number(version) : undefined;
     },
     docker: () =>
       (dockerFacts ??= (async () => {
-        await docker.ensureUp();
-        const [version, info] = await Promise.all([docker.api.version(), docker.api.info()]);
+        const { version, info } = await docker.engineFacts();
         const v = version as { Version: string; ApiVersion: string; MinAPIVersion?: string };
         const i = info as { CgroupDriver?: string; CgroupVersion?: string; DockerRootDir?: string };
         return { version: v.Version, apiVersion: v.ApiVersion, minApiVersion: v.MinAPIVersion ?? '1.12', cgroupDriver: i.CgroupDriver ?? 'cgroupfs', cgroupVersion: i.CgroupVersion, rootDir: i.DockerRootDir ?? '/var/lib/docker' };

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
+import type { Readable } from 'node:stream';
 import { LabError } from '../errors.ts';
-import { DockerEngine, type ContainerSummary } from './dockerApi.ts';
+import { DockerEngine, followJsonLines, type ContainerSummary } from './dockerApi.ts';
 import { scaled } from '../timeouts.ts';
 
 /** Overridable so tests can show what happens when Docker does not answer. */
@@ -123,8 +124,8 @@ export function currentPodUid(containers: Pick<PodContainer, 'containerName' | '
 export class DockerDriver {
   private reachable?: Promise<void>;
   /**
-   * The Engine API on this socket (our own small client, `dockerApi.ts`), for what the methods below
-   * do not cover: the image pulls and archives, the doctor's sandbox trial, tests.
+   * The Engine API on this socket (our own small client, `dockerApi.ts`): the methods below are the
+   * lab's only way to it (test/unit/seam.test.ts); tests use it directly to set the scene.
    */
   readonly api: DockerEngine;
 
@@ -241,4 +242,92 @@ export class DockerDriver {
       'check `docker network inspect bridge` and `ip addr show docker0`; the lab runs pods on Docker\'s default bridge',
     );
   }
+
+  /** Docker's version and the info the doctor judges (API range, cgroup driver and version, root dir). */
+  async engineFacts(): Promise<{ version: Record<string, unknown>; info: Record<string, unknown> }> {
+    await this.ensureUp();
+    const [version, info] = await Promise.all([this.api.version(), this.api.info()]);
+    return { version, info };
+  }
+
+  /**
+   * Creates a container from this configuration, starts it and removes it whatever happened: whether
+   * Docker can start such a container at all, and Docker's own sentence when it cannot.
+   */
+  async trialRun(config: Record<string, unknown>): Promise<{ started: true } | { started: false; error: string }> {
+    await this.ensureUp();
+    const container = await this.api.createContainer(config);
+    try {
+      await container.start();
+      return { started: true };
+    } catch (error) {
+      const json = (error as { json?: { message?: string } }).json;
+      return { started: false, error: json?.message ?? (error as Error).message };
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Pulls an image, calling `onEvent` with each progress object of Docker's stream; resolves at its end.
+   * A failed pull is often an `error` event in the stream, not a failed request: the caller reads them.
+   */
+  async pull(image: string, onEvent: (event: Record<string, unknown>) => void): Promise<void> {
+    await followJsonLines(await this.api.pull(image), onEvent);
+  }
+
+  /** `docker save` of several images: one tar stream (layers shared between images stored once). */
+  saveImages(names: string[]): Promise<Readable> {
+    return this.api.saveImages(names);
+  }
+
+  /** `docker load` of a tar stream; returns Docker's answer (JSON lines, a bad archive reported inside it). */
+  async loadImages(archive: Readable): Promise<string> {
+    const response = await this.api.loadImage(archive, { quiet: true });
+    // The answer is small (a line per image): read it whole.
+    let text = '';
+    for await (const chunk of response) text += chunk.toString();
+    return text;
+  }
+}
+
+/** Only the container events that change what a probe sees. */
+const CONTAINER_EVENTS = ['create', 'start', 'die', 'destroy'];
+const RECONNECT_MS = 5000;
+
+/**
+ * Docker's event stream, filtered to containers kubelet made (dockershim names them k8s_…). Reconnects
+ * when Docker restarts. Returns a stop function.
+ */
+export function watchPodContainers(onEvent: (name: string) => void, socketPath = DOCKER_SOCKET): () => void {
+  // No request timeout here: an event stream is idle most of the time.
+  const docker = new DockerEngine(socketPath, 0);
+  let abort = new AbortController();
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const reconnectLater = () => {
+    if (!stopped) retry = setTimeout(connect, RECONNECT_MS);
+  };
+
+  function connect(): void {
+    abort = new AbortController();
+    docker
+      .events({ type: ['container'], event: CONTAINER_EVENTS, label: [LABEL.podName] }, abort.signal)
+      .then((stream) =>
+        followJsonLines(stream, (event) => {
+          const name = (event as { Actor?: { Attributes?: { name?: string } } }).Actor?.Attributes?.name ?? '';
+          if (name.startsWith('k8s_')) onEvent(name);
+        }),
+      )
+      // The stream ended (Docker restarted) or never opened (Docker down): try again a little later.
+      .then(reconnectLater, reconnectLater);
+  }
+
+  connect();
+  return () => {
+    stopped = true;
+    clearTimeout(retry);
+    abort.abort();
+  };
 }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { scaled } from '../timeouts.ts';
 
 /** Plain HTTP to the lab's loopback endpoints and pod IPs, with short timeouts so probes fail fast. */
@@ -37,7 +38,15 @@ function reasonOf(error: unknown): UnreachableReason {
   return 'other';
 }
 
-export async function httpRequest(url: string, options: { method?: string; body?: string; contentType?: string; timeoutMs?: number } = {}): Promise<HttpReply> {
+export interface HttpRequestOptions {
+  method?: string;
+  body?: string;
+  contentType?: string;
+  /** 3 s unless told, scaled by MVK_TIMEOUT_SCALE. */
+  timeoutMs?: number;
+}
+
+export async function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpReply> {
   try {
     const response = await fetch(url, {
       method: options.method ?? 'GET',
@@ -61,4 +70,31 @@ export function parseJson(body: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A download's answer: its status, where it resumes, the file's whole size when the server says, and the body as it arrives. */
+export interface DownloadResponse {
+  status: number;
+  statusText: string;
+  /** The offset asked for when the server resumes there (206), else 0: it sends the whole file. */
+  resumedFrom: number;
+  total?: number;
+  body: Readable;
+}
+
+/** Total size from a 206's Content-Range ("bytes 100-199/1000") or a 200's Content-Length. */
+function totalSize(response: Response, offset: number): number | undefined {
+  const range = response.headers.get('content-range');
+  const fromRange = range ? /\/(\d+)$/.exec(range)?.[1] : undefined;
+  if (fromRange) return Number(fromRange);
+  const length = response.headers.get('content-length');
+  return length ? Number(length) + offset : undefined;
+}
+
+/** GET of a file from `offset` on (an HTTP Range request when above 0), following redirects. */
+export async function openDownload(url: string, offset: number, signal: AbortSignal): Promise<DownloadResponse> {
+  const response = await fetch(url, { headers: offset > 0 ? { range: `bytes=${offset}-` } : {}, signal, redirect: 'follow' });
+  const resumedFrom = response.status === 206 ? offset : 0;
+  const body = response.body ? Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>) : Readable.from([]);
+  return { status: response.status, statusText: response.statusText, resumedFrom, total: totalSize(response, resumedFrom), body };
 }

@@ -62,3 +62,35 @@ export function processName(pid: number): string | undefined {
     return undefined;
   }
 }
+
+/** A file of /proc, undefined when it cannot be read (the process is gone, or not ours to see). */
+function readProc(file: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${file}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the process runs in one of these containers (its cgroup paths name the container id). */
+export function insideContainer(pid: number, containerIds: string[]): boolean {
+  const cgroups = readProc(`${pid}/cgroup`) ?? '';
+  return containerIds.some((id) => cgroups.includes(id));
+}
+
+/** This process's /proc/self/status (its capabilities among others). */
+export const ownStatus = (): string | undefined => readProc('self/status');
+
+/** /proc/swaps: a header line, then one line per swap device in use. */
+export function swapsText(): string {
+  return readFileSync('/proc/swaps', 'utf8');
+}
+
+/** Where a process's stderr points (a file, a pipe, a terminal); undefined when it cannot be seen. */
+export function stderrTarget(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/fd/2`);
+  } catch {
+    return undefined;
+  }
+}

@@ -11,7 +11,7 @@ export async function saveImages(docker: DockerDriver, names: string[], file: st
   await docker.ensureUp();
   const part = `${file}.part`;
   try {
-    const stream = await docker.api.saveImages(names);
+    const stream = await docker.saveImages(names);
     await pipeline(stream, createWriteStream(part));
     renameSync(part, file);
   } catch (error) {
@@ -50,11 +50,8 @@ export function parseLoadOutput(text: string): { loaded: string[]; error?: strin
 export async function loadImages(docker: DockerDriver, file: string): Promise<string[]> {
   if (!existsSync(file)) throw new LabError(`${file} does not exist`, 'give the path of an archive written by `lab images save FILE`');
   await docker.ensureUp();
-  const response = await docker.api.loadImage(createReadStream(file), { quiet: true });
-  // The answer is small (a line per image): read it whole. Docker reports a bad archive inside it, not by status.
-  let text = '';
-  for await (const chunk of response) text += chunk.toString();
-  const { loaded, error } = parseLoadOutput(text);
+  // Docker reports a bad archive inside its answer, not by status.
+  const { loaded, error } = parseLoadOutput(await docker.loadImages(createReadStream(file)));
   if (error) throw new LabError(`Docker could not load ${file}: ${error}`, 'is it an archive from `lab images save` (or `docker save`)? It may be truncated: copy it again');
   return loaded;
 }

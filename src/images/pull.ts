@@ -1,6 +1,5 @@
 import type { LabEnv } from '../context.ts';
 import type { DockerDriver } from '../drivers/docker.ts';
-import { followJsonLines } from '../drivers/dockerApi.ts';
 import { LabError } from '../errors.ts';
 import { loadLabConfig } from '../labConfig.ts';
 import type { ImageRole } from '../versions.ts';
@@ -22,15 +21,9 @@ export class ImagePullError extends LabError {
 /** Pulls one image through Docker, reporting each layer's progress; throws ImagePullError. */
 export async function pullImage(docker: DockerDriver, image: string, onProgress: (event: LayerProgress) => void, mirrored = false): Promise<void> {
   await docker.ensureUp();
-  let stream: NodeJS.ReadableStream;
-  try {
-    stream = await docker.api.pull(image);
-  } catch (error) {
-    throw new ImagePullError(image, firstLine(error), mirrored, error);
-  }
   let failure: string | undefined;
   try {
-    await followJsonLines(stream, (event) => {
+    await docker.pull(image, (event) => {
       // Docker reports a failed pull as an event in the stream, not as an HTTP error.
       const { error } = event as { error?: string };
       if (error) failure ??= error;

@@ -57,7 +57,7 @@ export async function staticPodDrift(ctx: ProbeContext, container: PodContainer)
     if (!manifest || !spec) return undefined;
     const volumes: Record<string, string> = {};
     for (const volume of manifest.value?.spec?.volumes ?? []) if (volume?.name && volume?.hostPath?.path) volumes[volume.name] = String(volume.hostPath.path);
-    const [running, wantedImageId] = await Promise.all([ctx.docker.inspectContainer(container.id), spec.image ? ctx.docker.imageId(String(spec.image)).catch(() => undefined) : undefined]);
+    const [running, wantedImageId] = await Promise.all([ctx.machine.docker.inspectContainer(container.id), spec.image ? ctx.machine.docker.imageId(String(spec.image)).catch(() => undefined) : undefined]);
     const difference = driftOf(spec, volumes, running, wantedImageId);
     return difference ? { file: manifest.file, difference } : undefined;
   } catch {

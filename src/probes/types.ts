@@ -1,6 +1,6 @@
 import type { ProbeSpec } from '../content/schema.ts';
 import type { LabEnv } from '../context.ts';
-import type { DockerDriver } from '../drivers/docker.ts';
+import type { Machine } from '../drivers/machine.ts';
 import type { TemplateVars } from '../template.ts';
 
 export type ProbeStatus = 'pass' | 'fail' | 'skip';
@@ -55,7 +55,7 @@ export interface Outcome {
 export interface ProbeContext {
   env: LabEnv;
   vars: TemplateVars;
-  docker: DockerDriver;
+  machine: Machine;
   step: number;
   /** Per-run memo so probes of one run share one Docker listing or API read. */
   memo: Map<string, Promise<unknown>>;

@@ -1,3 +1,5 @@
+import { runCommand } from '../drivers/run.ts';
+
 /** How each binary reports its version (kubectl 1.19 has no --version flag). */
 export function versionArgs(name: string): string[] {
   return name === 'kubectl' ? ['version', '--client', '--short'] : ['--version'];
@@ -7,11 +9,9 @@ const VERSION_TIMEOUT_MS = 90_000;
 
 /** The vX.Y.Z a binary prints, or why it printed none. */
 export async function binaryVersion(file: string, name: string): Promise<{ version?: string; problem?: string }> {
-  // execa (~150 ms to load) only when a binary is asked, not with every command that could ask one.
-  const { execa } = await import('execa');
   // A guard against a binary that hangs, not a speed test: on an emulated machine (a TCG VM) a 100 MB
   // Go binary takes tens of seconds just to start.
-  const result = await execa(file, versionArgs(name), { reject: false, timeout: VERSION_TIMEOUT_MS, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, extendEnv: false });
+  const result = await runCommand(file, versionArgs(name), { timeoutMs: VERSION_TIMEOUT_MS, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
   const output = `${result.stdout}\n${result.stderr}`;
   const version = /\bv\d+\.\d+\.\d+\b/.exec(output)?.[0];
   if (version) return { version };

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openDownload } from '../drivers/http.ts';
 import { LabError } from '../errors.ts';
 
 export interface DownloadProgress {
@@ -49,15 +49,6 @@ export async function sha512File(file: string): Promise<string> {
 
 const sizeOf = (file: string) => (existsSync(file) ? statSync(file).size : 0);
 
-/** Total size from a 206's Content-Range ("bytes 100-199/1000") or a 200's Content-Length. */
-function totalSize(response: Response, offset: number): number | undefined {
-  const range = response.headers.get('content-range');
-  const fromRange = range ? /\/(\d+)$/.exec(range)?.[1] : undefined;
-  if (fromRange) return Number(fromRange);
-  const length = response.headers.get('content-length');
-  return length ? Number(length) + offset : undefined;
-}
-
 /** One attempt: appends to `partial` from its current size. Returns true when the file is whole. */
 async function attempt(url: string, partial: string, options: DownloadOptions): Promise<boolean> {
   const offset = sizeOf(partial);
@@ -69,17 +60,15 @@ async function attempt(url: string, partial: string, options: DownloadOptions): 
   };
   armStall();
   try {
-    const response = await fetch(url, { headers: offset > 0 ? { range: `bytes=${offset}-` } : {}, signal: controller.signal, redirect: 'follow' });
+    const response = await openDownload(url, offset, controller.signal);
     // 416: we already hold every byte (an earlier run stopped after the last chunk, before verifying).
     if (response.status === 416 && offset > 0) return true;
     if (response.status !== 200 && response.status !== 206) throw new Error(`the server answered ${response.status} ${response.statusText}`);
     // A 200 to a Range request means the server ignores ranges: start over rather than append twice.
-    const resumedFrom = response.status === 206 ? offset : 0;
+    const { resumedFrom, total, body } = response;
     if (response.status === 200 && offset > 0) rmSync(partial, { force: true });
-    const total = totalSize(response, resumedFrom);
     let received = resumedFrom;
     options.onProgress?.({ received, total, resumedFrom });
-    const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
     body.on('data', (chunk: Buffer) => {
       received += chunk.length;
       armStall();

@@ -1,5 +1,7 @@
-import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, renameSync } from 'node:fs';
 import path from 'node:path';
+import { removeTree } from '../drivers/files.ts';
+import { runCommand } from '../drivers/run.ts';
 import { LabError } from '../errors.ts';
 
 /**
@@ -12,8 +14,7 @@ export async function extractBinaries(archive: string, binDirInArchive: string, 
   const staging = mkdtempSync(path.join(path.dirname(destDir), '.extract-'));
   try {
     const members = names.map((name) => path.posix.join(binDirInArchive, name));
-    const { execa } = await import('execa');
-    const result = await execa('tar', ['-xzf', archive, '-C', staging, ...members], { reject: false });
+    const result = await runCommand('tar', ['-xzf', archive, '-C', staging, ...members]);
     if (result.exitCode !== 0) {
       throw new LabError(`cannot extract ${names.join(', ')} from ${path.basename(archive)}: ${result.stderr.split('\n')[0]}`, 'the archive passed its checksum, so check free disk space and that `tar` is installed');
     }
@@ -23,6 +24,6 @@ export async function extractBinaries(archive: string, binDirInArchive: string, 
       renameSync(file, path.join(destDir, name));
     }
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    removeTree(staging);
   }
 }

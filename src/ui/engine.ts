@@ -3,6 +3,7 @@ import { mapPartsOf } from '../content/declared.ts';
 import type { Step } from '../content/load.ts';
 import type { LabEnv } from '../context.ts';
 import { DockerDriver } from '../drivers/docker.ts';
+import { realMachine } from '../drivers/machine.ts';
 import { kubeletLogTail } from '../drivers/kubelet.ts';
 import type { LayerProgress } from '../images/progress.ts';
 import { loadProgress, saveProgress, type Progress } from '../progress.ts';
@@ -32,7 +33,7 @@ export function labEngine(env: LabEnv, steps: Step[]): WalkthroughEngine {
   return {
     env,
     steps,
-    check: (step) => runStep(env, step, new DockerDriver()),
+    check: (step) => runStep(env, step, realMachine(new DockerDriver())),
     snapshot: () => clusterSnapshot(env, new DockerDriver(), mapParts),
     apply: (stepNumber, log, onPull) => applyThrough(env, steps, stepNumber, { log, onPullProgress: onPull }),
     loadProgress: () => loadProgress(env),

@@ -1,7 +1,7 @@
 import { render } from 'ink';
 import { labEnv } from '../context.ts';
 import { recordMachineBaseline } from '../hostBaseline.ts';
-import { DockerDriver } from '../drivers/docker.ts';
+import { DockerDriver, watchPodContainers } from '../drivers/docker.ts';
 import { renderLesson } from '../lesson.ts';
 import { machineFacts } from '../machine.ts';
 import { labSteps } from '../steps.ts';
@@ -10,7 +10,7 @@ import { labEngine } from './engine.ts';
 import { podOfContainer } from './containerEvents.ts';
 import { WalkthroughStore } from './store.ts';
 import { colorWanted, ThemeContext } from './theme.tsx';
-import { watchPodContainers, watchStudentFiles } from './watchers.ts';
+import { watchStudentFiles } from './watchers.ts';
 
 const ALT_SCREEN_ON = '\x1b[?1049h';
 const ALT_SCREEN_OFF = '\x1b[?1049l';

@@ -14,6 +14,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { DockerDriver } from '../../src/drivers/docker.ts';
+import { realMachine } from '../../src/drivers/machine.ts';
 import { repoRoot } from '../../src/paths.ts';
 import { runProbe, probeContext } from '../../src/runner.ts';
 import { labSteps } from '../../src/steps.ts';
@@ -41,7 +42,7 @@ async function firstPass(step: number, probeId: string, timeoutMs = 120_000): Pr
   const docker = new DockerDriver();
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
-    const result = await runProbe(spec, probeContext(env, step, docker));
+    const result = await runProbe(spec, probeContext(env, step, realMachine(docker)));
     if (result.status === 'pass') return performance.now();
   }
   throw new Error(`${probeId} did not pass within ${timeoutMs} ms`);

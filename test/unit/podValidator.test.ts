@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { labEnv } from '../../src/context.ts';
 import { lintReport } from '../../src/diagnosis/lintCommand.ts';
 import { fileProbe } from '../../src/probes/kinds/file.ts';
+import { realMachine } from '../../src/drivers/machine.ts';
 import type { ProbeContext } from '../../src/probes/types.ts';
 
 const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: busybox:1.35\n';
@@ -16,7 +17,7 @@ async function bothSay(text: string) {
   mkdirSync(path.join(root, 'pods'));
   writeFileSync(path.join(root, 'pods', 'hello.yaml'), text);
   const lint = lintReport(path.join(root, 'pods'), root).lines;
-  const ctx = { env: labEnv({ repoRoot: root }), vars: {}, step: 1, memo: new Map() } as unknown as ProbeContext;
+  const ctx = { env: labEnv({ repoRoot: root }), machine: realMachine(), vars: {}, step: 1, memo: new Map() } as unknown as ProbeContext;
   const probe = await fileProbe({ id: 'm', title: 't', kind: 'file', path: 'pods/hello.yaml', parseAs: 'pod', expect: [], needs: [], cause: 'step cause', hint: 'step hint' } as never, ctx);
   return { lint, probe };
 }

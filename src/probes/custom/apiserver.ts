@@ -1,11 +1,11 @@
-import { HttpUnreachableError, httpGet, httpRequest, parseJson, type HttpReply } from '../../drivers/http.ts';
+import { HttpUnreachableError, parseJson, type HttpReply } from '../../drivers/http.ts';
 import type { Outcome, ProbeContext } from '../types.ts';
 import { memo } from '../types.ts';
 
 /** GET on the insecure apiserver port; an Outcome instead of a throw when it does not answer. */
 export async function apiGet(ctx: ProbeContext, apiPath: string): Promise<HttpReply | Outcome> {
   try {
-    return await httpGet(`${ctx.env.apiserverUrl}${apiPath}`);
+    return await ctx.machine.http(`${ctx.env.apiserverUrl}${apiPath}`);
   } catch (error) {
     if (error instanceof HttpUnreachableError) return unreachable(error, apiPath);
     throw error;
@@ -29,7 +29,7 @@ export const probePod = (ctx: ProbeContext) => ({
 export function dryRunCreate(ctx: ProbeContext): Promise<HttpReply | Outcome> {
   return memo(ctx, 'dry-run-pod', async () => {
     try {
-      return await httpRequest(`${ctx.env.apiserverUrl}/api/v1/namespaces/default/pods?dryRun=All`, {
+      return await ctx.machine.http(`${ctx.env.apiserverUrl}/api/v1/namespaces/default/pods?dryRun=All`, {
         method: 'POST',
         body: JSON.stringify(probePod(ctx)),
         contentType: 'application/json',

@@ -1,4 +1,4 @@
-import { HttpUnreachableError, httpGet, parseJson } from '../../drivers/http.ts';
+import { HttpUnreachableError, parseJson } from '../../drivers/http.ts';
 import { snippet } from '../kinds/http.ts';
 import type { Outcome, ProbeContext } from '../types.ts';
 import { apiGet, isOutcome, statusMessage } from './apiserver.ts';
@@ -14,7 +14,7 @@ export async function nginxServes(ctx: ProbeContext): Promise<Outcome> {
   if (reply.status !== 200 || !ip) return { ok: false, expected, seen: reply.status === 404 ? 'there is no pod nginx' : 'nginx has no pod IP yet' };
   const url = `http://${ip}/`;
   try {
-    const page = await httpGet(url);
+    const page = await ctx.machine.http(url);
     const ok = page.body.includes(NGINX_PAGE);
     return { ok, expected: `GET ${url} contains "${NGINX_PAGE}"`, seen: `HTTP ${page.status}: ${snippet(page.body, 60)}`, evidence: { ip } };
   } catch (error) {

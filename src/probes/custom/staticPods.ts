@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { render } from '../../template.ts';
 import { containerFlag } from '../../manifests.ts';
@@ -11,7 +10,7 @@ import { manifestFor } from '../manifestDrift.ts';
 async function runningContainerOf(ctx: ProbeContext, role: 'etcd' | 'apiserver') {
   const name = render(`{{pods.${role}.name}}-{{nodeName}}`, ctx.vars);
   const namespace = ctx.vars[`pods.${role}.namespace`]!;
-  const containers = await ctx.docker.podContainers({ podName: name, namespace });
+  const containers = await ctx.machine.docker.podContainers({ podName: name, namespace });
   return { name, namespace, container: containers.find((c) => c.containerName !== 'POD' && c.state === 'running') };
 }
 
@@ -24,7 +23,7 @@ export async function etcdDataOnHost(ctx: ProbeContext): Promise<Outcome> {
   const expected = "the directory etcd's --data-dir names is a hostPath mount holding etcd's member/ data";
   const { name, namespace, container } = await runningContainerOf(ctx, 'etcd');
   if (!container) return { ok: false, expected, seen: `no running etcd container for pod ${namespace}/${name}` };
-  const details = await ctx.docker.inspectContainer(container.id);
+  const details = await ctx.machine.docker.inspectContainer(container.id);
   // etcd's default --data-dir is "<name>.etcd" (default.etcd) under its working directory, / in the image.
   const flag = containerFlag({ command: details.argv }, 'data-dir') ?? 'default.etcd';
   const dataDir = path.posix.resolve('/', flag);
@@ -34,7 +33,7 @@ export async function etcdDataOnHost(ctx: ProbeContext): Promise<Outcome> {
   const evidence = { dataDir, mounts: details.mounts };
   if (!mount) return { ok: false, expected, seen: `etcd writes to ${dataDir} inside its container, and no host directory is mounted there`, evidence };
   const hostDir = path.join(mount.source, path.posix.relative(mount.destination, dataDir));
-  if (!existsSync(path.join(hostDir, 'member'))) return { ok: false, expected, seen: `${dataDir} is the host's ${hostDir}, but there is no member/ in it yet`, cause: 'etcd has not written its data yet, or writes it elsewhere', evidence };
+  if ((await ctx.machine.pathKind(path.join(hostDir, 'member'))) === undefined) return { ok: false, expected, seen: `${dataDir} is the host's ${hostDir}, but there is no member/ in it yet`, cause: 'etcd has not written its data yet, or writes it elsewhere', evidence };
   const seen = `--data-dir=${dataDir} is the host's ${hostDir} (member/ is there)`;
   const lessons = path.join(ctx.env.varDir, 'etcd');
   if (path.resolve(hostDir) === lessons) return { ok: true, expected, seen, evidence };
@@ -61,7 +60,7 @@ export async function apiserverKubeletRoute(ctx: ProbeContext): Promise<Outcome>
   if (first === 'InternalIP') return { ok: true, expected, seen: `--kubelet-preferred-address-types=${types}` };
   let named = false;
   try {
-    named = hostsFileNames(ctx.env.nodeName, readFileSync('/etc/hosts', 'utf8'));
+    named = hostsFileNames(ctx.env.nodeName, await ctx.machine.readFile('/etc/hosts'));
   } catch {
     named = false;
   }

@@ -1,5 +1,5 @@
 import type { ProbeSpec } from '../../content/schema.ts';
-import { HttpUnreachableError, httpGet, parseJson } from '../../drivers/http.ts';
+import { HttpUnreachableError, parseJson } from '../../drivers/http.ts';
 import { render } from '../../template.ts';
 import { checkConditions } from '../conditions.ts';
 import { snippet } from './http.ts';
@@ -14,7 +14,7 @@ export async function apiObjectProbe(spec: Spec, ctx: ProbeContext): Promise<Out
   const expected = `${apiPath}: ${base}`;
   let reply;
   try {
-    reply = await httpGet(`${ctx.env.apiserverUrl}${apiPath}`, spec.timeoutMs);
+    reply = await ctx.machine.http(`${ctx.env.apiserverUrl}${apiPath}`, { timeoutMs: spec.timeoutMs });
   } catch (error) {
     if (error instanceof HttpUnreachableError) {
       return { ok: false, expected, seen: `the apiserver: ${error.describe()}`, cause: 'the apiserver is not answering on 127.0.0.1:8080 (step 3)', hint: 'check that step 3 still passes: `lab verify 3`', evidence: { reason: error.reason } };

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProbeSpec } from '../../content/schema.ts';
 import { fixFor, formatProblem, lintManifestText, type LintProblem } from '../../manifestLint.ts';
@@ -18,7 +17,7 @@ export async function fileProbe(spec: Spec, ctx: ProbeContext): Promise<Outcome>
   const expected = [`${relative} parses as ${what}`, ...(conditions.length ? [checkConditions({}, conditions).expected] : [])].join(', ');
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await ctx.machine.readFile(file);
   } catch {
     return { ok: false, expected, seen: `${relative} does not exist`, evidence: { file } };
   }

@@ -1,5 +1,5 @@
 import type { ProbeSpec } from '../../content/schema.ts';
-import { HttpUnreachableError, httpGet, parseJson } from '../../drivers/http.ts';
+import { HttpUnreachableError, parseJson } from '../../drivers/http.ts';
 import { render } from '../../template.ts';
 import { checkConditions } from '../conditions.ts';
 import type { Outcome, ProbeContext } from '../types.ts';
@@ -18,7 +18,7 @@ export async function httpProbe(spec: Spec, ctx: ProbeContext): Promise<Outcome>
   if (spec.bodyContains !== undefined) wants.push(`body contains "${spec.bodyContains}"`);
   let reply;
   try {
-    reply = await httpGet(url, spec.timeoutMs);
+    reply = await ctx.machine.http(url, { timeoutMs: spec.timeoutMs });
   } catch (error) {
     if (error instanceof HttpUnreachableError) return { ok: false, expected: wants.join(', '), seen: error.describe(), evidence: { url, reason: error.reason } };
     throw error;

@@ -8,9 +8,10 @@ type Spec = Extract<ProbeSpec, { kind: 'process' }>;
 export async function processProbe(spec: Spec, ctx: ProbeContext): Promise<Outcome> {
   const want = spec.equalsPath ? render(spec.equalsPath, ctx.vars) : undefined;
   const expected = want ? `kubelet running with ${spec.flag}=${want}` : `kubelet running with ${spec.flag}`;
-  const ours = labKubelets(ctx.env);
+  const processes = ctx.machine.processes();
+  const ours = labKubelets(ctx.env, processes);
   if (ours.length === 0) {
-    const others = allKubelets();
+    const others = allKubelets(processes);
     const seen =
       others.length === 0
         ? 'no kubelet process is running'
