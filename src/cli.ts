@@ -10,12 +10,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { Command, CommanderError } from 'commander';
-import type { LabEnv } from './context.ts';
-import type { DockerDriver } from './drivers/docker.ts';
-import { errorKind, EXIT, LabError, UsageError } from './errors.ts';
-import { repoRoot, workStateDir } from './paths.ts';
-import type { StepReport } from './runner.ts';
-import { timeoutScale } from './timeouts.ts';
+import type { LabEnv } from './core/context.ts';
+import type { DockerDriver } from './machine/docker.ts';
+import { errorKind, EXIT, LabError, UsageError } from './core/errors.ts';
+import { repoRoot, workStateDir } from './core/paths.ts';
+import type { StepReport } from './engine/runner.ts';
+import { timeoutScale } from './core/timeouts.ts';
 
 /**
  * Version of the `--json` output shape, for graders. Unchanged by the error objects (issue 10): a run
@@ -41,7 +41,7 @@ on stdout (kind: usage, machine-not-ready, internal); a verify whose machine is
 not ready keeps its report and adds "ok" and "error". LAB_DEBUG=1 prints the
 stack of an internal error.`;
 
-function saveResults(env: LabEnv, reports: StepReport[], total: number, progress: typeof import('./progress.ts')): void {
+function saveResults(env: LabEnv, reports: StepReport[], total: number, progress: typeof import('./engine/stepProgress.ts')): void {
   try {
     let state = progress.loadProgress(env);
     for (const report of reports) state = progress.recordResult(state, report.step, report.passed, total);
@@ -65,7 +65,7 @@ async function machineNotReady(env: LabEnv, docker: DockerDriver): Promise<LabEr
     if (notReady(error)) return notReady(error);
   }
   try {
-    const { requireBinaries } = await import('./preflight.ts');
+    const { requireBinaries } = await import('./engine/requirements.ts');
     requireBinaries(env, env.versions.binaries);
   } catch (error) {
     if (notReady(error)) return notReady(error);
@@ -75,23 +75,23 @@ async function machineNotReady(env: LabEnv, docker: DockerDriver): Promise<LabEr
 }
 
 async function verify(stepArg: string | undefined, options: { all?: boolean; json?: boolean }): Promise<number> {
-  const { labSteps, stepByNumber } = await import('./steps.ts');
+  const { labSteps, stepByNumber } = await import('./engine/steps.ts');
   const steps = labSteps();
   if (options.all && stepArg) throw new UsageError('give a step number or --all, not both', 'for example `lab verify 3` or `lab verify --all`');
   if (!options.all && !stepArg) throw new UsageError('which step should be verified?', `give a step number (${steps.map((s) => s.number).join(', ')}) or --all`);
   const chosen = options.all ? steps : [stepByNumber(steps, stepArg!)];
   const [{ labEnv }, { DockerDriver }, { realMachine }, { runStep }, { formatReport }, progress] = await Promise.all([
-    import('./context.ts'),
-    import('./drivers/docker.ts'),
-    import('./drivers/machine.ts'),
-    import('./runner.ts'),
-    import('./format.ts'),
-    import('./progress.ts'),
+    import('./core/context.ts'),
+    import('./machine/docker.ts'),
+    import('./machine/machine.ts'),
+    import('./engine/runner.ts'),
+    import('./cli/format.ts'),
+    import('./engine/stepProgress.ts'),
     enableDiagnosis(),
   ]);
   const env = labEnv();
   // A student's first self-check often comes before their first kubelet: note what the machine has (issue 9).
-  (await import('./hostBaseline.ts')).recordMachineBaseline(env);
+  (await import('./engine/hostBaseline.ts')).recordMachineBaseline(env);
   const docker = new DockerDriver();
   const reports: StepReport[] = [];
   for (const step of chosen) {
@@ -114,14 +114,14 @@ async function verify(stepArg: string | undefined, options: { all?: boolean; jso
 }
 
 async function apply(stepArg: string, options: { timeoutScale?: string }): Promise<number> {
-  const { labSteps, stepByNumber } = await import('./steps.ts');
+  const { labSteps, stepByNumber } = await import('./engine/steps.ts');
   const steps = labSteps();
   const step = stepByNumber(steps, stepArg);
   const scale = options.timeoutScale ? Number(options.timeoutScale) : timeoutScale();
   if (!(scale > 0)) throw new UsageError(`--timeout-scale must be a positive number, not "${options.timeoutScale}"`, 'for example --timeout-scale 2 on a slow machine');
-  // The checks and kubectl calls inside each step wait longer too (src/timeouts.ts).
+  // The checks and kubectl calls inside each step wait longer too (src/core/timeouts.ts).
   process.env.MVK_TIMEOUT_SCALE = String(scale);
-  const [{ labEnv }, { applyThrough }, { layerProgressPrinter }] = await Promise.all([import('./context.ts'), import('./apply.ts'), import('./images/progress.ts'), enableDiagnosis()]);
+  const [{ labEnv }, { applyThrough }, { layerProgressPrinter }] = await Promise.all([import('./core/context.ts'), import('./engine/apply.ts'), import('./engine/images/layerProgress.ts'), enableDiagnosis()]);
   const env = labEnv();
   await applyThrough(env, steps, step.number, { log: out, timeoutScale: scale, onPullProgress: layerProgressPrinter(process.stdout) });
   out(`done: steps 1-${step.number} pass. Next: ${step.number < steps.length ? `step ${step.number + 1}, ${steps[step.number]!.meta.title}` : 'you have finished the lab'}`);
@@ -147,7 +147,7 @@ async function reset(options: { yes?: boolean }): Promise<number> {
       return 1;
     }
   }
-  const [{ requireRoot }, { labEnv }, { resetLab }] = await Promise.all([import('./preflight.ts'), import('./context.ts'), import('./reset.ts')]);
+  const [{ requireRoot }, { labEnv }, { resetLab }] = await Promise.all([import('./engine/requirements.ts'), import('./core/context.ts'), import('./engine/reset.ts')]);
   requireRoot('lab reset');
   // resetLab throws (exit 1, listing what is in the way) unless the machine is ready for step 1 again.
   const done = await resetLab(labEnv(), { log: (line) => out(line) });
@@ -159,14 +159,14 @@ async function reset(options: { yes?: boolean }): Promise<number> {
 
 async function status(options: { json?: boolean }): Promise<number> {
   const [{ labSteps }, { labEnv }, { DockerDriver }, { realMachine }, { runStep }, { labKubelets }, { labContainers }, progress] = await Promise.all([
-    import('./steps.ts'),
-    import('./context.ts'),
-    import('./drivers/docker.ts'),
-    import('./drivers/machine.ts'),
-    import('./runner.ts'),
-    import('./drivers/kubelet.ts'),
-    import('./ownership.ts'),
-    import('./progress.ts'),
+    import('./engine/steps.ts'),
+    import('./core/context.ts'),
+    import('./machine/docker.ts'),
+    import('./machine/machine.ts'),
+    import('./engine/runner.ts'),
+    import('./machine/kubelet.ts'),
+    import('./engine/ownership.ts'),
+    import('./engine/stepProgress.ts'),
     enableDiagnosis(),
   ]);
   const steps = labSteps();
@@ -204,11 +204,11 @@ async function status(options: { json?: boolean }): Promise<number> {
 /** `lab show N`: a step's commands as plain text with this machine's values (issue 12). */
 async function show(stepArg: string): Promise<number> {
   const [{ labSteps, stepByNumber }, { labEnv }, { machineFacts }, { DockerDriver }, { showCommands }] = await Promise.all([
-    import('./steps.ts'),
-    import('./context.ts'),
-    import('./machine.ts'),
-    import('./drivers/docker.ts'),
-    import('./show.ts'),
+    import('./engine/steps.ts'),
+    import('./core/context.ts'),
+    import('./engine/machineFacts.ts'),
+    import('./machine/docker.ts'),
+    import('./cli/show.ts'),
   ]);
   const steps = labSteps();
   const step = stepByNumber(steps, stepArg);
@@ -221,13 +221,13 @@ async function show(stepArg: string): Promise<number> {
 /** The current step as plain text, for output that is not a terminal. */
 async function summary(): Promise<number> {
   const [{ labSteps }, { labEnv }, { recordMachineBaseline }, { loadProgress }, { machineFacts }, { DockerDriver }, { renderedCommands }] = await Promise.all([
-    import('./steps.ts'),
-    import('./context.ts'),
-    import('./hostBaseline.ts'),
-    import('./progress.ts'),
-    import('./machine.ts'),
-    import('./drivers/docker.ts'),
-    import('./lesson.ts'),
+    import('./engine/steps.ts'),
+    import('./core/context.ts'),
+    import('./engine/hostBaseline.ts'),
+    import('./engine/stepProgress.ts'),
+    import('./engine/machineFacts.ts'),
+    import('./machine/docker.ts'),
+    import('./engine/lesson.ts'),
   ]);
   const steps = labSteps();
   const env = labEnv();
@@ -260,11 +260,11 @@ async function summary(): Promise<number> {
  * every step starts unsolved. For authors and CI (`npm run check:content`), not for students.
  */
 async function devCheck(options: { live?: boolean }): Promise<number> {
-  const { devCheckReport, liveCheck } = await import('./content/check.ts');
+  const { devCheckReport, liveCheck } = await import('./engine/contentCheck.ts');
   const report = await devCheckReport();
   for (const line of report.lines) out(line);
   if (!options.live) return report.ok ? EXIT.ok : EXIT.failed;
-  const [{ labEnv }] = await Promise.all([import('./context.ts'), enableDiagnosis()]);
+  const [{ labEnv }] = await Promise.all([import('./core/context.ts'), enableDiagnosis()]);
   const problems = await liveCheck(labEnv(), out);
   for (const problem of problems) out(`live: ${problem}`);
   out(problems.length === 0 ? 'live: every step starts unsolved' : `live: ${problems.length} step${problems.length === 1 ? '' : 's'} do not start unsolved`);
@@ -277,13 +277,13 @@ async function walkthrough(): Promise<number> {
   // chalk (under Ink) reads FORCE_COLOR, not NO_COLOR, when it is first imported.
   if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
   await enableDiagnosis();
-  const { launchWalkthrough } = await import('./ui/launch.tsx');
+  const { launchWalkthrough } = await import('./tui/launch.tsx');
   return launchWalkthrough();
 }
 
 /** Issue 5: verify, status, apply's wait and the walkthrough show diagnoses of failed probes. */
 async function enableDiagnosis(): Promise<void> {
-  (await import('./diagnosis/index.ts')).enableDiagnosis();
+  (await import('./engine/diagnosis/index.ts')).enableDiagnosis();
 }
 
 /** The lab's version (package.json) and the Kubernetes it teaches (labs/versions.yaml). */
@@ -296,7 +296,7 @@ function labVersion(): string {
 }
 
 async function versionText(): Promise<string> {
-  const { loadVersions } = await import('./versions.ts');
+  const { loadVersions } = await import('./core/versions.ts');
   let kubernetes: string;
   try {
     kubernetes = loadVersions().kubernetes;
@@ -326,10 +326,10 @@ type Registrar = (program: Command, setExit: (code: number) => void) => void;
 
 /** Commands defined in their own modules (issues 5 and 6), in the order `lab --help` lists them. */
 const MODULE_COMMANDS: (() => Promise<Registrar>)[] = [
-  async () => (await import('./doctor/command.ts')).registerDoctorCommand,
-  async () => (await import('./setup/command.ts')).registerSetupCommand,
-  async () => (await import('./images/command.ts')).registerImagesCommand,
-  async () => (await import('./diagnosis/lintCommand.ts')).registerLintCommand, // pods/ checked before kubelet reads it
+  async () => (await import('./cli/doctor.ts')).registerDoctorCommand,
+  async () => (await import('./cli/setup.ts')).registerSetupCommand,
+  async () => (await import('./cli/images.ts')).registerImagesCommand,
+  async () => (await import('./cli/lint.ts')).registerLintCommand, // pods/ checked before kubelet reads it
 ];
 
 /**
@@ -405,7 +405,7 @@ export async function buildProgram(setExit: (code: number) => void, argv: string
   // is registered when the option is given or help may list it. Without the flag it has nothing to do:
   // labEnv() reads MVK_REGISTRY_MIRROR and lab.config.yaml itself.
   const mirrorFlag = optionArgs(argv).some((arg) => arg === '--registry-mirror' || arg.startsWith('--registry-mirror='));
-  if (allCommands || mirrorFlag) (await import('./images/mirror.ts')).registerMirrorOption(program);
+  if (allCommands || mirrorFlag) (await import('./core/imageMirror.ts')).registerMirrorOption(program);
   if (allCommands) {
     for (const register of await Promise.all(MODULE_COMMANDS.map((load) => load()))) register(program, setExit);
   }
@@ -431,7 +431,7 @@ function shown(file: string): string {
 async function crashReportText(error: unknown, argv: string[]): Promise<string> {
   let kubernetes: string;
   try {
-    kubernetes = (await import('./versions.ts')).loadVersions().kubernetes;
+    kubernetes = (await import('./core/versions.ts')).loadVersions().kubernetes;
   } catch (versionError) {
     kubernetes = `unknown (${(versionError as Error)?.message})`;
   }

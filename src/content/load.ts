@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LabError } from '../errors.ts';
-import { builtFile, repoRoot } from '../paths.ts';
-import { machinePlaceholders, placeholdersIn } from '../template.ts';
-import { formatAt, parseYamlFile, readYaml } from '../yamlFile.ts';
+import { LabError } from '../core/errors.ts';
+import { builtFile, repoRoot } from '../core/paths.ts';
+import { machinePlaceholders, placeholdersIn } from '../core/template.ts';
+import { formatAt, parseYamlFile, readYaml } from '../core/yamlFile.ts';
 import { declarationProblems, staticPodPlaceholders, staticPodsOf } from './declared.ts';
 import { lessonCommands, LessonFormatError } from './lessonBlocks.ts';
 import { contentSchemas, type StepMeta } from './schema.ts';

@@ -1,5 +1,5 @@
 import type { z as Z } from 'zod';
-import { zod } from '../zod.ts';
+import { zod } from '../core/zod.ts';
 
 /** Bumped when the step metadata format changes incompatibly; the loader refuses other versions. */
 export const CONTENT_FORMAT = 1;

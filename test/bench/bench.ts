@@ -13,11 +13,11 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { DockerDriver } from '../../src/drivers/docker.ts';
-import { realMachine } from '../../src/drivers/machine.ts';
-import { repoRoot } from '../../src/paths.ts';
-import { runProbe, probeContext } from '../../src/runner.ts';
-import { labSteps } from '../../src/steps.ts';
+import { DockerDriver } from '../../src/machine/docker.ts';
+import { realMachine } from '../../src/machine/machine.ts';
+import { repoRoot } from '../../src/core/paths.ts';
+import { runProbe, probeContext } from '../../src/engine/runner.ts';
+import { labSteps } from '../../src/engine/steps.ts';
 import { env, lab } from '../engine/helpers.ts';
 import { realEnvMissing } from '../helpers/realenv.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe } from 'node:test';
-import { portHolders } from '../../src/drivers/ports.ts';
+import { portHolders } from '../../src/machine/ports.ts';
 import { realMachineTest, resetMachineAfter, until, withSquatter } from '../helpers/realmachine.ts';
 import { assertShows, env, fixture, lab, waitForDiagnosis, writeRepoFile } from './helpers.ts';
 

@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { renderFixture } from '../../src/actions/files.ts';
-import { DockerDriver } from '../../src/drivers/docker.ts';
-import { kubeletArgs, startKubelet, stopLabKubelets } from '../../src/drivers/kubelet.ts';
-import { machineFacts } from '../../src/machine.ts';
-import type { ProbeResult } from '../../src/probes/types.ts';
-import { repoRoot } from '../../src/paths.ts';
-import { templateVars } from '../../src/template.ts';
+import { renderFixture } from '../../src/engine/actions/files.ts';
+import { DockerDriver } from '../../src/machine/docker.ts';
+import { kubeletArgs, startKubelet, stopLabKubelets } from '../../src/machine/kubelet.ts';
+import { machineFacts } from '../../src/engine/machineFacts.ts';
+import type { ProbeResult } from '../../src/engine/probes/types.ts';
+import { repoRoot } from '../../src/core/paths.ts';
+import { templateVars } from '../../src/engine/templateVars.ts';
 import { env, lab, sleepMs } from '../engine/helpers.ts';
 
 export { env, lab, sleepMs };

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe } from 'node:test';
 import { execa } from 'execa';
-import { stopLabKubelets } from '../../src/drivers/kubelet.ts';
+import { stopLabKubelets } from '../../src/machine/kubelet.ts';
 import { realMachineTest, resetMachineAfter } from '../helpers/realmachine.ts';
 import { assertShows, env, fixture, lab, removePodContainers, restartKubeletWith, waitForDiagnosis, writeRepoFile } from './helpers.ts';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { DockerDriver } from '../../src/drivers/docker.ts';
-import { labKubelets } from '../../src/drivers/kubelet.ts';
-import { machineFacts } from '../../src/machine.ts';
+import { DockerDriver } from '../../src/machine/docker.ts';
+import { labKubelets } from '../../src/machine/kubelet.ts';
+import { machineFacts } from '../../src/engine/machineFacts.ts';
 import { realMachineTest, resetMachineAfter, until, withSquatter } from '../helpers/realmachine.ts';
 import { assertShows, env, fixture, lab, restartKubeletWith, waitForDiagnosis, writeRepoFile } from './helpers.ts';
 

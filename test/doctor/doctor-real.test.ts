@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CheckResult } from '../../src/doctor/types.ts';
+import type { CheckResult } from '../../src/engine/doctor/types.ts';
 import { requireNoForeignKubelet } from '../engine/helpers.ts';
 import { needsRealEnv } from '../helpers/realenv.ts';
 import { lab } from '../images/helpers.ts';

@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { sandboxCheck } from '../../src/doctor/checks/docker.ts';
-import { hasCapability, realDoctorInputs } from '../../src/doctor/realInputs.ts';
-import type { CheckResult } from '../../src/doctor/types.ts';
-import { labEnv } from '../../src/context.ts';
-import { DockerDriver } from '../../src/drivers/docker.ts';
+import { sandboxCheck } from '../../src/engine/doctor/checks/docker.ts';
+import { hasCapability, realDoctorInputs } from '../../src/engine/doctor/realInputs.ts';
+import type { CheckResult } from '../../src/engine/doctor/types.ts';
+import { labEnv } from '../../src/core/context.ts';
+import { DockerDriver } from '../../src/machine/docker.ts';
 import { needsRealEnv } from '../helpers/realenv.ts';
 
 async function leftovers(docker: DockerDriver): Promise<number> {

@@ -5,11 +5,11 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe } from 'node:test';
 import { execa } from 'execa';
-import { DockerDriver } from '../../src/drivers/docker.ts';
-import { kubeChainsNow } from '../../src/drivers/iptables.ts';
-import { labKubelets } from '../../src/drivers/kubelet.ts';
-import { mountsUnder } from '../../src/drivers/mounts.ts';
-import { portHolders } from '../../src/drivers/ports.ts';
+import { DockerDriver } from '../../src/machine/docker.ts';
+import { kubeChainsNow } from '../../src/machine/iptables.ts';
+import { labKubelets } from '../../src/machine/kubelet.ts';
+import { mountsUnder } from '../../src/machine/mounts.ts';
+import { portHolders } from '../../src/machine/ports.ts';
 import { realMachineTest, resetMachineAfter, until } from '../helpers/realmachine.ts';
 import { cleanShellEnv, env, lab, labPorts, sleepMs, verifyJson } from './helpers.ts';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe } from 'node:test';
 import { execa } from 'execa';
-import { repoRoot } from '../../src/paths.ts';
-import { loadVersions } from '../../src/versions.ts';
+import { repoRoot } from '../../src/core/paths.ts';
+import { loadVersions } from '../../src/core/versions.ts';
 import { realMachineTest, resetMachineAfter, withSquatter } from '../helpers/realmachine.ts';
 import { lab } from './helpers.ts';
 

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { labEnv } from '../../src/context.ts';
+import { labEnv } from '../../src/core/context.ts';
 import { outputMissing, type LessonCommand } from '../../src/content/lessonBlocks.ts';
-import { DockerDriver } from '../../src/drivers/docker.ts';
-import { allKubelets, labKubelets, staticPodDir, stopLabKubelets, stopProcess } from '../../src/drivers/kubelet.ts';
-import { portHolders } from '../../src/drivers/ports.ts';
-import { cacheDir, repoRoot } from '../../src/paths.ts';
-import { isLabContainer, labOwnership } from '../../src/ownership.ts';
+import { DockerDriver } from '../../src/machine/docker.ts';
+import { allKubelets, labKubelets, staticPodDir, stopLabKubelets, stopProcess } from '../../src/machine/kubelet.ts';
+import { portHolders } from '../../src/machine/ports.ts';
+import { cacheDir, repoRoot } from '../../src/core/paths.ts';
+import { isLabContainer, labOwnership } from '../../src/engine/ownership.ts';
 import { abandonedTestPodsDir, workDir } from '../helpers/workdir.ts';
 
 /**

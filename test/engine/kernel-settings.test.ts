@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe } from 'node:test';
-import { KUBELET_SYSCTLS } from '../../src/kernelSettings.ts';
+import { KUBELET_SYSCTLS } from '../../src/engine/kernelSettings.ts';
 import { realMachineTest, resetMachineAfter } from '../helpers/realmachine.ts';
 import { lab } from './helpers.ts';
 

@@ -4,9 +4,9 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { before, describe } from 'node:test';
 import { execa } from 'execa';
-import { DockerDriver } from '../../src/drivers/docker.ts';
-import { repoRoot } from '../../src/paths.ts';
-import { loadVersions } from '../../src/versions.ts';
+import { DockerDriver } from '../../src/machine/docker.ts';
+import { repoRoot } from '../../src/core/paths.ts';
+import { loadVersions } from '../../src/core/versions.ts';
 import { realEnvMissing } from '../helpers/realenv.ts';
 import { realMachineTest, resetMachineAfter } from '../helpers/realmachine.ts';
 import { env, lab, labContainers, labListeners, noLabKubelet, sleepMs } from './helpers.ts';

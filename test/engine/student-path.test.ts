@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe } from 'node:test';
-import { DockerDriver } from '../../src/drivers/docker.ts';
-import { renderedCommands } from '../../src/lesson.ts';
-import { machineFacts } from '../../src/machine.ts';
-import { labSteps } from '../../src/steps.ts';
+import { DockerDriver } from '../../src/machine/docker.ts';
+import { renderedCommands } from '../../src/engine/lesson.ts';
+import { machineFacts } from '../../src/engine/machineFacts.ts';
+import { labSteps } from '../../src/engine/steps.ts';
 import { realMachineTest, resetMachineAfter } from '../helpers/realmachine.ts';
 import { cleanShellEnv, env, lab, labContainers, noLabKubelet, runLessonCommand, startLessonKubelet } from './helpers.ts';
 

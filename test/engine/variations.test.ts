@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe } from 'node:test';
 import { execa } from 'execa';
-import { DockerDriver } from '../../src/drivers/docker.ts';
-import { kubeletArgs, labKubelets } from '../../src/drivers/kubelet.ts';
-import { machineFacts } from '../../src/machine.ts';
-import { portHolders } from '../../src/drivers/ports.ts';
+import { DockerDriver } from '../../src/machine/docker.ts';
+import { kubeletArgs, labKubelets } from '../../src/machine/kubelet.ts';
+import { machineFacts } from '../../src/engine/machineFacts.ts';
+import { portHolders } from '../../src/machine/ports.ts';
 import { realMachineTest, resetMachineAfter, until } from '../helpers/realmachine.ts';
 import { cleanShellEnv, env, lab, labPorts, sleepMs, verifyJson } from './helpers.ts';
 

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx';
-import type { ImageRole, Versions } from '../../src/versions.ts';
+import type { ImageRole, Versions } from '../../src/core/versions.ts';
 
 export interface ImageRecipe {
   /** Files to place in the image: host path -> path inside the image (libraries are added by ldd). */

@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } f
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { binDir } from '../../src/paths.ts';
-import { loadVersions } from '../../src/versions.ts';
+import { binDir } from '../../src/core/paths.ts';
+import { loadVersions } from '../../src/core/versions.ts';
 import { realEnvSkip } from '../helpers/realenv.ts';
 import { bridgeAddress } from './bridgeAddress.ts';
 

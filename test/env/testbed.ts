@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $, sleep } from 'zx';
-import { binDir, cacheDir, repoRoot } from '../../src/paths.ts';
-import { loadVersions, type ImageRole } from '../../src/versions.ts';
+import { binDir, cacheDir, repoRoot } from '../../src/core/paths.ts';
+import { loadVersions, type ImageRole } from '../../src/core/versions.ts';
 import { buildImage, hostPackages, recipeDigest, recipes } from './images.ts';
 import { ensureVmImage } from '../vm/image.ts';
 

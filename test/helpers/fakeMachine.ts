@@ -3,12 +3,12 @@
  * what a test lays out, so the engine's logic is tested without Docker, kubelet or an apiserver. The
  * real suites (test/engine, test/diagnosis) stay the proof that the real machine answers so.
  */
-import { DockerDownError, newestFirst, type ContainerDetails, type PodContainer } from '../../src/drivers/docker.ts';
-import { HttpUnreachableError, type HttpReply, type UnreachableReason } from '../../src/drivers/http.ts';
-import type { KubectlResult } from '../../src/drivers/kubectl.ts';
-import type { Docker, Machine, PathKind } from '../../src/drivers/machine.ts';
-import type { PortHolder } from '../../src/drivers/ports.ts';
-import type { ProcessInfo } from '../../src/drivers/proc.ts';
+import { DockerDownError, newestFirst, type ContainerDetails, type PodContainer } from '../../src/machine/docker.ts';
+import { HttpUnreachableError, type HttpReply, type UnreachableReason } from '../../src/machine/http.ts';
+import type { KubectlResult } from '../../src/machine/kubectl.ts';
+import type { Docker, Machine, PathKind } from '../../src/machine/machine.ts';
+import type { PortHolder } from '../../src/machine/ports.ts';
+import type { ProcessInfo } from '../../src/machine/proc.ts';
 
 export interface FakeMachineSetup {
   /** Docker does not answer: every Docker call throws DockerDownError. */

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { binDir } from '../../src/paths.ts';
-import { loadVersions } from '../../src/versions.ts';
+import { binDir } from '../../src/core/paths.ts';
+import { loadVersions } from '../../src/core/versions.ts';
 // Every real suite runs the lab on a temporary work dir (MVK_WORK_DIR), never on the developer's pods/.
 import './workdir.ts';
 

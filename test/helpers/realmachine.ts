@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, it, type TestContext } from 'node:test';
-import { portHolders } from '../../src/drivers/ports.ts';
+import { portHolders } from '../../src/machine/ports.ts';
 import { lab, requireNoForeignKubelet, sleepMs } from '../engine/helpers.ts';
 import { needsRealEnv, realEnvMissing } from './realenv.ts';
 

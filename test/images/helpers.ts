@@ -6,10 +6,10 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { DockerDriver } from '../../src/drivers/docker.ts';
-import { followJsonLines } from '../../src/drivers/dockerApi.ts';
-import { mirroredName } from '../../src/images/mirror.ts';
-import { repoRoot } from '../../src/paths.ts';
+import { DockerDriver } from '../../src/machine/docker.ts';
+import { followJsonLines } from '../../src/machine/dockerApi.ts';
+import { mirroredName } from '../../src/core/imageMirror.ts';
+import { repoRoot } from '../../src/core/paths.ts';
 import { workDir } from '../helpers/workdir.ts';
 
 export const docker = new DockerDriver();

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ChecksumMismatchError, downloadVerified, DownloadError, type DownloadProgress } from '../../src/setup/download.ts';
+import { ChecksumMismatchError, downloadVerified, DownloadError, type DownloadProgress } from '../../src/engine/setup/download.ts';
 import { startReleaseServer, type ReleaseServer } from './releaseServer.ts';
 
 const sha512 = (data: Buffer) => createHash('sha512').update(data).digest('hex');

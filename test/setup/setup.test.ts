@@ -6,8 +6,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { binDir, repoRoot } from '../../src/paths.ts';
-import { loadVersions } from '../../src/versions.ts';
+import { binDir, repoRoot } from '../../src/core/paths.ts';
+import { loadVersions } from '../../src/core/versions.ts';
 import { needsRealEnv } from '../helpers/realenv.ts';
 import { startReleaseServer, type ReleaseServer } from './releaseServer.ts';
 

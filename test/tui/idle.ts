@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { repoRoot } from '../../src/paths.ts';
+import { repoRoot } from '../../src/core/paths.ts';
 import { requireNoForeignKubelet } from '../engine/helpers.ts';
 import { killServer, tmux, Terminal } from './tmux.ts';
 

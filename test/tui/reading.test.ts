@@ -9,12 +9,12 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { labEnv } from '../../src/context.ts';
-import { DockerDriver } from '../../src/drivers/docker.ts';
-import { renderedCommands } from '../../src/lesson.ts';
-import { machineFacts } from '../../src/machine.ts';
-import { repoRoot } from '../../src/paths.ts';
-import { labSteps } from '../../src/steps.ts';
+import { labEnv } from '../../src/core/context.ts';
+import { DockerDriver } from '../../src/machine/docker.ts';
+import { renderedCommands } from '../../src/engine/lesson.ts';
+import { machineFacts } from '../../src/engine/machineFacts.ts';
+import { repoRoot } from '../../src/core/paths.ts';
+import { labSteps } from '../../src/engine/steps.ts';
 import { needsRealEnv } from '../helpers/realenv.ts';
 import { killServer, Terminal, tmux } from './tmux.ts';
 

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { repoRoot } from '../../src/paths.ts';
+import { repoRoot } from '../../src/core/paths.ts';
 import { workDir } from '../helpers/workdir.ts';
 
 /** The app's stderr, in the work dir's .lab/ (removed with the work dir; a failed wait quotes its end). */

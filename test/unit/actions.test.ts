@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { renderFixture, writeStudentFile } from '../../src/actions/files.ts';
-import { labEnv } from '../../src/context.ts';
-import { lintManifestText } from '../../src/manifestLint.ts';
-import { repoRoot } from '../../src/paths.ts';
-import { templateVars } from '../../src/template.ts';
+import { renderFixture, writeStudentFile } from '../../src/engine/actions/files.ts';
+import { labEnv } from '../../src/core/context.ts';
+import { lintManifestText } from '../../src/engine/manifestLint.ts';
+import { repoRoot } from '../../src/core/paths.ts';
+import { templateVars } from '../../src/engine/templateVars.ts';
 
 describe('lab apply writes files without losing the student\'s work', () => {
   it('moves a different file to a backup before writing the reference', () => {

@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { waitForStep } from '../../src/apply.ts';
+import { waitForStep } from '../../src/engine/apply.ts';
 import type { Step } from '../../src/content/load.ts';
 import { contentSchemas } from '../../src/content/schema.ts';
-import { labEnv } from '../../src/context.ts';
-import { HttpUnreachableError } from '../../src/drivers/http.ts';
-import { LabError } from '../../src/errors.ts';
+import { labEnv } from '../../src/core/context.ts';
+import { HttpUnreachableError } from '../../src/machine/http.ts';
+import { LabError } from '../../src/core/errors.ts';
 import { fakeMachine } from '../helpers/fakeMachine.ts';
 
 /** `lab apply`'s waiting (waitForStep) against a fake machine: it polls until the step passes, or says why not. */

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { codeActions } from '../../src/actions/code.ts';
-import { labEnv } from '../../src/context.ts';
+import { codeActions } from '../../src/engine/actions/code.ts';
+import { labEnv } from '../../src/core/context.ts';
 
 interface Seen {
   method: string;

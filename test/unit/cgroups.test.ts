@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { kubepodsTrees, removeEmptyKubepods } from '../../src/drivers/cgroups.ts';
+import { kubepodsTrees, removeEmptyKubepods } from '../../src/machine/cgroups.ts';
 
 let root: string;
 afterEach(() => rmSync(root, { recursive: true, force: true }));

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { LabError } from '../../src/errors.ts';
-import { goArch, supportedGoArch } from '../../src/arch.ts';
-import { binDir } from '../../src/paths.ts';
-import { archiveFor, loadChecksums, parseChecksums } from '../../src/setup/checksums.ts';
-import { loadVersions } from '../../src/versions.ts';
+import { LabError } from '../../src/core/errors.ts';
+import { goArch, supportedGoArch } from '../../src/core/arch.ts';
+import { binDir } from '../../src/core/paths.ts';
+import { archiveFor, loadChecksums, parseChecksums } from '../../src/engine/setup/checksums.ts';
+import { loadVersions } from '../../src/core/versions.ts';
 
 const sha = 'a'.repeat(128);
 const valid = {

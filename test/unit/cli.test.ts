@@ -11,8 +11,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { repoRoot } from '../../src/paths.ts';
-import { loadVersions } from '../../src/versions.ts';
+import { repoRoot } from '../../src/core/paths.ts';
+import { loadVersions } from '../../src/core/versions.ts';
 import { childOutput } from '../helpers/childOutput.ts';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'mvk-cli-test-'));

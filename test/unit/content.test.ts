@@ -5,15 +5,16 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { loadSteps, parseStepMeta, writeContentCache, type ContentOptions } from '../../src/content/load.ts';
-import { labEnv } from '../../src/context.ts';
-import { kubeletArgs } from '../../src/drivers/kubelet.ts';
-import { renderedCommands } from '../../src/lesson.ts';
-import { repoRoot } from '../../src/paths.ts';
-import { labSteps } from '../../src/steps.ts';
-import { render, templateVars } from '../../src/template.ts';
-import { codeProbes } from '../../src/probes/custom/index.ts';
-import { codeActions } from '../../src/actions/code.ts';
-import { LabError } from '../../src/errors.ts';
+import { labEnv } from '../../src/core/context.ts';
+import { kubeletArgs } from '../../src/machine/kubelet.ts';
+import { renderedCommands } from '../../src/engine/lesson.ts';
+import { repoRoot } from '../../src/core/paths.ts';
+import { labSteps } from '../../src/engine/steps.ts';
+import { render } from '../../src/core/template.ts';
+import { templateVars } from '../../src/engine/templateVars.ts';
+import { codeProbes } from '../../src/engine/probes/custom/index.ts';
+import { codeActions } from '../../src/engine/actions/code.ts';
+import { LabError } from '../../src/core/errors.ts';
 
 const machine = { nodeIp: '172.17.0.1', cgroupDriver: 'cgroupfs', swapOn: false };
 

@@ -3,10 +3,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { codeActions } from '../../src/actions/code.ts';
-import { checkContent, devCheckReport, formatContentProblem, lessonHeadings, type CheckOptions, type ContentProblem } from '../../src/content/check.ts';
-import { repoRoot } from '../../src/paths.ts';
-import { codeProbes } from '../../src/probes/custom/index.ts';
+import { codeActions } from '../../src/engine/actions/code.ts';
+import { checkContent, devCheckReport, formatContentProblem, lessonHeadings, type CheckOptions, type ContentProblem } from '../../src/engine/contentCheck.ts';
+import { repoRoot } from '../../src/core/paths.ts';
+import { codeProbes } from '../../src/engine/probes/custom/index.ts';
 
 /** Issue 13, item 2: `lab dev check` on the real content, and on a copy broken one rule at a time. */
 describe('lab dev check', () => {

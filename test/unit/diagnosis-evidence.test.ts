@@ -3,12 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { labEnv } from '../../src/context.ts';
-import { focusOf, kubeletLogSource } from '../../src/diagnosis/evidence.ts';
-import { tailLines } from '../../src/drivers/tail.ts';
-import { EvidenceUnavailableError } from '../../src/errors.ts';
-import { labSteps } from '../../src/steps.ts';
-import { templateVars } from '../../src/template.ts';
+import { labEnv } from '../../src/core/context.ts';
+import { focusOf, kubeletLogSource } from '../../src/engine/diagnosis/evidence.ts';
+import { tailLines } from '../../src/machine/tail.ts';
+import { EvidenceUnavailableError } from '../../src/core/errors.ts';
+import { labSteps } from '../../src/engine/steps.ts';
+import { templateVars } from '../../src/engine/templateVars.ts';
 
 describe('diagnosis evidence', () => {
   it('knows what every probe of the lab is about', () => {

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { contentSchemas } from '../../src/content/schema.ts';
-import { labEnv } from '../../src/context.ts';
-import { diagnose } from '../../src/diagnosis/index.ts';
-import { registerDiagnoser } from '../../src/probes/diagnosis.ts';
-import { runProbe } from '../../src/runner.ts';
-import { templateVars } from '../../src/template.ts';
+import { labEnv } from '../../src/core/context.ts';
+import { diagnose } from '../../src/engine/diagnosis/index.ts';
+import { registerDiagnoser } from '../../src/engine/probes/diagnosis.ts';
+import { runProbe } from '../../src/engine/runner.ts';
+import { templateVars } from '../../src/engine/templateVars.ts';
 import { fakeMachine, podContainer, processInfo, type FakeMachineSetup } from '../helpers/fakeMachine.ts';
 
 /**

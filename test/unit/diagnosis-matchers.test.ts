@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fallbackDiagnosis, matchEvidence } from '../../src/diagnosis/index.ts';
-import { linesAboutPod, staticName, withManifestPod, type Evidence } from '../../src/diagnosis/evidence.ts';
-import { exitCodeOf } from '../../src/drivers/containerFact.ts';
-import { unpinned } from '../../src/diagnosis/catalogue.ts';
-import { findDuplicates, lintManifestText } from '../../src/manifestLint.ts';
+import { fallbackDiagnosis, matchEvidence } from '../../src/engine/diagnosis/index.ts';
+import { linesAboutPod, staticName, withManifestPod, type Evidence } from '../../src/engine/diagnosis/evidence.ts';
+import { exitCodeOf } from '../../src/machine/containerFact.ts';
+import { unpinned } from '../../src/engine/diagnosis/catalogue.ts';
+import { findDuplicates, lintManifestText } from '../../src/engine/manifestLint.ts';
 
 /** Recorded evidence of a healthy step-1 machine; each case changes what its mistake changes. */
 function recorded(overrides: Partial<Evidence> = {}): Evidence {

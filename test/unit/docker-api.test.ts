@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { DockerDownError, DockerDriver, LABEL } from '../../src/drivers/docker.ts';
-import { DockerApiError, DockerEngine, followJsonLines, queryString, repositoryTag } from '../../src/drivers/dockerApi.ts';
+import { DockerDownError, DockerDriver, LABEL } from '../../src/machine/docker.ts';
+import { DockerApiError, DockerEngine, followJsonLines, queryString, repositoryTag } from '../../src/machine/dockerApi.ts';
 
 /** A stand-in Docker engine on a unix socket in a temporary directory: answers what `routes` says, records every request. */
 interface Seen {

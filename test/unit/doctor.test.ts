@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { doctorChecks } from '../../src/doctor/checks/index.ts';
-import { compareApiVersions } from '../../src/doctor/checks/result.ts';
-import { doctorPassed, formatDoctor, runDoctor } from '../../src/doctor/doctor.ts';
-import { hasCapability } from '../../src/doctor/realInputs.ts';
-import type { CheckResult, DockerFacts, DoctorInputs } from '../../src/doctor/types.ts';
+import { doctorChecks } from '../../src/engine/doctor/checks/index.ts';
+import { compareApiVersions } from '../../src/engine/doctor/checks/result.ts';
+import { doctorPassed, formatDoctor, runDoctor } from '../../src/engine/doctor/doctor.ts';
+import { hasCapability } from '../../src/engine/doctor/realInputs.ts';
+import type { CheckResult, DockerFacts, DoctorInputs } from '../../src/engine/doctor/types.ts';
 
 const healthyDocker: DockerFacts = { version: '20.10.24', apiVersion: '1.41', minApiVersion: '1.12', cgroupDriver: 'cgroupfs', cgroupVersion: '1', rootDir: '/var/lib/docker' };
 const files: Record<string, string> = {

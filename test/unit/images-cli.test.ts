@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { repoRoot } from '../../src/paths.ts';
-import { loadVersions } from '../../src/versions.ts';
+import { repoRoot } from '../../src/core/paths.ts';
+import { loadVersions } from '../../src/core/versions.ts';
 import { workDir } from '../helpers/workdir.ts';
 import { childOutput } from '../helpers/childOutput.ts';
 

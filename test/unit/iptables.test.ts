@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { asShell, parseKubeRules, removalCommands, splitRule } from '../../src/drivers/iptables.ts';
+import { asShell, parseKubeRules, removalCommands, splitRule } from '../../src/machine/iptables.ts';
 
 /** What iptables-save printed on the test bed after a kubelet without --make-iptables-util-chains=false (shortened). */
 const SAVE = `*mangle

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { componentAt, labPortTable, labPorts } from '../../src/labPorts.ts';
+import { componentAt, labPortTable, labPorts } from '../../src/engine/labPorts.ts';
 
 describe('one table of the lab\'s ports', () => {
   it('the doctor checks every port free, with who listens there', () => {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { checkContent, formatContentProblem } from '../../src/content/check.ts';
-import { catalogue } from '../../src/diagnosis/catalogue.ts';
-import { repoRoot } from '../../src/paths.ts';
-import { labSteps } from '../../src/steps.ts';
+import { checkContent, formatContentProblem } from '../../src/engine/contentCheck.ts';
+import { catalogue } from '../../src/engine/diagnosis/catalogue.ts';
+import { repoRoot } from '../../src/core/paths.ts';
+import { labSteps } from '../../src/engine/steps.ts';
 
 /** Issue 12, item 4: what the lessons, fixtures and diagnoses say agrees with each other. */
 describe('lesson accuracy', () => {

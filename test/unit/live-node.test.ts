@@ -3,13 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { labEnv } from '../../src/context.ts';
-import { parseFlags, staticPodDir, type KubeletProcess } from '../../src/drivers/kubelet.ts';
-import { footprintOf, kubeletNodeName, liveNode, readFootprints, staticPodRefs } from '../../src/labNode.ts';
-import { lintManifestText } from '../../src/manifestLint.ts';
-import { driftOf } from '../../src/probes/manifestDrift.ts';
-import { hostsFileNames } from '../../src/probes/custom/staticPods.ts';
-import { templateVars } from '../../src/template.ts';
+import { labEnv } from '../../src/core/context.ts';
+import { parseFlags, staticPodDir, type KubeletProcess } from '../../src/machine/kubelet.ts';
+import { footprintOf, kubeletNodeName, liveNode, readFootprints, staticPodRefs } from '../../src/engine/labNode.ts';
+import { lintManifestText } from '../../src/engine/manifestLint.ts';
+import { driftOf } from '../../src/engine/probes/manifestDrift.ts';
+import { hostsFileNames } from '../../src/engine/probes/custom/staticPods.ts';
+import { templateVars } from '../../src/engine/templateVars.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'mvk-live-node-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -86,7 +86,7 @@ describe('what runs versus what the file says (issue 9)', () => {
 
 describe("a pod's current version (issue 9)", () => {
   it('is the newest running sandbox, only when strictly newer than any other version', async () => {
-    const { currentPodUid } = await import('../../src/drivers/docker.ts');
+    const { currentPodUid } = await import('../../src/machine/docker.ts');
     const box = (podUid: string, created: number, state = 'running') => ({ containerName: 'POD', podUid, created, state });
     assert.equal(currentPodUid([box('new', 20), box('old', 10, 'exited')]), 'new');
     // Made in the same second: Docker cannot say which is newer.

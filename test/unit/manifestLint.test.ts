@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { closestField, formatProblem, lintManifestText, lintPodsDir } from '../../src/manifestLint.ts';
-import { renderFixture } from '../../src/actions/files.ts';
-import { labEnv } from '../../src/context.ts';
-import { templateVars } from '../../src/template.ts';
-import { lintReport } from '../../src/diagnosis/lintCommand.ts';
+import { closestField, formatProblem, lintManifestText, lintPodsDir } from '../../src/engine/manifestLint.ts';
+import { renderFixture } from '../../src/engine/actions/files.ts';
+import { labEnv } from '../../src/core/context.ts';
+import { templateVars } from '../../src/engine/templateVars.ts';
+import { lintReport } from '../../src/cli/lint.ts';
 
 const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: busybox:1.35\n';
 const lint = (text: string) => lintManifestText(text, 'pods/x.yaml').problems.map(formatProblem);

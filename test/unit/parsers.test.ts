@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { flagDifferences } from '../../src/actions/kubelet.ts';
+import { flagDifferences } from '../../src/engine/actions/kubelet.ts';
 import { lessonCommands, LessonFormatError, outputMissing } from '../../src/content/lessonBlocks.ts';
-import { labEnv } from '../../src/context.ts';
-import { demuxDockerLogs, newestFirst, type DockerDriver, type PodContainer } from '../../src/drivers/docker.ts';
-import { parseFlags, withoutGoroutineDumps } from '../../src/drivers/kubelet.ts';
-import { parseMountPoints, mountsUnder } from '../../src/drivers/mounts.ts';
-import { parseListeners } from '../../src/drivers/ports.ts';
-import { swapIsOn } from '../../src/machine.ts';
-import { lintManifestText } from '../../src/manifestLint.ts';
-import { kubeconfigServer } from '../../src/manifests.ts';
-import { readYaml } from '../../src/yamlFile.ts';
-import { isLabContainer, labContainers } from '../../src/ownership.ts';
-import { labPodLogEntries } from '../../src/reset.ts';
-import { placeholdersIn, render, UnknownPlaceholderError } from '../../src/template.ts';
+import { labEnv } from '../../src/core/context.ts';
+import { demuxDockerLogs, newestFirst, type DockerDriver, type PodContainer } from '../../src/machine/docker.ts';
+import { parseFlags, withoutGoroutineDumps } from '../../src/machine/kubelet.ts';
+import { parseMountPoints, mountsUnder } from '../../src/machine/mounts.ts';
+import { parseListeners } from '../../src/machine/ports.ts';
+import { swapIsOn } from '../../src/engine/machineFacts.ts';
+import { lintManifestText } from '../../src/engine/manifestLint.ts';
+import { kubeconfigServer } from '../../src/engine/manifests.ts';
+import { readYaml } from '../../src/core/yamlFile.ts';
+import { isLabContainer, labContainers } from '../../src/engine/ownership.ts';
+import { labPodLogEntries } from '../../src/engine/reset.ts';
+import { placeholdersIn, render, UnknownPlaceholderError } from '../../src/core/template.ts';
 
 describe('lesson blocks', () => {
   const lesson = [

@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { labEnv } from '../../src/context.ts';
-import { lintReport } from '../../src/diagnosis/lintCommand.ts';
-import { fileProbe } from '../../src/probes/kinds/file.ts';
-import { realMachine } from '../../src/drivers/machine.ts';
-import type { ProbeContext } from '../../src/probes/types.ts';
+import { labEnv } from '../../src/core/context.ts';
+import { lintReport } from '../../src/cli/lint.ts';
+import { fileProbe } from '../../src/engine/probes/kinds/file.ts';
+import { realMachine } from '../../src/machine/machine.ts';
+import type { ProbeContext } from '../../src/engine/probes/types.ts';
 
 const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: busybox:1.35\n';
 

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { contentSchemas, type ProbeSpec } from '../../src/content/schema.ts';
-import { labEnv } from '../../src/context.ts';
-import type { Machine } from '../../src/drivers/machine.ts';
-import { evaluate } from '../../src/probes/evaluate.ts';
-import type { ProbeContext } from '../../src/probes/types.ts';
-import { runProbe } from '../../src/runner.ts';
-import { templateVars } from '../../src/template.ts';
+import { labEnv } from '../../src/core/context.ts';
+import type { Machine } from '../../src/machine/machine.ts';
+import { evaluate } from '../../src/engine/probes/evaluate.ts';
+import type { ProbeContext } from '../../src/engine/probes/types.ts';
+import { runProbe } from '../../src/engine/runner.ts';
+import { templateVars } from '../../src/engine/templateVars.ts';
 import { fakeMachine, podContainer, processInfo, type FakeMachineSetup } from '../helpers/fakeMachine.ts';
 
 /**

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { parseLoadOutput } from '../../src/images/bundle.ts';
-import { layerProgressPrinter, toLayerProgress } from '../../src/images/progress.ts';
-import { downloadProgressBar } from '../../src/setup/progressBar.ts';
+import { parseLoadOutput } from '../../src/engine/images/bundle.ts';
+import { layerProgressPrinter, toLayerProgress } from '../../src/engine/images/layerProgress.ts';
+import { downloadProgressBar } from '../../src/engine/setup/progressBar.ts';
 
 function capture(isTTY = false) {
   let text = '';

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { labEnv, NODE_NAME } from '../../src/context.ts';
-import { allKubelets } from '../../src/drivers/kubelet.ts';
-import { inTheWay, pathClaim, removalVerdict } from '../../src/reset.ts';
-import { isLabContainer, labFootprints, labOwnership } from '../../src/ownership.ts';
+import { labEnv, NODE_NAME } from '../../src/core/context.ts';
+import { allKubelets } from '../../src/machine/kubelet.ts';
+import { inTheWay, pathClaim, removalVerdict } from '../../src/engine/reset.ts';
+import { isLabContainer, labFootprints, labOwnership } from '../../src/engine/ownership.ts';
 import { fakeMachine, podContainer, processInfo } from '../helpers/fakeMachine.ts';
 
 /**

@@ -6,12 +6,12 @@ import { afterEach, describe, it } from 'node:test';
 import { z } from 'zod';
 import type { Step } from '../../src/content/load.ts';
 import { contentSchemas } from '../../src/content/schema.ts';
-import { labEnv } from '../../src/context.ts';
-import { checkConditions, getField } from '../../src/probes/conditions.ts';
-import { codeProbes } from '../../src/probes/custom/index.ts';
-import { registerDiagnoser } from '../../src/probes/diagnosis.ts';
-import { emptyProgress, loadProgress, parseProgress, recordResult, saveProgress } from '../../src/progress.ts';
-import { runStep } from '../../src/runner.ts';
+import { labEnv } from '../../src/core/context.ts';
+import { checkConditions, getField } from '../../src/engine/probes/conditions.ts';
+import { codeProbes } from '../../src/engine/probes/custom/index.ts';
+import { registerDiagnoser } from '../../src/engine/probes/diagnosis.ts';
+import { emptyProgress, loadProgress, parseProgress, recordResult, saveProgress } from '../../src/engine/stepProgress.ts';
+import { runStep } from '../../src/engine/runner.ts';
 
 function tempRepo(): string {
   const root = mkdtempSync(path.join(tmpdir(), 'mvk-repo-'));

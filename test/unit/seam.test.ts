@@ -4,11 +4,11 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 
 /**
- * The machine seam (issue 13): src/drivers/ is the only code that touches the machine, so a fake of it
+ * The machine seam (issue 13): src/machine/ is the only code that touches the machine, so a fake of it
  * can stand in for the machine in unit tests and a reader knows where the machine is touched. These
- * rules read every source file outside src/drivers/ and name each line that breaks one.
+ * rules read every source file outside src/machine/ and name each line that breaks one.
  */
-const SEAM = 'src/drivers/';
+const SEAM = 'src/machine/';
 
 interface Rule {
   why: string;
@@ -52,9 +52,9 @@ function sourceFiles(): string[] {
 }
 
 describe('the machine seam', () => {
-  it('only src/drivers/ touches the machine: processes, sockets, HTTP, Docker, /proc, rm -rf', () => {
+  it('only src/machine/ touches the machine: processes, sockets, HTTP, Docker, /proc, rm -rf', () => {
     const files = sourceFiles();
-    assert.ok(files.includes('src/drivers/docker.ts'), `run from the checkout's root (${root} has no src/drivers/docker.ts)`);
+    assert.ok(files.includes('src/machine/docker.ts'), `run from the checkout's root (${root} has no src/machine/docker.ts)`);
     const violations = files.filter((file) => !file.startsWith(SEAM)).flatMap((file) => seamViolations(file, readFileSync(path.join(root, file), 'utf8')));
     assert.deepEqual(violations, []);
   });
@@ -82,6 +82,6 @@ describe('the machine seam', () => {
   });
 
   it('lets a module name /proc when it reads no files itself (through an injected reader)', () => {
-    assert.deepEqual(seamViolations('src/doctor/checks/x.ts', "const init = inputs.readFile('/proc/1/comm');"), []);
+    assert.deepEqual(seamViolations('src/engine/doctor/checks/x.ts', "const init = inputs.readFile('/proc/1/comm');"), []);
   });
 });

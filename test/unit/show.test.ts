@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { renderedCommands } from '../../src/lesson.ts';
-import { labEnv } from '../../src/context.ts';
-import { showCommands } from '../../src/show.ts';
-import { labSteps } from '../../src/steps.ts';
+import { renderedCommands } from '../../src/engine/lesson.ts';
+import { labEnv } from '../../src/core/context.ts';
+import { showCommands } from '../../src/cli/show.ts';
+import { labSteps } from '../../src/engine/steps.ts';
 import '../helpers/workdir.ts';
 
 const steps = labSteps();

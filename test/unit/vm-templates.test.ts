@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot } from '../../src/paths.ts';
+import { repoRoot } from '../../src/core/paths.ts';
 import { parse } from 'yaml';
 import { templates } from '../vm/templates.ts';
 

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { parseStepMeta } from '../../src/content/load.ts';
-import { LabError } from '../../src/errors.ts';
-import { loadLabConfig } from '../../src/labConfig.ts';
-import { loadYamlFile, parseYamlFile, readYaml } from '../../src/yamlFile.ts';
+import { LabError } from '../../src/core/errors.ts';
+import { loadLabConfig } from '../../src/core/labConfig.ts';
+import { loadYamlFile, parseYamlFile, readYaml } from '../../src/core/yamlFile.ts';
 
 const schema = z.object({ name: z.string(), items: z.array(z.object({ size: z.number() })).optional() }).strict();
 const hint = 'fix it';

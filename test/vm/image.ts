@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
-import { binDir, cacheDir, repoRoot } from '../../src/paths.ts';
-import { loadVersions } from '../../src/versions.ts';
+import { binDir, cacheDir, repoRoot } from '../../src/core/paths.ts';
+import { loadVersions } from '../../src/core/versions.ts';
 import { bootVm, type VmImage } from './qemu.ts';
 
 $.quiet = true;

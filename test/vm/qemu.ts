@@ -12,7 +12,7 @@ import { release, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { cacheDir, repoRoot } from '../../src/paths.ts';
+import { cacheDir, repoRoot } from '../../src/core/paths.ts';
 
 export interface VmImage {
   dir: string;

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../../src/paths.ts';
+import { repoRoot } from '../../src/core/paths.ts';
 
 const vmDir = path.join(repoRoot, 'vm');
 const provision = () => readFileSync(path.join(vmDir, 'provision.sh'), 'utf8');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { App } from '../../../src/ui/App.tsx';
-import { WalkthroughStore } from '../../../src/ui/store.ts';
+import { App } from '../../../src/tui/App.tsx';
+import { WalkthroughStore } from '../../../src/tui/store.ts';
 import { fakeEngine, settle } from './fakeEngine.ts';
 import { FakeScheduler } from './fakeScheduler.ts';
 

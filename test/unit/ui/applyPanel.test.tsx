@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { ApplyPanel } from '../../../src/ui/components/ApplyPanel.tsx';
+import { ApplyPanel } from '../../../src/tui/components/ApplyPanel.tsx';
 
 describe('ApplyPanel', () => {
   afterEach(cleanup);

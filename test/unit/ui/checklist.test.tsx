@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { Checklist } from '../../../src/ui/components/Checklist.tsx';
-import type { ProbeResult } from '../../../src/probes/types.ts';
+import { Checklist } from '../../../src/tui/components/Checklist.tsx';
+import type { ProbeResult } from '../../../src/engine/probes/types.ts';
 import { result } from './fixtures.ts';
 
 const probes = [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { osc52 } from '../../../src/ui/clipboard.ts';
+import { osc52 } from '../../../src/tui/clipboard.ts';
 
 describe('OSC 52 clipboard sequence', () => {
   it('is ESC ] 52 ; c ; base64 BEL outside tmux', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { ClusterMap } from '../../../src/ui/components/ClusterMap.tsx';
+import { ClusterMap } from '../../../src/tui/components/ClusterMap.tsx';
 import { emptyMachine, finishedFacts, finishedMachine, snapshotOf } from './fixtures.ts';
 
 const partState = (snapshot: typeof emptyMachine, id: string) => snapshot.parts.find((p) => p.id === id)!.state;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { labEnv } from '../../../src/context.ts';
-import { labSteps } from '../../../src/steps.ts';
-import { templateVars } from '../../../src/template.ts';
-import { podOfContainer, podsWatchedBy } from '../../../src/ui/containerEvents.ts';
+import { labEnv } from '../../../src/core/context.ts';
+import { labSteps } from '../../../src/engine/steps.ts';
+import { templateVars } from '../../../src/engine/templateVars.ts';
+import { podOfContainer, podsWatchedBy } from '../../../src/tui/containerEvents.ts';
 
 describe('container events', () => {
   it('reads the pod from a dockershim container name', () => {

@@ -1,9 +1,9 @@
-import { labEnv } from '../../../src/context.ts';
-import { emptyProgress, type Progress } from '../../../src/progress.ts';
-import type { StepReport } from '../../../src/runner.ts';
-import type { ClusterSnapshot } from '../../../src/snapshot.ts';
-import { labSteps } from '../../../src/steps.ts';
-import type { WalkthroughEngine } from '../../../src/ui/engine.ts';
+import { labEnv } from '../../../src/core/context.ts';
+import { emptyProgress, type Progress } from '../../../src/engine/stepProgress.ts';
+import type { StepReport } from '../../../src/engine/runner.ts';
+import type { ClusterSnapshot } from '../../../src/engine/snapshot.ts';
+import { labSteps } from '../../../src/engine/steps.ts';
+import type { WalkthroughEngine } from '../../../src/tui/engine.ts';
 // labEnv() below is the lab's env on a temporary work dir (MVK_WORK_DIR), not the developer's checkout.
 import '../../helpers/workdir.ts';
 import type { FakeScheduler } from './fakeScheduler.ts';

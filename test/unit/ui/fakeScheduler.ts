@@ -1,4 +1,4 @@
-import type { Scheduler, TimerHandle } from '../../../src/ui/store.ts';
+import type { Scheduler, TimerHandle } from '../../../src/tui/store.ts';
 
 interface FakeTimer {
   id: number;

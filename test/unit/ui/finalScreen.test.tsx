@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { FinalScreen } from '../../../src/ui/components/FinalScreen.tsx';
-import { labSteps } from '../../../src/steps.ts';
+import { FinalScreen } from '../../../src/tui/components/FinalScreen.tsx';
+import { labSteps } from '../../../src/engine/steps.ts';
 import { finishedMachine } from './fixtures.ts';
 
 // The lab's own finale (the last step's step.yaml), so the test judges the text students see.

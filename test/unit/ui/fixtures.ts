@@ -1,8 +1,8 @@
-import type { ProbeResult } from '../../../src/probes/types.ts';
-import { mapParts } from '../../../src/clusterMap.ts';
+import type { ProbeResult } from '../../../src/engine/probes/types.ts';
+import { mapParts } from '../../../src/engine/clusterMap.ts';
 import { mapPartsOf } from '../../../src/content/declared.ts';
-import type { ClusterFacts, ClusterSnapshot } from '../../../src/snapshot.ts';
-import { labSteps } from '../../../src/steps.ts';
+import type { ClusterFacts, ClusterSnapshot } from '../../../src/engine/snapshot.ts';
+import { labSteps } from '../../../src/engine/steps.ts';
 
 /** The map parts the lab's own steps declare: the fixtures are drawn as the walkthrough would draw them. */
 const declared = mapPartsOf(labSteps());

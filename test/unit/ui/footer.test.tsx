@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { Footer, stepKeys } from '../../../src/ui/components/Footer.tsx';
+import { Footer, stepKeys } from '../../../src/tui/components/Footer.tsx';
 
 describe('Footer', () => {
   afterEach(cleanup);

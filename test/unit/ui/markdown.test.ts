@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inlineLines, layoutLesson, lessonLines, LITERAL_MARK, markBlock, plainFences, plainInline, shellBreaks, tablesAsLists, unwrapCode } from '../../../src/ui/markdown.ts';
+import { inlineLines, layoutLesson, lessonLines, LITERAL_MARK, markBlock, plainFences, plainInline, shellBreaks, tablesAsLists, unwrapCode } from '../../../src/tui/markdown.ts';
 
 const plain = (line: string) => line.replace(/\x1b\[[0-9;]*m/g, '');
 const render = (markdown: string, width = 40) => lessonLines(markdown, width, { color: false });

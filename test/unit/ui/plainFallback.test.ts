@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
-import { repoRoot } from '../../../src/paths.ts';
+import { repoRoot } from '../../../src/core/paths.ts';
 import { workDir } from '../../helpers/workdir.ts';
 
 describe('npm run lab without a terminal', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ProbeResult } from '../../../src/probes/types.ts';
-import type { StepReport } from '../../../src/runner.ts';
-import { needsPolling } from '../../../src/ui/polling.ts';
+import type { ProbeResult } from '../../../src/engine/probes/types.ts';
+import type { StepReport } from '../../../src/engine/runner.ts';
+import { needsPolling } from '../../../src/tui/polling.ts';
 import { result } from './fixtures.ts';
 
 const report = (...results: ProbeResult[]): StepReport => ({ step: 1, title: 't', passed: results.every((r) => r.status === 'pass'), results, durationMs: 1 });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import type { CheckResult } from '../../../src/doctor/types.ts';
-import { LabError } from '../../../src/errors.ts';
-import { App } from '../../../src/ui/App.tsx';
-import { Preflight } from '../../../src/ui/components/Preflight.tsx';
-import { prepareMachine, type MachinePrep, type PreflightState } from '../../../src/ui/preflight.ts';
-import { WalkthroughStore } from '../../../src/ui/store.ts';
+import type { CheckResult } from '../../../src/engine/doctor/types.ts';
+import { LabError } from '../../../src/core/errors.ts';
+import { App } from '../../../src/tui/App.tsx';
+import { Preflight } from '../../../src/tui/components/MachineCheck.tsx';
+import { prepareMachine, type MachinePrep, type PreflightState } from '../../../src/tui/machineCheck.ts';
+import { WalkthroughStore } from '../../../src/tui/store.ts';
 import { fakeEngine, settle } from './fakeEngine.ts';
 import { FakeScheduler } from './fakeScheduler.ts';
 

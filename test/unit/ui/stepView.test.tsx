@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { stepKeys } from '../../../src/ui/components/Footer.tsx';
-import { StepView, type StepInfo } from '../../../src/ui/components/StepView.tsx';
-import { labSteps } from '../../../src/steps.ts';
+import { stepKeys } from '../../../src/tui/components/Footer.tsx';
+import { StepView, type StepInfo } from '../../../src/tui/components/StepView.tsx';
+import { labSteps } from '../../../src/engine/steps.ts';
 import { finishedMachine, result } from './fixtures.ts';
 
 const lesson = Array.from({ length: 80 }, (_, i) => `lesson line ${i}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyProgress } from '../../../src/progress.ts';
-import { realScheduler, WalkthroughStore } from '../../../src/ui/store.ts';
+import { emptyProgress } from '../../../src/engine/stepProgress.ts';
+import { realScheduler, WalkthroughStore } from '../../../src/tui/store.ts';
 import { fakeEngine, flush, settle } from './fakeEngine.ts';
 import { FakeScheduler } from './fakeScheduler.ts';
 
@@ -68,7 +68,7 @@ describe('WalkthroughStore', () => {
 
   it('shows a typed error from apply with its hint', async () => {
     const { engine } = fakeEngine();
-    const { LabError } = await import('../../../src/errors.ts');
+    const { LabError } = await import('../../../src/core/errors.ts');
     engine.apply = async () => {
       throw new LabError('kubelet exited right after starting', 'read .lab/kubelet.log');
     };

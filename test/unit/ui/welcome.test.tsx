@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { Welcome, type StepLine } from '../../../src/ui/components/Welcome.tsx';
+import { Welcome, type StepLine } from '../../../src/tui/components/Welcome.tsx';
 
 /** The frame with line breaks and padding collapsed, for sentences the layout wraps. */
 const flat = (frame: string) => frame.replace(/\s+/g, ' ');
