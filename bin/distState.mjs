@@ -23,7 +23,9 @@ export function distProblem(root) {
   let sources;
   try {
     // What tsc compiles: a changed ENGINE.md is no reason to leave dist/.
-    sources = readdirSync(path.join(root, 'src'), { recursive: true }).filter((name) => /\.tsx?$/.test(name)).map((name) => path.join('src', name));
+    sources = readdirSync(path.join(root, 'src'), { recursive: true })
+      .filter((name) => /\.tsx?$/.test(name))
+      .map((name) => path.join('src', name));
   } catch {
     return undefined; // no sources beside the build: dist/ is all there is
   }

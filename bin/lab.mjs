@@ -38,7 +38,9 @@ const problem = distProblem(root);
 if (problem === undefined) {
   ({ main } = await import('../dist/cli.js'));
 } else {
-  process.stderr.write(`note: ${problem}, so the lab runs its TypeScript sources through tsx (slower start); \`npm run build\` compiles them.\n`);
+  process.stderr.write(
+    `note: ${problem}, so the lab runs its TypeScript sources through tsx (slower start); \`npm run build\` compiles them.\n`,
+  );
   const { register } = await import('tsx/esm/api');
   register();
   ({ main } = await import('../src/cli.ts'));

@@ -77,8 +77,10 @@ async function machineNotReady(env: LabEnv, docker: DockerDriver): Promise<LabEr
 async function verify(stepArg: string | undefined, options: { all?: boolean; json?: boolean }): Promise<number> {
   const { labSteps, stepByNumber } = await import('./engine/steps.ts');
   const steps = labSteps();
-  if (options.all && stepArg) throw new UsageError('give a step number or --all, not both', 'for example `lab verify 3` or `lab verify --all`');
-  if (!options.all && !stepArg) throw new UsageError('which step should be verified?', `give a step number (${steps.map((s) => s.number).join(', ')}) or --all`);
+  if (options.all && stepArg)
+    throw new UsageError('give a step number or --all, not both', 'for example `lab verify 3` or `lab verify --all`');
+  if (!options.all && !stepArg)
+    throw new UsageError('which step should be verified?', `give a step number (${steps.map((s) => s.number).join(', ')}) or --all`);
   const chosen = options.all ? steps : [stepByNumber(steps, stepArg!)];
   const [{ labEnv }, { DockerDriver }, { realMachine }, { runStep }, { formatReport }, progress] = await Promise.all([
     import('./core/context.ts'),
@@ -104,7 +106,18 @@ async function verify(stepArg: string | undefined, options: { all?: boolean; jso
   const notReady = passed ? undefined : await machineNotReady(env, docker);
   if (options.json) {
     // The report stays as graders know it; a machine that is not ready adds the error object.
-    out(JSON.stringify({ format: JSON_FORMAT, passed, steps: reports, ...(notReady ? { ok: false, error: jsonError(notReady.exitCode, notReady.message, notReady.hint) } : {}) }, null, 2));
+    out(
+      JSON.stringify(
+        {
+          format: JSON_FORMAT,
+          passed,
+          steps: reports,
+          ...(notReady ? { ok: false, error: jsonError(notReady.exitCode, notReady.message, notReady.hint) } : {}),
+        },
+        null,
+        2,
+      ),
+    );
   }
   if (notReady) {
     process.stderr.write(`error: ${notReady.message}, so this step cannot be judged\nhint: ${notReady.hint}\n`);
@@ -118,13 +131,24 @@ async function apply(stepArg: string, options: { timeoutScale?: string }): Promi
   const steps = labSteps();
   const step = stepByNumber(steps, stepArg);
   const scale = options.timeoutScale ? Number(options.timeoutScale) : timeoutScale();
-  if (!(scale > 0)) throw new UsageError(`--timeout-scale must be a positive number, not "${options.timeoutScale}"`, 'for example --timeout-scale 2 on a slow machine');
+  if (!(scale > 0))
+    throw new UsageError(
+      `--timeout-scale must be a positive number, not "${options.timeoutScale}"`,
+      'for example --timeout-scale 2 on a slow machine',
+    );
   // The checks and kubectl calls inside each step wait longer too (src/core/timeouts.ts).
   process.env.MVK_TIMEOUT_SCALE = String(scale);
-  const [{ labEnv }, { applyThrough }, { layerProgressPrinter }] = await Promise.all([import('./core/context.ts'), import('./engine/apply.ts'), import('./engine/images/layerProgress.ts'), enableDiagnosis()]);
+  const [{ labEnv }, { applyThrough }, { layerProgressPrinter }] = await Promise.all([
+    import('./core/context.ts'),
+    import('./engine/apply.ts'),
+    import('./engine/images/layerProgress.ts'),
+    enableDiagnosis(),
+  ]);
   const env = labEnv();
   await applyThrough(env, steps, step.number, { log: out, timeoutScale: scale, onPullProgress: layerProgressPrinter(process.stdout) });
-  out(`done: steps 1-${step.number} pass. Next: ${step.number < steps.length ? `step ${step.number + 1}, ${steps[step.number]!.meta.title}` : 'you have finished the lab'}`);
+  out(
+    `done: steps 1-${step.number} pass. Next: ${step.number < steps.length ? `step ${step.number + 1}, ${steps[step.number]!.meta.title}` : 'you have finished the lab'}`,
+  );
   return 0;
 }
 
@@ -140,35 +164,49 @@ async function confirm(question: string): Promise<boolean> {
 
 async function reset(options: { yes?: boolean }): Promise<number> {
   if (!options.yes) {
-    if (!process.stdin.isTTY) throw new UsageError('lab reset asks for confirmation, and there is no terminal to ask on', 'run `lab reset --yes` to reset without asking');
-    const ok = await confirm('This stops the lab\'s kubelet, removes its containers and /var/lib/mvk-lab, and moves your files in pods/ and kubeconfig.yaml to .lab/backups/. Continue? [y/N] ');
+    if (!process.stdin.isTTY)
+      throw new UsageError(
+        'lab reset asks for confirmation, and there is no terminal to ask on',
+        'run `lab reset --yes` to reset without asking',
+      );
+    const ok = await confirm(
+      "This stops the lab's kubelet, removes its containers and /var/lib/mvk-lab, and moves your files in pods/ and kubeconfig.yaml to .lab/backups/. Continue? [y/N] ",
+    );
     if (!ok) {
       out('nothing changed');
       return 1;
     }
   }
-  const [{ requireRoot }, { labEnv }, { resetLab }] = await Promise.all([import('./engine/requirements.ts'), import('./core/context.ts'), import('./engine/reset.ts')]);
+  const [{ requireRoot }, { labEnv }, { resetLab }] = await Promise.all([
+    import('./engine/requirements.ts'),
+    import('./core/context.ts'),
+    import('./engine/reset.ts'),
+  ]);
   requireRoot('lab reset');
   // resetLab throws (exit 1, listing what is in the way) unless the machine is ready for step 1 again.
   const done = await resetLab(labEnv(), { log: (line) => out(line) });
   const left = done.filter((line) => line.startsWith('left ')).length;
   if (done.length === 0) out('nothing to reset: the machine is already as before step 1');
-  else out(`reset done: nothing of the lab's is left in the way of step 1${left ? ` (${left} thing${left === 1 ? "" : "s"} left as listed above)` : ''}`);
+  else
+    out(
+      `reset done: nothing of the lab's is left in the way of step 1${left ? ` (${left} thing${left === 1 ? '' : 's'} left as listed above)` : ''}`,
+    );
   return 0;
 }
 
 async function status(options: { json?: boolean }): Promise<number> {
-  const [{ labSteps }, { labEnv }, { DockerDriver }, { realMachine }, { runStep }, { labKubelets }, { labContainers }, progress] = await Promise.all([
-    import('./engine/steps.ts'),
-    import('./core/context.ts'),
-    import('./machine/docker.ts'),
-    import('./machine/machine.ts'),
-    import('./engine/runner.ts'),
-    import('./machine/kubelet.ts'),
-    import('./engine/ownership.ts'),
-    import('./engine/stepProgress.ts'),
-    enableDiagnosis(),
-  ]);
+  const [{ labSteps }, { labEnv }, { DockerDriver }, { realMachine }, { runStep }, { labKubelets }, { labContainers }, progress] =
+    await Promise.all([
+      import('./engine/steps.ts'),
+      import('./core/context.ts'),
+      import('./machine/docker.ts'),
+      import('./machine/machine.ts'),
+      import('./engine/runner.ts'),
+      import('./machine/kubelet.ts'),
+      import('./engine/ownership.ts'),
+      import('./engine/stepProgress.ts'),
+      enableDiagnosis(),
+    ]);
   const steps = labSteps();
   const env = labEnv();
   const docker = new DockerDriver();
@@ -186,7 +224,20 @@ async function status(options: { json?: boolean }): Promise<number> {
     dockerState = (error as Error).message;
   }
   if (options.json) {
-    out(JSON.stringify({ format: JSON_FORMAT, current, steps: reports.map((r) => ({ step: r.step, title: r.title, passed: r.passed })), kubelet: kubelets.map((k) => ({ pid: k.pid, argv: k.argv })), docker: dockerState, containers }, null, 2));
+    out(
+      JSON.stringify(
+        {
+          format: JSON_FORMAT,
+          current,
+          steps: reports.map((r) => ({ step: r.step, title: r.title, passed: r.passed })),
+          kubelet: kubelets.map((k) => ({ pid: k.pid, argv: k.argv })),
+          docker: dockerState,
+          containers,
+        },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   out('Steps:');
@@ -195,8 +246,12 @@ async function status(options: { json?: boolean }): Promise<number> {
     out(`  ${report.passed ? 'PASS' : 'FAIL'}  ${report.step}. ${report.title} (${passing}/${report.results.length})`);
   }
   out(`You are on step ${current}.`);
-  out(kubelets.length === 0 ? 'kubelet: not running for this repo' : `kubelet: pid ${kubelets.map((k) => k.pid).join(', ')}${kubelets[0]!.flags.has('kubeconfig') ? ' (with --kubeconfig)' : ''}`);
-  out(dockerState === 'up' ? `containers: ${containers.length === 0 ? 'none of the lab\'s' : ''}` : `docker: ${dockerState}`);
+  out(
+    kubelets.length === 0
+      ? 'kubelet: not running for this repo'
+      : `kubelet: pid ${kubelets.map((k) => k.pid).join(', ')}${kubelets[0]!.flags.has('kubeconfig') ? ' (with --kubeconfig)' : ''}`,
+  );
+  out(dockerState === 'up' ? `containers: ${containers.length === 0 ? "none of the lab's" : ''}` : `docker: ${dockerState}`);
   for (const c of containers) out(`  ${c.name.slice(0, 60)}  ${c.status}`);
   return 0;
 }
@@ -220,15 +275,16 @@ async function show(stepArg: string): Promise<number> {
 
 /** The current step as plain text, for output that is not a terminal. */
 async function summary(): Promise<number> {
-  const [{ labSteps }, { labEnv }, { recordMachineBaseline }, { loadProgress }, { machineFacts }, { DockerDriver }, { renderedCommands }] = await Promise.all([
-    import('./engine/steps.ts'),
-    import('./core/context.ts'),
-    import('./engine/hostBaseline.ts'),
-    import('./engine/stepProgress.ts'),
-    import('./engine/machineFacts.ts'),
-    import('./machine/docker.ts'),
-    import('./engine/lesson.ts'),
-  ]);
+  const [{ labSteps }, { labEnv }, { recordMachineBaseline }, { loadProgress }, { machineFacts }, { DockerDriver }, { renderedCommands }] =
+    await Promise.all([
+      import('./engine/steps.ts'),
+      import('./core/context.ts'),
+      import('./engine/hostBaseline.ts'),
+      import('./engine/stepProgress.ts'),
+      import('./engine/machineFacts.ts'),
+      import('./machine/docker.ts'),
+      import('./engine/lesson.ts'),
+    ]);
   const steps = labSteps();
   const env = labEnv();
   recordMachineBaseline(env);
@@ -244,13 +300,19 @@ async function summary(): Promise<number> {
   out('');
   out('Commands of this step:');
   for (const command of renderedCommands(env, step, machine)) {
-    const note = command.flags.includes('kubelet') ? '  # in a second terminal, leave it running' : command.flags.includes('fails') ? '  # fails on purpose: read the error' : '';
+    const note = command.flags.includes('kubelet')
+      ? '  # in a second terminal, leave it running'
+      : command.flags.includes('fails')
+        ? '  # fails on purpose: read the error'
+        : '';
     out(`${command.script}${note}`);
     out('');
   }
-  out('Then: `npm run lab -- verify ' + step.number + '` to check, `npm run lab -- apply ' + step.number + '` to have it done for you.');
+  out(`Then: \`npm run lab -- verify ${step.number}\` to check, \`npm run lab -- apply ${step.number}\` to have it done for you.`);
   out('');
-  out('(This is the plain-text walkthrough, because the output is not a terminal. Run `npm run lab` in a terminal for the interactive one.)');
+  out(
+    '(This is the plain-text walkthrough, because the output is not a terminal. Run `npm run lab` in a terminal for the interactive one.)',
+  );
   return 0;
 }
 
@@ -267,7 +329,11 @@ async function devCheck(options: { live?: boolean }): Promise<number> {
   const [{ labEnv }] = await Promise.all([import('./core/context.ts'), enableDiagnosis()]);
   const problems = await liveCheck(labEnv(), out);
   for (const problem of problems) out(`live: ${problem}`);
-  out(problems.length === 0 ? 'live: every step starts unsolved' : `live: ${problems.length} step${problems.length === 1 ? '' : 's'} do not start unsolved`);
+  out(
+    problems.length === 0
+      ? 'live: every step starts unsolved'
+      : `live: ${problems.length} step${problems.length === 1 ? '' : 's'} do not start unsolved`,
+  );
   return report.ok && problems.length === 0 ? EXIT.ok : EXIT.failed;
 }
 
@@ -344,7 +410,7 @@ export async function buildProgram(setExit: (code: number) => void, argv: string
   const wantsVersion = optionArgs(argv).some((arg) => arg === '-V' || arg === '--version');
   const program = new Command('lab')
     .description('Build a minimal Kubernetes cluster by hand, checked live')
-    .version(wantsVersion ? await versionText() : `mvk-lab ${labVersion()}`, '-V, --version', 'print the lab\'s and Kubernetes\' versions')
+    .version(wantsVersion ? await versionText() : `mvk-lab ${labVersion()}`, '-V, --version', "print the lab's and Kubernetes' versions")
     .exitOverride()
     .showHelpAfterError('(run `lab --help` for the commands)')
     .addHelpText('after', EXIT_CODES_HELP);
@@ -357,7 +423,8 @@ export async function buildProgram(setExit: (code: number) => void, argv: string
     .allowExcessArguments()
     .action(async (_options, command: Command) => {
       if (command.args.length > 0) {
-        if (program.args[0] === command.name()) command.error(`error: lab walkthrough takes no arguments, got ${command.args.join(' ')}`, { code: 'commander.excessArguments' });
+        if (program.args[0] === command.name())
+          command.error(`error: lab walkthrough takes no arguments, got ${command.args.join(' ')}`, { code: 'commander.excessArguments' });
         // commander's own message and "(Did you mean …?)"; it is not in its typings.
         (program as unknown as { unknownCommand(): never }).unknownCommand();
       }
@@ -373,7 +440,10 @@ export async function buildProgram(setExit: (code: number) => void, argv: string
   program
     .command('apply')
     .argument('<step>', 'step number')
-    .option('--timeout-scale <factor>', 'wait this many times longer for each step and its checks (slow machines; default MVK_TIMEOUT_SCALE or 1)')
+    .option(
+      '--timeout-scale <factor>',
+      'wait this many times longer for each step and its checks (slow machines; default MVK_TIMEOUT_SCALE or 1)',
+    )
     .description('do a step (and the earlier ones) for you, then wait until it passes')
     .action(async (step, options) => setExit(await apply(step, options)));
   program
@@ -397,7 +467,9 @@ export async function buildProgram(setExit: (code: number) => void, argv: string
     .description('for lab authors: `lab dev check` checks the content (npm run check:content)')
     .command('check')
     .option('--live', 'also prove on this machine that every step starts unsolved (resets it; root, Docker, binaries)')
-    .description("check labs/ and fixtures/ without a machine: fixtures lint clean, lesson sections and hints exist, probes have a cause and hint, images are pinned in versions.yaml, lab-run blocks and placeholders are sound; exit 0 all good, 1 with the problems as file:line")
+    .description(
+      'check labs/ and fixtures/ without a machine: fixtures lint clean, lesson sections and hints exist, probes have a cause and hint, images are pinned in versions.yaml, lab-run blocks and placeholders are sound; exit 0 all good, 1 with the problems as file:line',
+    )
     .action(async (options) => setExit(await devCheck(options)));
   // Issue 6: machine checks, binaries and images (kept in src/doctor, src/setup, src/images).
   const allCommands = !wantsVersion && !(word !== undefined && OWN_COMMANDS.has(word));
@@ -436,7 +508,9 @@ async function crashReportText(error: unknown, argv: string[]): Promise<string> 
     kubernetes = `unknown (${(versionError as Error)?.message})`;
   }
   // A URL's user:password (a release host or mirror behind a login) stays out of the report.
-  const labVariables = Object.entries(process.env).filter(([name]) => /^(MVK|LAB)_/.test(name)).map(([name, value]) => `  ${name}=${value?.replace(/\/\/[^/@\s]*@/g, '//…@')}`);
+  const labVariables = Object.entries(process.env)
+    .filter(([name]) => /^(MVK|LAB)_/.test(name))
+    .map(([name, value]) => `  ${name}=${value?.replace(/\/\/[^/@\s]*@/g, '//…@')}`);
   return [
     'mvk-lab internal error report: please attach this file when you report the bug.',
     `time: ${new Date().toISOString()}`,
@@ -483,12 +557,22 @@ async function reportCrash(error: unknown, argv: string[], json: boolean): Promi
   }
   const debug = Boolean(process.env.LAB_DEBUG && process.env.LAB_DEBUG !== '0');
   if (report) {
-    process.stderr.write(`internal error: ${message}. This is a bug in the lab, not something you did; the full report is in ${shown(report)} (rerun with LAB_DEBUG=1 to see the stack).\n`);
+    process.stderr.write(
+      `internal error: ${message}. This is a bug in the lab, not something you did; the full report is in ${shown(report)} (rerun with LAB_DEBUG=1 to see the stack).\n`,
+    );
     if (debug) process.stderr.write(text);
   } else {
-    process.stderr.write(`internal error: ${message}. This is a bug in the lab, not something you did; the report could not be written to ${stateDir} (${unwritten}), so here it is:\n${text}`);
+    process.stderr.write(
+      `internal error: ${message}. This is a bug in the lab, not something you did; the report could not be written to ${stateDir} (${unwritten}), so here it is:\n${text}`,
+    );
   }
-  if (json) printJsonError(EXIT.internal, `internal error: ${message}`, `a bug in the lab; ${report ? `attach ${shown(report)} to the bug report` : 'the report is on stderr'} (LAB_DEBUG=1 prints the stack)`, report);
+  if (json)
+    printJsonError(
+      EXIT.internal,
+      `internal error: ${message}`,
+      `a bug in the lab; ${report ? `attach ${shown(report)} to the bug report` : 'the report is on stderr'} (LAB_DEBUG=1 prints the stack)`,
+      report,
+    );
   return EXIT.internal;
 }
 

@@ -83,13 +83,24 @@ for (const dir of ['src', 'test']) {
 const args = process.argv.slice(2);
 const named = args.filter((arg) => /\.test\.tsx?$/.test(arg));
 const options = args.filter((arg) => !named.includes(arg));
-const tests = (named.length > 0 ? named.map((file) => path.relative(root, path.resolve(file))) : readdirSync(path.join(root, 'test/unit'), { recursive: true }).filter((name) => /\.test\.tsx?$/.test(name)).map((name) => path.join('test/unit', name)))
+const tests = (
+  named.length > 0
+    ? named.map((file) => path.relative(root, path.resolve(file)))
+    : readdirSync(path.join(root, 'test/unit'), { recursive: true })
+        .filter((name) => /\.test\.tsx?$/.test(name))
+        .map((name) => path.join('test/unit', name))
+)
   .sort()
   .map((file) => path.join(out, file.replace(/\.tsx?$/, '.js')));
-process.stderr.write(`test:unit: ${transpiled} files transpiled in ${Math.round(performance.now() - started)} ms; ${tests.length} test files\n`);
+process.stderr.write(
+  `test:unit: ${transpiled} files transpiled in ${Math.round(performance.now() - started)} ms; ${tests.length} test files\n`,
+);
 
 const concurrency = Math.max(2, availableParallelism());
-child = spawn(process.execPath, ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, ...options, ...tests], { cwd: root, stdio: 'inherit' });
+child = spawn(process.execPath, ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, ...options, ...tests], {
+  cwd: root,
+  stdio: 'inherit',
+});
 child.on('close', (code, signal) => {
   process.exitCode = code ?? (signal ? 1 : 0);
 });

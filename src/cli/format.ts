@@ -1,8 +1,8 @@
 import type { StepReport } from '../engine/runner.ts';
 import type { ProbeResult } from '../engine/probes/types.ts';
 
-const useColor = () => process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code: string, text: string) => (useColor() ? `\x1b[${code}m${text}\x1b[0m` : text);
+const colorWanted = () => process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: string, text: string) => (colorWanted() ? `\x1b[${code}m${text}\x1b[0m` : text);
 
 const mark: Record<ProbeResult['status'], () => string> = {
   pass: () => paint('32', 'PASS'),
@@ -20,8 +20,7 @@ export function formatResult(result: ProbeResult): string[] {
     if (result.diagnosis) {
       lines.push(`        why:      ${result.diagnosis.explanation}`, `        fix:      ${result.diagnosis.fix}`);
       lines.push(`        (diagnosis ${result.diagnosis.id}${result.diagnosis.lessonRef ? `; reread ${result.diagnosis.lessonRef}` : ''})`);
-    }
-    else {
+    } else {
       if (result.cause) lines.push(`        cause:    ${result.cause}`);
       if (result.hint) lines.push(`        hint:     ${result.hint}`);
     }
@@ -32,5 +31,9 @@ export function formatResult(result: ProbeResult): string[] {
 export function formatReport(report: StepReport): string {
   const passing = report.results.filter((r) => r.status === 'pass').length;
   const verdict = report.passed ? paint('32', 'step passes') : paint('31', 'step does not pass yet');
-  return [`Step ${report.step}: ${report.title}`, ...report.results.flatMap(formatResult), `  ${verdict} (${passing}/${report.results.length} checks, ${(report.durationMs / 1000).toFixed(1)}s)`].join('\n');
+  return [
+    `Step ${report.step}: ${report.title}`,
+    ...report.results.flatMap(formatResult),
+    `  ${verdict} (${passing}/${report.results.length} checks, ${(report.durationMs / 1000).toFixed(1)}s)`,
+  ].join('\n');
 }

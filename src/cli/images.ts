@@ -25,7 +25,11 @@ async function pull(): Promise<number> {
   const env = labEnv();
   const roles = labImages(env).map((image) => image.role as ImageRole);
   const pulled = await ensureImages(env, new DockerDriver(), roles, { log: out, onProgress: layerProgressPrinter(process.stdout) });
-  out(pulled.length === 0 ? 'all lab images are already on this machine' : `pulled ${pulled.length} image(s); all lab images are on this machine`);
+  out(
+    pulled.length === 0
+      ? 'all lab images are already on this machine'
+      : `pulled ${pulled.length} image(s); all lab images are on this machine`,
+  );
   return 0;
 }
 
@@ -36,8 +40,14 @@ async function save(file: string): Promise<number> {
   const roles = images.map((image) => image.role as ImageRole);
   // An instructor saves on a machine with network: pull what is missing first.
   await ensureImages(env, docker, roles, { log: out, onProgress: layerProgressPrinter(process.stdout) });
-  const bytes = await saveImages(docker, images.map((image) => image.name), path.resolve(file));
-  out(`saved ${images.length} images to ${file} (${(bytes / 1e6).toFixed(1)} MB). On each student machine: lab images load ${path.basename(file)}`);
+  const bytes = await saveImages(
+    docker,
+    images.map((image) => image.name),
+    path.resolve(file),
+  );
+  out(
+    `saved ${images.length} images to ${file} (${(bytes / 1e6).toFixed(1)} MB). On each student machine: lab images load ${path.basename(file)}`,
+  );
   return 0;
 }
 

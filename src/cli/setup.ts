@@ -21,13 +21,26 @@ interface SetupFlags {
 async function setup(flags: SetupFlags): Promise<number> {
   const bar = downloadProgressBar(process.stdout, '  kubernetes');
   try {
-    await setupBinaries({ log: out, from: flags.from, baseUrl: flags.baseUrl, arch: flags.arch, keepArchive: flags.keepArchive, checksums: flags.checksums, onProgress: bar.update });
+    await setupBinaries({
+      log: out,
+      from: flags.from,
+      baseUrl: flags.baseUrl,
+      arch: flags.arch,
+      keepArchive: flags.keepArchive,
+      checksums: flags.checksums,
+      onProgress: bar.update,
+    });
   } finally {
     bar.done();
   }
   if (flags.images !== false) {
     const env = labEnv();
-    const pulled = await ensureImages(env, new DockerDriver(), labImages(env).map((i) => i.role), { log: out, onProgress: layerProgressPrinter(process.stdout), automatic: true });
+    const pulled = await ensureImages(
+      env,
+      new DockerDriver(),
+      labImages(env).map((i) => i.role),
+      { log: out, onProgress: layerProgressPrinter(process.stdout), automatic: true },
+    );
     out(pulled.length === 0 ? 'images: all on this machine' : `images: pulled ${pulled.join(', ')}`);
   }
   out('setup done. `lab doctor` checks the rest of the machine.');

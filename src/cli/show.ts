@@ -42,7 +42,10 @@ function sectionOfLines(markdown: string): string[] {
 export function showCommands(env: LabEnv, step: Step, total: number, machine?: MachineFacts): string {
   const markdown = renderLesson(env, step, machine);
   const sections = sectionOfLines(markdown);
-  const out: string[] = [`# Step ${step.number}/${total}: ${step.meta.title}`, `# Its commands with this machine's values; the lesson explains them: ${path.relative(repoRoot, step.lessonFile)}`];
+  const out: string[] = [
+    `# Step ${step.number}/${total}: ${step.meta.title}`,
+    `# Its commands with this machine's values; the lesson explains them: ${path.relative(repoRoot, step.lessonFile)}`,
+  ];
   if (!machine) out.push("# Docker did not answer, so this machine's values are not known: <nodeIp> and the like are placeholders.");
   let lastSection: string | undefined;
   for (const command of lessonCommands(markdown)) {

@@ -43,20 +43,39 @@ export function declarationProblems(steps: readonly Step[]): StepProblem[] {
   for (const step of steps) {
     for (const role of Object.keys(step.meta.staticPods)) {
       const first = roles.get(role);
-      if (first !== undefined) problems.push({ file: step.metaFile, field: `staticPods.${role}`, message: `the static pod "${role}" is already declared by step ${first}` });
+      if (first !== undefined)
+        problems.push({
+          file: step.metaFile,
+          field: `staticPods.${role}`,
+          message: `the static pod "${role}" is already declared by step ${first}`,
+        });
       else roles.set(role, step.number);
     }
     step.meta.map.forEach((part, index) => {
       if (part.kind === 'staticPod' && !roles.has(part.pod)) {
-        problems.push({ file: step.metaFile, field: `map.${index}.pod`, message: `"${part.pod}" is not a static pod of this step or an earlier one (declared: ${[...roles.keys()].join(', ') || 'none'})` });
+        problems.push({
+          file: step.metaFile,
+          field: `map.${index}.pod`,
+          message: `"${part.pod}" is not a static pod of this step or an earlier one (declared: ${[...roles.keys()].join(', ') || 'none'})`,
+        });
       }
     });
   }
   // The final screen comes after the last step, and says what the whole track built.
   steps.forEach((step, index) => {
     const last = index === steps.length - 1;
-    if (step.meta.finale && !last) problems.push({ file: step.metaFile, field: 'finale', message: `only the last step (${steps.at(-1)!.number}) has the final screen's finale` });
-    if (!step.meta.finale && last) problems.push({ file: step.metaFile, field: 'title', message: 'the last step needs a finale: the final screen\'s headline, request path, what production adds and what comes next' });
+    if (step.meta.finale && !last)
+      problems.push({
+        file: step.metaFile,
+        field: 'finale',
+        message: `only the last step (${steps.at(-1)!.number}) has the final screen's finale`,
+      });
+    if (!step.meta.finale && last)
+      problems.push({
+        file: step.metaFile,
+        field: 'title',
+        message: "the last step needs a finale: the final screen's headline, request path, what production adds and what comes next",
+      });
   });
   return problems;
 }

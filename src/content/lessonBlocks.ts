@@ -43,7 +43,8 @@ export function lessonCommands(markdown: string): LessonCommand[] {
     if (j >= lines.length) throw new LessonFormatError(i + 1, 'code block is never closed');
     if (info[0] === 'sh' && info[1] === 'lab-run') {
       const flags = info.slice(2);
-      for (const flag of flags) if (!knownFlags.has(flag as BlockFlag)) throw new LessonFormatError(i + 1, `unknown lab-run flag "${flag}"`);
+      for (const flag of flags)
+        if (!knownFlags.has(flag as BlockFlag)) throw new LessonFormatError(i + 1, `unknown lab-run flag "${flag}"`);
       commands.push({ script: body.join('\n'), flags: flags as BlockFlag[], expect: [], line: i + 1 });
     } else if (info[0] === 'text' && info[1] === 'lab-expect') {
       const previous = commands.at(-1);

@@ -53,7 +53,8 @@ export interface ContentCache {
 /** The build's cache beside the compiled loader; undefined when the lab runs from its sources (tsx). */
 export const builtCacheFile = builtFile('content-cache.json');
 
-const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+  JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** The cache, if there is one and it was made with these options; a missing or unreadable cache is no error. */
 function readCache(options: ContentOptions, labsDir: string, fixturesDir: string): ContentCache | undefined {
@@ -66,7 +67,12 @@ function readCache(options: ContentOptions, labsDir: string, fixturesDir: string
     return undefined;
   }
   if (cache?.format !== 1 || !Array.isArray(cache.steps)) return undefined;
-  if (!sameList(cache.codeProbes, options.codeProbes) || !sameList(cache.codeActions, options.codeActions) || !sameList(cache.knownPlaceholders, options.knownPlaceholders)) return undefined;
+  if (
+    !sameList(cache.codeProbes, options.codeProbes) ||
+    !sameList(cache.codeActions, options.codeActions) ||
+    !sameList(cache.knownPlaceholders, options.knownPlaceholders)
+  )
+    return undefined;
   return cache;
 }
 
@@ -91,7 +97,8 @@ export function parseStepMeta(file: string, text: string): StepMeta {
   return parseYamlFile(file, text, contentSchemas().stepMetaSchema, { shownAs: shownPath(file), hint: CONTENT_HINT });
 }
 
-const fixtureOf = (action: StepMeta['apply'][number]) => ('write' in action ? action.write.fixture : 'kubectlApply' in action ? action.kubectlApply : undefined);
+const fixtureOf = (action: StepMeta['apply'][number]) =>
+  'write' in action ? action.write.fixture : 'kubectlApply' in action ? action.kubectlApply : undefined;
 
 /**
  * A problem one of the checks below found: the file, the step.yaml field when there is one (dotted, as
@@ -109,37 +116,55 @@ export interface StepProblem {
  * order (the loader throws the first; `lab dev check` lists them all). `textChecked`: the cache vouches
  * for every check on the step's texts, so only the fixtures on disk are looked at.
  */
-export function stepProblems(step: Step, options: Required<Pick<ContentOptions, 'fixturesDir'>> & ContentOptions, textChecked = false): StepProblem[] {
+export function stepProblems(
+  step: Step,
+  options: Required<Pick<ContentOptions, 'fixturesDir'>> & ContentOptions,
+  textChecked = false,
+): StepProblem[] {
   const { meta, metaFile } = step;
   const problems: StepProblem[] = [];
   const fixturesMissing = () =>
     meta.apply.forEach((action, index) => {
       const fixture = fixtureOf(action);
-      if (fixture && !existsSync(path.join(options.fixturesDir, fixture))) problems.push({ file: metaFile, field: `apply.${index}`, message: `fixture ${fixture} does not exist in fixtures/` });
+      if (fixture && !existsSync(path.join(options.fixturesDir, fixture)))
+        problems.push({ file: metaFile, field: `apply.${index}`, message: `fixture ${fixture} does not exist in fixtures/` });
       if (!textChecked && 'code' in action && options.codeActions && !options.codeActions.includes(action.code)) {
-        problems.push({ file: metaFile, field: `apply.${index}.code`, message: `no code action named "${action.code}" (known: ${options.codeActions.join(', ')})` });
+        problems.push({
+          file: metaFile,
+          field: `apply.${index}.code`,
+          message: `no code action named "${action.code}" (known: ${options.codeActions.join(', ')})`,
+        });
       }
     });
   if (textChecked) {
     fixturesMissing();
     return problems;
   }
-  if (meta.step !== step.number) problems.push({ file: metaFile, field: 'step', message: `is ${meta.step} but the directory says ${step.number}` });
+  if (meta.step !== step.number)
+    problems.push({ file: metaFile, field: 'step', message: `is ${meta.step} but the directory says ${step.number}` });
   const seen = new Set<string>();
   meta.probes.forEach((probe, index) => {
     if (seen.has(probe.id)) problems.push({ file: metaFile, field: `probes.${index}.id`, message: `"${probe.id}" is used twice` });
     for (const need of probe.needs) {
-      if (!seen.has(need)) problems.push({ file: metaFile, field: `probes.${index}.needs`, message: `"${need}" is not an earlier probe of this step` });
+      if (!seen.has(need))
+        problems.push({ file: metaFile, field: `probes.${index}.needs`, message: `"${need}" is not an earlier probe of this step` });
     }
     if (probe.kind === 'code' && options.codeProbes && !options.codeProbes.includes(probe.module)) {
-      problems.push({ file: metaFile, field: `probes.${index}.module`, message: `no code probe named "${probe.module}" (known: ${options.codeProbes.join(', ')})` });
+      problems.push({
+        file: metaFile,
+        field: `probes.${index}.module`,
+        message: `no code probe named "${probe.module}" (known: ${options.codeProbes.join(', ')})`,
+      });
     }
     seen.add(probe.id);
   });
   fixturesMissing();
   if (options.knownPlaceholders) {
     const known = new Set([...options.knownPlaceholders, ...machinePlaceholders]);
-    const texts: [string, string][] = [[step.lessonFile, step.lesson], [metaFile, JSON.stringify(meta)]];
+    const texts: [string, string][] = [
+      [step.lessonFile, step.lesson],
+      [metaFile, JSON.stringify(meta)],
+    ];
     for (const [file, text] of texts) {
       const unknown = placeholdersIn(text).filter((name) => !known.has(name));
       if (unknown.length > 0) problems.push({ file, message: `unknown placeholder {{${unknown[0]}}} (known: ${[...known].join(', ')})` });
@@ -155,7 +180,12 @@ export function stepProblems(step: Step, options: Required<Pick<ContentOptions, 
 }
 
 /** Throws the first of `stepProblems` as the loader's LabError. */
-function checkStep(step: Step, options: Required<Pick<ContentOptions, 'fixturesDir'>> & ContentOptions, textChecked: boolean, metaText: string): void {
+function checkStep(
+  step: Step,
+  options: Required<Pick<ContentOptions, 'fixturesDir'>> & ContentOptions,
+  textChecked: boolean,
+  metaText: string,
+): void {
   const [first] = stepProblems(step, options, textChecked);
   if (first) throw problemError(first, metaText);
 }
@@ -163,7 +193,11 @@ function checkStep(step: Step, options: Required<Pick<ContentOptions, 'fixturesD
 /** A problem as the loader throws it: step.yaml's field by its line and column, a lesson's by its line. */
 function problemError(problem: StepProblem, metaText: string): LabError {
   const shown = shownPath(problem.file);
-  if (problem.field) return new LabError(formatAt(shown, readYaml(metaText).fieldAt(problem.field.split('.')), `field ${problem.field}: ${problem.message}`), CONTENT_HINT);
+  if (problem.field)
+    return new LabError(
+      formatAt(shown, readYaml(metaText).fieldAt(problem.field.split('.')), `field ${problem.field}: ${problem.message}`),
+      CONTENT_HINT,
+    );
   // A lesson's parser knows the line only.
   if (problem.line !== undefined) return new LabError(`${shown}:${problem.line}: ${problem.message}`, CONTENT_HINT);
   return contentError(problem.file, problem.message);
@@ -193,7 +227,14 @@ function loadAndRecord(options: ContentOptions, useCache: boolean): { steps: Ste
     const metaText = readFileSync(metaFile, 'utf8');
     const entry = cache?.steps.find((s) => s.dirName === name && s.metaText === metaText);
     const meta = entry ? entry.meta : parseStepMeta(metaFile, metaText);
-    const step: Step = { meta, number: Number(stepDirName.exec(name)![1]), dir, metaFile, lessonFile, lesson: readFileSync(lessonFile, 'utf8') };
+    const step: Step = {
+      meta,
+      number: Number(stepDirName.exec(name)![1]),
+      dir,
+      metaFile,
+      lessonFile,
+      lesson: readFileSync(lessonFile, 'utf8'),
+    };
     if (entry && entry.lesson === step.lesson) cached.add(step);
     texts.set(step, metaText);
     return step;
@@ -202,7 +243,11 @@ function loadAndRecord(options: ContentOptions, useCache: boolean): { steps: Ste
   const declaredPlaceholders = Object.keys(staticPodsOf(steps)).flatMap(staticPodPlaceholders);
   const knownPlaceholders = options.knownPlaceholders ? [...options.knownPlaceholders, ...declaredPlaceholders] : undefined;
   steps.forEach((step, index) => {
-    if (step.number !== index + 1) throw contentError(step.dir, `step directories must be numbered 01, 02, … without gaps; expected ${String(index + 1).padStart(2, '0')}`);
+    if (step.number !== index + 1)
+      throw contentError(
+        step.dir,
+        `step directories must be numbered 01, 02, … without gaps; expected ${String(index + 1).padStart(2, '0')}`,
+      );
     checkStep(step, { ...options, fixturesDir, knownPlaceholders }, cached.has(step), texts.get(step)!);
   });
   const [declared] = declarationProblems(steps);

@@ -33,7 +33,15 @@ function buildSchemas(z: typeof Z) {
   };
 
   const probeSpecSchema = z.discriminatedUnion('kind', [
-    z.object({ ...probeBase, kind: z.literal('process'), process: z.literal('kubelet'), flag: z.string().startsWith('--'), equalsPath: z.string().optional() }).strict(),
+    z
+      .object({
+        ...probeBase,
+        kind: z.literal('process'),
+        process: z.literal('kubelet'),
+        flag: z.string().startsWith('--'),
+        equalsPath: z.string().optional(),
+      })
+      .strict(),
     z
       .object({
         ...probeBase,
@@ -57,10 +65,22 @@ function buildSchemas(z: typeof Z) {
         logsContain: z.string().optional(),
       })
       .strict(),
-    z.object({ ...probeBase, kind: z.literal('apiObject'), path: z.string().startsWith('/'), expect: z.array(conditionSchema).min(1) }).strict(),
-    z.object({ ...probeBase, kind: z.literal('file'), path: z.string().min(1), parseAs: z.enum(['pod', 'kubeconfig', 'yaml']), expect: z.array(conditionSchema).default([]) }).strict(),
+    z
+      .object({ ...probeBase, kind: z.literal('apiObject'), path: z.string().startsWith('/'), expect: z.array(conditionSchema).min(1) })
+      .strict(),
+    z
+      .object({
+        ...probeBase,
+        kind: z.literal('file'),
+        path: z.string().min(1),
+        parseAs: z.enum(['pod', 'kubeconfig', 'yaml']),
+        expect: z.array(conditionSchema).default([]),
+      })
+      .strict(),
     z.object({ ...probeBase, kind: z.literal('path'), path: z.string().startsWith('/'), type: z.enum(['directory', 'file']) }).strict(),
-    z.object({ ...probeBase, kind: z.literal('kubectl'), args: z.array(z.string()).min(1), outputContains: z.string().optional() }).strict(),
+    z
+      .object({ ...probeBase, kind: z.literal('kubectl'), args: z.array(z.string()).min(1), outputContains: z.string().optional() })
+      .strict(),
     z
       .object({
         ...probeBase,

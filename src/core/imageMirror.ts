@@ -12,10 +12,16 @@ const mirrorPattern = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(\/[a-z0-9]+([._-][
 export function validateMirror(prefix: string, source: string): string {
   const trimmed = prefix.trim().replace(/\/+$/, '');
   if (/^[a-z]+:\/\//i.test(trimmed)) {
-    throw new UsageError(`${source}: "${prefix}" has a URL scheme`, 'give the image prefix without http:// or https://, for example registry.aliyuncs.com/google_containers');
+    throw new UsageError(
+      `${source}: "${prefix}" has a URL scheme`,
+      'give the image prefix without http:// or https://, for example registry.aliyuncs.com/google_containers',
+    );
   }
   if (!mirrorPattern.test(trimmed)) {
-    throw new UsageError(`${source}: "${prefix}" is not an image prefix`, 'use host[:port]/path in lower case, for example registry.aliyuncs.com/google_containers or 127.0.0.1:5000/lab');
+    throw new UsageError(
+      `${source}: "${prefix}" is not an image prefix`,
+      'use host[:port]/path in lower case, for example registry.aliyuncs.com/google_containers or 127.0.0.1:5000/lab',
+    );
   }
   return trimmed;
 }
@@ -33,11 +39,17 @@ export function mirroredName(image: string, prefix: string): string {
 /** The versions list with every image renamed to the mirror; unchanged without a mirror. */
 export function withImageMirror(versions: Versions, prefix: string | undefined): Versions {
   if (!prefix) return versions;
-  const images = Object.fromEntries(Object.entries(versions.images).map(([role, image]) => [role, mirroredName(image, prefix)])) as Versions['images'];
+  const images = Object.fromEntries(
+    Object.entries(versions.images).map(([role, image]) => [role, mirroredName(image, prefix)]),
+  ) as Versions['images'];
   const seen = new Map<string, string>();
   for (const [role, image] of Object.entries(images)) {
     const other = seen.get(image);
-    if (other) throw new UsageError(`with the mirror ${prefix}, the images for ${other} and ${role} would both be ${image}`, 'rename one of them in labs/versions.yaml or use a mirror that keeps the full paths');
+    if (other)
+      throw new UsageError(
+        `with the mirror ${prefix}, the images for ${other} and ${role} would both be ${image}`,
+        'rename one of them in labs/versions.yaml or use a mirror that keeps the full paths',
+      );
     seen.set(image, role);
   }
   return { ...versions, images };
@@ -56,7 +68,10 @@ export function registryMirror(): string | undefined {
  * runs, so labEnv() (the one place names are rewritten) and any child `lab` process see it.
  */
 export function registerMirrorOption(program: Command): void {
-  program.option('--registry-mirror <prefix>', 'pull every image from this prefix, e.g. registry.aliyuncs.com/google_containers (also registryMirror in lab.config.yaml)');
+  program.option(
+    '--registry-mirror <prefix>',
+    'pull every image from this prefix, e.g. registry.aliyuncs.com/google_containers (also registryMirror in lab.config.yaml)',
+  );
   program.hook('preAction', (root) => {
     const prefix = root.opts().registryMirror as string | undefined;
     if (prefix !== undefined) process.env[MIRROR_ENV] = validateMirror(prefix, '--registry-mirror');

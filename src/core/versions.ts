@@ -53,13 +53,17 @@ export function loadVersions(file = versionsFile): Versions {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new LabError(`cannot read ${file}: ${(error as Error).message}`, 'restore it with `git checkout labs/versions.yaml`', { cause: error });
+    throw new LabError(`cannot read ${file}: ${(error as Error).message}`, 'restore it with `git checkout labs/versions.yaml`', {
+      cause: error,
+    });
   }
   return (file === versionsFile ? builtVersions(text) : undefined) ?? parseVersions(file, text);
 }
 
 function parseVersions(file: string, text: string): Versions {
-  return parseYamlFile(file, text, (schema ??= versionsSchemaOf(zod())), { hint: 'fix the file at that spot, or restore it with `git checkout labs/versions.yaml`' });
+  return parseYamlFile(file, text, (schema ??= versionsSchemaOf(zod())), {
+    hint: 'fix the file at that spot, or restore it with `git checkout labs/versions.yaml`',
+  });
 }
 
 /** `npm run build`: validates labs/versions.yaml (throwing as loadVersions does) and writes the copy above. */

@@ -64,7 +64,12 @@ export function readYaml(text: string, options: ReadOptions = {}): ReadYaml {
   const failed = { at, fieldAt: () => at(0), findField: () => undefined, ...(syntax ? { parserError: syntax } : {}) };
   if (problems.length > 0) return { problems, ...failed };
   if (real.length === 0) return { problems: [{ line: 1, column: 1, code: 'empty', message: 'the file is empty' }], ...failed };
-  if (real.length > 1) problems.push({ ...at(real[1]!.range[0]), code: 'multi-doc', message: `holds ${real.length} YAML documents; ${options.oneDocument ?? 'the lab reads one document from it'}` });
+  if (real.length > 1)
+    problems.push({
+      ...at(real[1]!.range[0]),
+      code: 'multi-doc',
+      message: `holds ${real.length} YAML documents; ${options.oneDocument ?? 'the lab reads one document from it'}`,
+    });
   const document = real[0]!;
   const findField = (field: readonly (string | number)[]) => {
     const offset = fieldOffset(document, field);
@@ -79,14 +84,25 @@ export const parserMessage = (error: Error): string => error.message.split('\n')
 function tabsIn(text: string): YamlProblem[] {
   return text.split('\n').flatMap((line, index) => {
     const match = /^( *)\t/.exec(line);
-    return match ? [{ line: index + 1, column: match[1]!.length + 1, code: 'tab' as const, message: 'a tab in the indentation; YAML indents with spaces only' }] : [];
+    return match
+      ? [
+          {
+            line: index + 1,
+            column: match[1]!.length + 1,
+            code: 'tab' as const,
+            message: 'a tab in the indentation; YAML indents with spaces only',
+          },
+        ]
+      : [];
   });
 }
 
-const positionIn = (lineCounter: LineCounter) => (offset: number | undefined): Position => {
-  const { line, col } = lineCounter.linePos(offset ?? 0);
-  return { line, column: col };
-};
+const positionIn =
+  (lineCounter: LineCounter) =>
+  (offset: number | undefined): Position => {
+    const { line, col } = lineCounter.linePos(offset ?? 0);
+    return { line, column: col };
+  };
 
 /**
  * The offset of a field, or of its nearest parent that exists (a missing field is reported there). A
@@ -95,7 +111,9 @@ const positionIn = (lineCounter: LineCounter) => (offset: number | undefined): P
 function fieldOffset(document: Document.Parsed, field: readonly (string | number)[]): number | undefined {
   type Ranged = { range?: [number, number, number] };
   for (let keys = field.map((k) => (typeof k === 'string' && /^\d+$/.test(k) ? Number(k) : k)); keys.length > 0; keys = keys.slice(0, -1)) {
-    const parent = (keys.length > 1 ? document.getIn(keys.slice(0, -1), true) : document.contents) as { items?: { key?: { value?: unknown } & Ranged }[] } | undefined;
+    const parent = (keys.length > 1 ? document.getIn(keys.slice(0, -1), true) : document.contents) as
+      | { items?: { key?: { value?: unknown } & Ranged }[] }
+      | undefined;
     const key = parent?.items?.find((item) => item.key?.value === keys.at(-1))?.key;
     if (key?.range) return key.range[0];
     const node = document.getIn(keys, true) as Ranged | undefined;

@@ -43,7 +43,13 @@ function describeFailures(report: StepReport): string {
 }
 
 /** Polls a step's probes until all pass, printing a line whenever the picture changes. */
-export async function waitForStep(env: LabEnv, step: Step, machine: Machine, timeoutMs: number, log: (line: string) => void): Promise<StepReport> {
+export async function waitForStep(
+  env: LabEnv,
+  step: Step,
+  machine: Machine,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<StepReport> {
   const deadline = Date.now() + timeoutMs;
   let lastLine = '';
   for (;;) {
@@ -59,7 +65,7 @@ export async function waitForStep(env: LabEnv, step: Step, machine: Machine, tim
       throw new LabError(
         `step ${step.number} did not pass within ${Math.round(timeoutMs / 1000)}s: ${describeFailures(report)}`,
         // Issue 5: a diagnosis's fix is more specific than the probe's generic hint.
-        `${failing?.diagnosis?.fix ?? failing?.hint ?? 'run `lab verify ' + step.number + '`'}; kubelet's log is .lab/kubelet.log`,
+        `${failing?.diagnosis?.fix ?? failing?.hint ?? `run \`lab verify ${step.number}\``}; kubelet's log is .lab/kubelet.log`,
       );
     }
     await sleep(1000);
@@ -90,7 +96,8 @@ export async function applyThrough(env: LabEnv, steps: Step[], target: number, o
     await ensureImages(env, docker, [...images], { log, onProgress: options.onPullProgress, automatic: true });
     await requireImages(env, docker, [...images]);
     // The static pods this step starts listen on the host: nothing else may hold their ports.
-    for (const [role, pod] of Object.entries(step.meta.staticPods)) if (pod.ports.length > 0) await requireComponentPortsFree(env, docker, role);
+    for (const [role, pod] of Object.entries(step.meta.staticPods))
+      if (pod.ports.length > 0) await requireComponentPortsFree(env, docker, role);
     for (const action of step.meta.apply) await doAction(env, docker, action, log);
     const started = Date.now();
     await waitForStep(env, step, machine, step.meta.applyTimeoutSeconds * 1000 * (options.timeoutScale ?? 1), log);

@@ -34,14 +34,20 @@ function staticPodPart(part: Extract<MapPartSpec, { kind: 'staticPod' }>, s: Clu
   }
   // A pod that runs to completion (hello's echo) succeeded with exit code 0, and kubelet restarts it.
   if (part.completes && container.exitCode === 0) return { ...base, state: 'ok', detail: 'ran, exit 0' };
-  return { ...base, state: 'bad', detail: container.exitCode !== undefined ? `exited ${container.exitCode}` : container.status.toLowerCase() };
+  return {
+    ...base,
+    state: 'bad',
+    detail: container.exitCode !== undefined ? `exited ${container.exitCode}` : container.status.toLowerCase(),
+  };
 }
 
 function apiObjectPart(part: Extract<MapPartSpec, { kind: 'apiObject' }>, s: ClusterFacts): Drawn {
   const base = { id: part.label, label: part.label, place: 'api' as const };
   const object = s.objects[part.path];
   if (object === undefined) return { ...base, state: 'off', detail: part.missingDetail };
-  return checkConditions(object, part.ok).ok ? { ...base, state: 'ok', detail: part.okDetail } : { ...base, state: 'bad', detail: part.badDetail };
+  return checkConditions(object, part.ok).ok
+    ? { ...base, state: 'ok', detail: part.okDetail }
+    : { ...base, state: 'bad', detail: part.badDetail };
 }
 
 function apiPodPart(part: Extract<MapPartSpec, { kind: 'apiPod' }>, s: ClusterFacts): Drawn {
@@ -58,7 +64,13 @@ function apiPodPart(part: Extract<MapPartSpec, { kind: 'apiPod' }>, s: ClusterFa
 function drawn(part: MapPartSpec, s: ClusterFacts): Drawn {
   switch (part.kind) {
     case 'kubelet':
-      return { id: 'kubelet', label: 'kubelet', place: 'kubelet', state: s.kubelet.running ? 'ok' : 'off', detail: s.kubelet.running ? `pid ${s.kubelet.pid}` : 'not running' };
+      return {
+        id: 'kubelet',
+        label: 'kubelet',
+        place: 'kubelet',
+        state: s.kubelet.running ? 'ok' : 'off',
+        detail: s.kubelet.running ? `pid ${s.kubelet.pid}` : 'not running',
+      };
     case 'podsDir': {
       const count = s.podFiles.length;
       const files = count === 0 ? 'empty' : `${count} file${count === 1 ? '' : 's'}`;

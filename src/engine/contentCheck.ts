@@ -30,7 +30,7 @@
  * Not checked here: "every step starts unsolved on a reset machine" needs the machine:
  * `lab dev check --live` (`liveCheck` below).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LabEnv } from '../core/context.ts';
 import { bashSyntaxError, hasBash } from '../machine/run.ts';
@@ -45,7 +45,16 @@ import { declarationProblems } from '../content/declared.ts';
 import { defaultFixturesDir, defaultLabsDir, stepDirName, stepProblems, type Step } from '../content/load.ts';
 import { contentSchemas, type StepMeta } from '../content/schema.ts';
 
-export type CheckRule = 'load' | 'probe-text' | 'fixture-lint' | 'lesson-section' | 'hint-reference' | 'image' | 'lab-run' | 'placeholder' | 'map';
+export type CheckRule =
+  | 'load'
+  | 'probe-text'
+  | 'fixture-lint'
+  | 'lesson-section'
+  | 'hint-reference'
+  | 'image'
+  | 'lab-run'
+  | 'placeholder'
+  | 'map';
 
 export interface ContentProblem {
   rule: CheckRule;
@@ -134,7 +143,11 @@ async function sampleVars(options: CheckOptions, images: Record<string, string>)
   else {
     const [{ labEnv }, { templateVars }] = await Promise.all([import('../core/context.ts'), import('./templateVars.ts')]);
     const known = (await import('./steps.ts')).labContentOptions().knownPlaceholders ?? [];
-    vars = { ...Object.fromEntries(known.map((name) => [name, `sample-${name.replace(/\W+/g, '-')}`])), ...templateVars(labEnv()), nginxIp: '10.22.0.5' };
+    vars = {
+      ...Object.fromEntries(known.map((name) => [name, `sample-${name.replace(/\W+/g, '-')}`])),
+      ...templateVars(labEnv()),
+      nginxIp: '10.22.0.5',
+    };
   }
   for (const name of Object.keys(vars)) if (name.startsWith('images.')) delete vars[name];
   for (const [role, image] of Object.entries(images)) vars[`images.${role}`] = image;
@@ -142,12 +155,19 @@ async function sampleVars(options: CheckOptions, images: Record<string, string>)
 }
 
 /** Fills the placeholders it knows and leaves others as they are (the placeholder rule reports them). */
-const fill = (text: string, vars: TemplateVars) => text.replace(/\{\{\s*([A-Za-z][\w.]*)\s*\}\}/g, (whole, name: string) => vars[name] ?? whole);
+const fill = (text: string, vars: TemplateVars) =>
+  text.replace(/\{\{\s*([A-Za-z][\w.]*)\s*\}\}/g, (whole, name: string) => vars[name] ?? whole);
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => (entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : entry.isFile() && !entry.name.startsWith('.') ? [path.join(dir, entry.name)] : []))
+    .flatMap((entry) =>
+      entry.isDirectory()
+        ? filesUnder(path.join(dir, entry.name))
+        : entry.isFile() && !entry.name.startsWith('.')
+          ? [path.join(dir, entry.name)]
+          : [],
+    )
     .sort();
 }
 
@@ -190,7 +210,12 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
       const line = node?.range ? lineAt(versionsText, node.range[0]) : undefined;
       if (typeof image !== 'string' || !/^[a-z0-9.\-/:_]+:[A-Za-z0-9._-]+$/.test(image) || /:latest$/.test(image)) {
         unpinned++;
-        add('image', versionsPath, line, `image ${role} is ${JSON.stringify(image)}: not pinned; name an exact tag (never untagged or :latest), or kubelet pulls it on every start, which fails offline`);
+        add(
+          'image',
+          versionsPath,
+          line,
+          `image ${role} is ${JSON.stringify(image)}: not pinned; name an exact tag (never untagged or :latest), or kubelet pulls it on every start, which fails offline`,
+        );
       }
     }
     if (unpinned === 0) loadVersions(versionsPath);
@@ -207,7 +232,8 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
   const placeholderCheck = (file: string, text: string) => {
     text.split('\n').forEach((line, index) => {
       for (const name of new Set(placeholdersIn(line))) {
-        if (!known.has(name)) add('placeholder', file, index + 1, `unknown placeholder {{${name}}} (known: ${[...known].sort().join(', ')})`);
+        if (!known.has(name))
+          add('placeholder', file, index + 1, `unknown placeholder {{${name}}} (known: ${[...known].sort().join(', ')})`);
       }
     });
   };
@@ -216,16 +242,29 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
   const imageCheck = (file: string, lines: { text: string; line: number }[]) => {
     const pinnedNames = new Set(Object.values(images));
     for (const { text, line } of lines) {
-      const match = /^\s*(?:-\s+)?["']?image["']?\s*:\s*(.+?)\s*,?\s*$/.exec(text) ?? /--pod-infra-container-image(?:=|\s+)(\{\{[^}]+\}\}|[\w.\-/]*[:/][\w.\-:]+)/.exec(text);
+      const match =
+        /^\s*(?:-\s+)?["']?image["']?\s*:\s*(.+?)\s*,?\s*$/.exec(text) ??
+        /--pod-infra-container-image(?:=|\s+)(\{\{[^}]+\}\}|[\w.\-/]*[:/][\w.\-:]+)/.exec(text);
       if (!match) continue;
       const value = match[1]!.replace(/\s*\\$/, '').replace(/^["']|["']$/g, '');
       const role = /^\{\{\s*images\.([\w-]+)\s*\}\}$/.exec(value);
       if (role) {
-        if (!(role[1]! in images)) add('image', file, line, `{{images.${role[1]}}} names an image role that labs/versions.yaml does not list (it has: ${Object.keys(images).join(', ')})`);
+        if (!(role[1]! in images))
+          add(
+            'image',
+            file,
+            line,
+            `{{images.${role[1]}}} names an image role that labs/versions.yaml does not list (it has: ${Object.keys(images).join(', ')})`,
+          );
       } else if (value.includes('{{')) {
         add('image', file, line, `image ${value} is not one of labs/versions.yaml's; write {{images.<role>}}`);
       } else if (!pinnedNames.has(value)) {
-        add('image', file, line, `image ${value} is not in labs/versions.yaml; write {{images.<role>}} with a role listed there (the lab pulls, and the test bed builds, exactly those)`);
+        add(
+          'image',
+          file,
+          line,
+          `image ${value} is not in labs/versions.yaml; write {{images.<role>}} with a role listed there (the lab pulls, and the test bed builds, exactly those)`,
+        );
       }
     }
   };
@@ -243,7 +282,13 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
   dirs.forEach((name, index) => {
     const dir = path.join(labsDir, name);
     const number = Number(stepDirName.exec(name)![1]);
-    if (number !== index + 1) add('load', dir, undefined, `step directories must be numbered 01, 02, … without gaps; expected ${String(index + 1).padStart(2, '0')}`);
+    if (number !== index + 1)
+      add(
+        'load',
+        dir,
+        undefined,
+        `step directories must be numbered 01, 02, … without gaps; expected ${String(index + 1).padStart(2, '0')}`,
+      );
     const metaFile = path.join(dir, 'step.yaml');
     const lessonFile = path.join(dir, 'lesson.md');
     const lesson = existsSync(lessonFile) ? readFileSync(lessonFile, 'utf8') : undefined;
@@ -255,10 +300,14 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
     }
     const metaText = readFileSync(metaFile, 'utf8');
     placeholderCheck(metaFile, metaText);
-    imageCheck(metaFile, metaText.split('\n').map((text, i) => ({ text, line: i + 1 })));
+    imageCheck(
+      metaFile,
+      metaText.split('\n').map((text, i) => ({ text, line: i + 1 })),
+    );
     const doc = yaml().parseDocument(metaText);
     if (doc.errors.length > 0) {
-      for (const error of doc.errors) add('load', metaFile, error.linePos?.[0].line, `YAML error: ${parserMessage(error)}`, error.linePos?.[0].col);
+      for (const error of doc.errors)
+        add('load', metaFile, error.linePos?.[0].line, `YAML error: ${parserMessage(error)}`, error.linePos?.[0].col);
       return;
     }
     const raw = doc.toJS() as { probes?: unknown } | null;
@@ -271,7 +320,12 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
         const absent = PROBE_TEXTS.filter((key) => typeof probe[key] !== 'string' || !(probe[key] as string).trim());
         for (const key of absent) missingTexts.add(`probes.${i}.${key}`);
         if (absent.length > 0) {
-          add('probe-text', metaFile, fieldLine(metaText, ['probes', i]), `probe ${probe.id ? `"${String(probe.id)}"` : `#${i + 1}`} has no ${absent.join(', no ')}: every probe needs a title, and a cause and a hint, which the student sees when it fails`);
+          add(
+            'probe-text',
+            metaFile,
+            fieldLine(metaText, ['probes', i]),
+            `probe ${probe.id ? `"${String(probe.id)}"` : `#${i + 1}`} has no ${absent.join(', no ')}: every probe needs a title, and a cause and a hint, which the student sees when it fails`,
+          );
         }
       });
     }
@@ -290,17 +344,39 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
     for (const problem of stepProblems(step, { fixturesDir, codeProbes, codeActions }, false)) {
       if (problem.file === lessonFile && lesson === undefined) continue;
       const line = problem.line ?? (problem.field ? fieldLine(metaText, problem.field.split('.')) : undefined);
-      add(problem.file === lessonFile ? 'lab-run' : 'load', problem.file, line, problem.field ? `field ${problem.field}: ${problem.message}` : problem.message);
+      add(
+        problem.file === lessonFile ? 'lab-run' : 'load',
+        problem.file,
+        line,
+        problem.field ? `field ${problem.field}: ${problem.message}` : problem.message,
+      );
     }
     meta.images.forEach((role, i) => {
-      if (!(role in images)) add('image', metaFile, fieldLine(metaText, ['images', i]), `image role ${role} is not in labs/versions.yaml (it has: ${Object.keys(images).join(', ')})`);
+      if (!(role in images))
+        add(
+          'image',
+          metaFile,
+          fieldLine(metaText, ['images', i]),
+          `image role ${role} is not in labs/versions.yaml (it has: ${Object.keys(images).join(', ')})`,
+        );
     });
-    if (meta.map.length === 0) add('map', metaFile, fieldLine(metaText, ['title']), 'the step adds nothing to the cluster map: give it `map:` parts for what it builds, so the student sees it appear');
+    if (meta.map.length === 0)
+      add(
+        'map',
+        metaFile,
+        fieldLine(metaText, ['title']),
+        'the step adds nothing to the cluster map: give it `map:` parts for what it builds, so the student sees it appear',
+      );
   });
   // Across steps: static pods declared once, map parts naming static pods that exist by then.
   for (const problem of declarationProblems(steps.map(({ step }) => step))) {
     const metaText = steps.find(({ step }) => step.metaFile === problem.file)?.metaText ?? '';
-    add('map', problem.file, problem.field ? fieldLine(metaText, problem.field.split('.')) : undefined, problem.field ? `field ${problem.field}: ${problem.message}` : problem.message);
+    add(
+      'map',
+      problem.file,
+      problem.field ? fieldLine(metaText, problem.field.split('.')) : undefined,
+      problem.field ? `field ${problem.field}: ${problem.message}` : problem.message,
+    );
   }
 
   // Lessons: placeholders, images in code, headings that references point to, lab-run blocks.
@@ -310,7 +386,12 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
       const n = Number(ref[1]);
       if (!lessons.has(n)) add('lesson-section', file, line, `${who}names lesson ${n}, which does not exist`);
       else if (!headingsOf(n).includes(ref[2]!)) {
-        add('lesson-section', file, line, `${who}names the section "${ref[2]}" of lesson ${n}, which has no such heading (it has: ${headingsOf(n).join(' | ')})`);
+        add(
+          'lesson-section',
+          file,
+          line,
+          `${who}names the section "${ref[2]}" of lesson ${n}, which has no such heading (it has: ${headingsOf(n).join(' | ')})`,
+        );
       }
     }
   };
@@ -335,18 +416,35 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
       counted.commands++;
       const where = (offset = 0) => command.line + 1 + offset;
       const flags = command.flags;
-      if (flags.includes('env') && flags.length > 1) add('lab-run', file, command.line, `an env block with ${flags.filter((f) => f !== 'env').join(', ')}: the engine test only adds an env block to later commands, so ${flags.length > 2 ? 'those flags are' : 'that flag is'} ignored`);
+      if (flags.includes('env') && flags.length > 1)
+        add(
+          'lab-run',
+          file,
+          command.line,
+          `an env block with ${flags.filter((f) => f !== 'env').join(', ')}: the engine test only adds an env block to later commands, so ${flags.length > 2 ? 'those flags are' : 'that flag is'} ignored`,
+        );
       if (command.expect.length > 0 && (flags.includes('env') || flags.includes('kubelet'))) {
-        add('lab-run', file, command.line, `a lab-expect block after ${flags.includes('env') ? 'an env' : 'a kubelet'} block is never checked: the engine test does not read that block's output`);
+        add(
+          'lab-run',
+          file,
+          command.line,
+          `a lab-expect block after ${flags.includes('env') ? 'an env' : 'a kubelet'} block is never checked: the engine test does not read that block's output`,
+        );
       }
-      if (flags.includes('kubelet') && !/(^|[\s;&|/(])kubelet(\s|$)/m.test(command.script)) add('lab-run', file, command.line, 'a kubelet block that does not run kubelet: the engine test waits for the kubelet it starts');
+      if (flags.includes('kubelet') && !/(^|[\s;&|/(])kubelet(\s|$)/m.test(command.script))
+        add('lab-run', file, command.line, 'a kubelet block that does not run kubelet: the engine test waits for the kubelet it starts');
       const script = fill(command.script, vars);
       if (bash) {
         syntaxChecks.push(
           bashSyntaxError(script).then((stderr) => {
             if (stderr === undefined) return;
             const [, at, message] = /line (\d+): (.*)/.exec(stderr.split('\n')[0] ?? '') ?? [];
-            add('lab-run', file, at ? where(Math.min(Number(at), script.split('\n').length) - 1) : command.line, `not valid shell (bash -n): ${message ?? stderr.trim()}`);
+            add(
+              'lab-run',
+              file,
+              at ? where(Math.min(Number(at), script.split('\n').length) - 1) : command.line,
+              `not valid shell (bash -n): ${message ?? stderr.trim()}`,
+            );
           }),
         );
       }
@@ -368,7 +466,10 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
     ];
     for (const { text, field } of texts) {
       for (const quote of text.matchAll(/the lesson's `([^`]+)`/g)) {
-        const pieces = quote[1]!.split('…').map((p) => p.trim()).filter(Boolean);
+        const pieces = quote[1]!
+          .split('…')
+          .map((p) => p.trim())
+          .filter(Boolean);
         let from = 0;
         const missing = pieces.find((piece) => {
           const at = lesson.indexOf(piece, from);
@@ -376,14 +477,21 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
           from = at + piece.length;
           return false;
         });
-        if (missing !== undefined) add('hint-reference', step.metaFile, fieldLine(metaText, field), `${field.join('.')} quotes the lesson's \`${quote[1]}\`, but lesson ${step.number} has no "${missing}"${pieces.length > 1 ? ' (pieces around … in that order)' : ''}`);
+        if (missing !== undefined)
+          add(
+            'hint-reference',
+            step.metaFile,
+            fieldLine(metaText, field),
+            `${field.join('.')} quotes the lesson's \`${quote[1]}\`, but lesson ${step.number} has no "${missing}"${pieces.length > 1 ? ' (pieces around … in that order)' : ''}`,
+          );
       }
     }
   }
 
   // Diagnoses: each names a section of a lesson that exists.
   const diagnoses = options.diagnoses ?? (await import('./diagnosis/catalogue.ts')).catalogue;
-  const diagnosesFile = options.diagnosesFile ?? (options.diagnoses ? undefined : path.join(repoRoot, 'src', 'engine', 'diagnosis', 'catalogue.ts'));
+  const diagnosesFile =
+    options.diagnosesFile ?? (options.diagnoses ? undefined : path.join(repoRoot, 'src', 'engine', 'diagnosis', 'catalogue.ts'));
   const source = diagnosesFile && existsSync(diagnosesFile) ? readFileSync(diagnosesFile, 'utf8').split('\n') : [];
   const shownDiagnoses = diagnosesFile ?? '(diagnoses)';
   for (const entry of diagnoses) {
@@ -391,7 +499,13 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
     const idLine = source.findIndex((line) => line.includes(`'${entry.id}'`) || line.includes(`"${entry.id}"`));
     const sectionLine = idLine < 0 ? -1 : source.findIndex((line, i) => i >= idLine && line.includes('lessonSection'));
     const line = sectionLine >= 0 ? sectionLine + 1 : idLine >= 0 ? idLine + 1 : undefined;
-    if (!/^lesson (\d+), "(.+)"$/.test(entry.lessonSection)) add('lesson-section', shownDiagnoses, line, `diagnosis ${entry.id}: lessonSection "${entry.lessonSection}" is not 'lesson N, "Heading"'`);
+    if (!/^lesson (\d+), "(.+)"$/.test(entry.lessonSection))
+      add(
+        'lesson-section',
+        shownDiagnoses,
+        line,
+        `diagnosis ${entry.id}: lessonSection "${entry.lessonSection}" is not 'lesson N, "Heading"'`,
+      );
     else sectionCheck(shownDiagnoses, line, entry.lessonSection, `diagnosis ${entry.id} `);
   }
 
@@ -400,7 +514,10 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
     counted.fixtures++;
     const text = readFileSync(file, 'utf8');
     placeholderCheck(file, text);
-    imageCheck(file, text.split('\n').map((line, i) => ({ text: line, line: i + 1 })));
+    imageCheck(
+      file,
+      text.split('\n').map((line, i) => ({ text: line, line: i + 1 })),
+    );
     if (/\.ya?ml$/.test(file)) {
       const { isPod, parseError } = lintPodText(text, file, 1, vars, add, '');
       if (!isPod && parseError) add('fixture-lint', file, parseError.line, `not valid YAML: ${parseError.message}`, parseError.column);
@@ -435,13 +552,24 @@ function lintPodText(
   const docs = yaml().parseAllDocuments(filled);
   const list = Array.isArray(docs) ? docs : [];
   const error = list.flatMap((doc) => doc.errors)[0];
-  const isPod = list.some((doc) => {
-    const value = doc.errors.length === 0 ? (doc.toJS() as { kind?: unknown } | null) : null;
-    return value?.kind === 'Pod';
-  }) || /^kind:\s*Pod\s*$/m.test(filled);
-  if (!isPod) return { isPod, ...(error ? { parseError: { line: error.linePos?.[0].line, column: error.linePos?.[0].col, message: parserMessage(error) } } : {}) };
+  const isPod =
+    list.some((doc) => {
+      const value = doc.errors.length === 0 ? (doc.toJS() as { kind?: unknown } | null) : null;
+      return value?.kind === 'Pod';
+    }) || /^kind:\s*Pod\s*$/m.test(filled);
+  if (!isPod)
+    return {
+      isPod,
+      ...(error ? { parseError: { line: error.linePos?.[0].line, column: error.linePos?.[0].col, message: parserMessage(error) } } : {}),
+    };
   for (const problem of lintManifestText(filled, file).problems) {
-    add('fixture-lint', file, firstLine + problem.line - 1, `${what ? `${what}: ` : ''}${problem.severity}: ${problem.message}`, problem.column);
+    add(
+      'fixture-lint',
+      file,
+      firstLine + problem.line - 1,
+      `${what ? `${what}: ` : ''}${problem.severity}: ${problem.message}`,
+      problem.column,
+    );
   }
   return { isPod };
 }
@@ -461,7 +589,10 @@ export async function devCheckReport(options: CheckOptions = {}): Promise<{ line
   if (problems.length === 0) return { ok: true, lines: [`content ok: ${what} checked`] };
   return {
     ok: false,
-    lines: [...problems.map((p) => formatContentProblem(p)), `${problems.length} problem${problems.length === 1 ? '' : 's'} in the content (${what} checked)`],
+    lines: [
+      ...problems.map((p) => formatContentProblem(p)),
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} in the content (${what} checked)`,
+    ],
   };
 }
 
@@ -496,7 +627,10 @@ export async function liveCheck(env: LabEnv, log: (line: string) => void): Promi
     for (const step of steps.slice(1)) {
       log(`live: lab apply ${step.number - 1}, then step ${step.number} must fail`);
       await applyThrough(env, steps, step.number - 1, { log: quiet });
-      if (await passing(step.number)) problems.push(`step ${step.number} (${step.meta.title}) already passes once step ${step.number - 1} is applied: there is nothing left for the student to do`);
+      if (await passing(step.number))
+        problems.push(
+          `step ${step.number} (${step.meta.title}) already passes once step ${step.number - 1} is applied: there is nothing left for the student to do`,
+        );
     }
   } finally {
     log('live: lab reset');

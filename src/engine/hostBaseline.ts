@@ -13,7 +13,13 @@ import { lintPodsDir } from './manifestLint.ts';
  * default cert dir. Whether each existed before the lab's first kubelet decides whether `lab reset`
  * may remove it: only what appeared afterwards, and was used by the lab's kubelet or its pods, is the lab's.
  */
-export const WELL_KNOWN_PATHS = [KUBELET_DEFAULT_ROOT_DIR, KUBELET_DEFAULT_DOCKERSHIM_ROOT, '/var/lib/etcd', '/etc/kubernetes', '/var/run/kubernetes'];
+export const WELL_KNOWN_PATHS = [
+  KUBELET_DEFAULT_ROOT_DIR,
+  KUBELET_DEFAULT_DOCKERSHIM_ROOT,
+  '/var/lib/etcd',
+  '/etc/kubernetes',
+  '/var/run/kubernetes',
+];
 
 export const pathBaselineFile = (env: LabEnv) => path.join(env.stateDir, 'path-baseline.json');
 
@@ -29,7 +35,8 @@ export interface PathBaseline {
 function manifestHostPaths(env: LabEnv): string[] {
   const paths: string[] = [];
   for (const manifest of lintPodsDir(env.podsDir, env.repoRoot).manifests) {
-    for (const volume of manifest.value?.spec?.volumes ?? []) if (typeof volume?.hostPath?.path === 'string') paths.push(path.resolve(volume.hostPath.path));
+    for (const volume of manifest.value?.spec?.volumes ?? [])
+      if (typeof volume?.hostPath?.path === 'string') paths.push(path.resolve(volume.hostPath.path));
   }
   return paths;
 }
@@ -43,7 +50,10 @@ export function recordPathBaseline(env: LabEnv): void {
   const kubeChains = kubeChainsNow()?.chains;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ recordedAt: new Date().toISOString(), existed, ...(kubeChains ? { kubeChains } : {}) } satisfies PathBaseline, null, 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ recordedAt: new Date().toISOString(), existed, ...(kubeChains ? { kubeChains } : {}) } satisfies PathBaseline, null, 2)}\n`,
+    );
   } catch {
     // a read-only checkout: reset then removes no path outside /var/lib/mvk-lab, and lists them instead
   }

@@ -53,13 +53,17 @@ export const footprintFile = (env: LabEnv) => path.join(env.stateDir, 'kubelets.
 export function readFootprints(env: LabEnv): FootprintRecord {
   try {
     const parsed = JSON.parse(readFileSync(footprintFile(env), 'utf8')) as Partial<FootprintRecord>;
-    return { kubelets: Array.isArray(parsed.kubelets) ? parsed.kubelets : [], hostPaths: Array.isArray(parsed.hostPaths) ? parsed.hostPaths : [] };
+    return {
+      kubelets: Array.isArray(parsed.kubelets) ? parsed.kubelets : [],
+      hostPaths: Array.isArray(parsed.hostPaths) ? parsed.hostPaths : [],
+    };
   } catch {
     return { kubelets: [], hostPaths: [] };
   }
 }
 
-const sameFootprint = (a: KubeletFootprint, b: KubeletFootprint) => a.nodeName === b.nodeName && a.rootDir === b.rootDir && a.dockershimRootDir === b.dockershimRootDir && a.kubeconfig === b.kubeconfig;
+const sameFootprint = (a: KubeletFootprint, b: KubeletFootprint) =>
+  a.nodeName === b.nodeName && a.rootDir === b.rootDir && a.dockershimRootDir === b.dockershimRootDir && a.kubeconfig === b.kubeconfig;
 
 /** Adds what was seen to the record; writes only when something is new, so a poll costs one read. */
 export function rememberFootprints(env: LabEnv, seen: { kubelets?: KubeletFootprint[]; hostPaths?: string[] }): void {
@@ -129,19 +133,27 @@ export interface StaticPodRef {
 }
 
 /** The program a container runs: its command's first word, else its image's name. */
-export const programOf = (container: any) => path.basename(String(container?.command?.[0] ?? container?.image ?? '').replace(/[:@].*$/, ''));
+export const programOf = (container: any) =>
+  path.basename(String(container?.command?.[0] ?? container?.image ?? '').replace(/[:@].*$/, ''));
 
 /**
  * Which file in pods/ defines each role's pod, and under which name and namespace: the lesson's pod
  * name in any namespace first, else the pod whose first container runs the role's program (a student
  * may call etcd `etcd-server`, or leave out `namespace: kube-system`).
  */
-export function staticPodRefs(env: LabEnv, manifests: LintedManifest[] = lintPodsDir(env.podsDir, env.repoRoot).manifests): Record<StaticPodRole, StaticPodRef> {
+export function staticPodRefs(
+  env: LabEnv,
+  manifests: LintedManifest[] = lintPodsDir(env.podsDir, env.repoRoot).manifests,
+): Record<StaticPodRole, StaticPodRef> {
   const refs: Record<StaticPodRole, StaticPodRef> = {};
   const pods = manifests.filter((m) => m.podName);
   for (const [role, lesson] of Object.entries(labStaticPods())) {
-    const found = pods.find((m) => m.podName === lesson.name) ?? (lesson.program ? pods.find((m) => programOf(m.value?.spec?.containers?.[0]) === lesson.program) : undefined);
-    refs[role] = found ? { name: found.podName!, namespace: found.namespace ?? 'default', file: found.file } : lessonStaticPodRef(env, role, lesson);
+    const found =
+      pods.find((m) => m.podName === lesson.name) ??
+      (lesson.program ? pods.find((m) => programOf(m.value?.spec?.containers?.[0]) === lesson.program) : undefined);
+    refs[role] = found
+      ? { name: found.podName!, namespace: found.namespace ?? 'default', file: found.file }
+      : lessonStaticPodRef(env, role, lesson);
   }
   return refs;
 }

@@ -31,7 +31,9 @@ let table: readonly LabPort[] | undefined;
  */
 export function labPortTable(): readonly LabPort[] {
   return (table ??= [
-    ...Object.values(labStaticPods()).flatMap((pod) => pod.ports.map(({ port, who, addressed }) => ({ port, component: pod.role, who, addressed }))),
+    ...Object.values(labStaticPods()).flatMap((pod) =>
+      pod.ports.map(({ port, who, addressed }) => ({ port, component: pod.role, who, addressed })),
+    ),
     ...KUBELET_PORTS,
   ]);
 }
@@ -39,9 +41,14 @@ export function labPortTable(): readonly LabPort[] {
 /** The port numbers of one component, or of all; only the addressed ones if asked. */
 export function labPorts(filter: { component?: string; addressed?: boolean } = {}): number[] {
   return labPortTable()
-    .filter((p) => (filter.component === undefined || p.component === filter.component) && (filter.addressed === undefined || p.addressed === filter.addressed))
+    .filter(
+      (p) =>
+        (filter.component === undefined || p.component === filter.component) &&
+        (filter.addressed === undefined || p.addressed === filter.addressed),
+    )
     .map((p) => p.port);
 }
 
 /** The component the lab reaches at a port, if the lab reaches one there. */
-export const componentAt = (port: number): PortComponent | undefined => labPortTable().find((p) => p.addressed && p.port === port)?.component;
+export const componentAt = (port: number): PortComponent | undefined =>
+  labPortTable().find((p) => p.addressed && p.port === port)?.component;

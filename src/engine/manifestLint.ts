@@ -34,7 +34,24 @@ export interface LintedManifest {
   namespace?: string;
 }
 
-const objectMeta = ['name', 'namespace', 'labels', 'annotations', 'uid', 'generateName', 'resourceVersion', 'creationTimestamp', 'ownerReferences', 'finalizers', 'generation', 'selfLink', 'managedFields', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'clusterName'];
+const objectMeta = [
+  'name',
+  'namespace',
+  'labels',
+  'annotations',
+  'uid',
+  'generateName',
+  'resourceVersion',
+  'creationTimestamp',
+  'ownerReferences',
+  'finalizers',
+  'generation',
+  'selfLink',
+  'managedFields',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'clusterName',
+];
 const any = '*';
 
 /** The Pod fields kubelet 1.19 knows, deep enough to catch the usual misspellings. `*` = not checked below. */
@@ -42,19 +59,97 @@ const podSchema: Record<string, string[]> = {
   pod: ['apiVersion', 'kind', 'metadata', 'spec', 'status'],
   metadata: objectMeta,
   spec: [
-    'containers', 'initContainers', 'ephemeralContainers', 'volumes', 'hostNetwork', 'hostPID', 'hostIPC', 'nodeName', 'nodeSelector', 'restartPolicy',
-    'dnsPolicy', 'dnsConfig', 'serviceAccountName', 'serviceAccount', 'automountServiceAccountToken', 'securityContext', 'terminationGracePeriodSeconds',
-    'activeDeadlineSeconds', 'imagePullSecrets', 'hostname', 'subdomain', 'affinity', 'tolerations', 'schedulerName', 'priorityClassName', 'priority',
-    'hostAliases', 'readinessGates', 'runtimeClassName', 'enableServiceLinks', 'preemptionPolicy', 'overhead', 'topologySpreadConstraints', 'shareProcessNamespace', 'setHostnameAsFQDN',
+    'containers',
+    'initContainers',
+    'ephemeralContainers',
+    'volumes',
+    'hostNetwork',
+    'hostPID',
+    'hostIPC',
+    'nodeName',
+    'nodeSelector',
+    'restartPolicy',
+    'dnsPolicy',
+    'dnsConfig',
+    'serviceAccountName',
+    'serviceAccount',
+    'automountServiceAccountToken',
+    'securityContext',
+    'terminationGracePeriodSeconds',
+    'activeDeadlineSeconds',
+    'imagePullSecrets',
+    'hostname',
+    'subdomain',
+    'affinity',
+    'tolerations',
+    'schedulerName',
+    'priorityClassName',
+    'priority',
+    'hostAliases',
+    'readinessGates',
+    'runtimeClassName',
+    'enableServiceLinks',
+    'preemptionPolicy',
+    'overhead',
+    'topologySpreadConstraints',
+    'shareProcessNamespace',
+    'setHostnameAsFQDN',
   ],
   container: [
-    'name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'resources', 'volumeMounts', 'volumeDevices', 'livenessProbe', 'readinessProbe',
-    'startupProbe', 'lifecycle', 'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty',
+    'name',
+    'image',
+    'command',
+    'args',
+    'workingDir',
+    'ports',
+    'envFrom',
+    'env',
+    'resources',
+    'volumeMounts',
+    'volumeDevices',
+    'livenessProbe',
+    'readinessProbe',
+    'startupProbe',
+    'lifecycle',
+    'terminationMessagePath',
+    'terminationMessagePolicy',
+    'imagePullPolicy',
+    'securityContext',
+    'stdin',
+    'stdinOnce',
+    'tty',
   ],
   volume: [
-    'name', 'hostPath', 'emptyDir', 'configMap', 'secret', 'persistentVolumeClaim', 'projected', 'downwardAPI', 'nfs', 'csi', 'ephemeral', 'iscsi', 'glusterfs', 'rbd',
-    'flexVolume', 'cinder', 'cephfs', 'flocker', 'fc', 'azureFile', 'azureDisk', 'vsphereVolume', 'quobyte', 'photonPersistentDisk', 'portworxVolume', 'scaleIO',
-    'storageos', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo',
+    'name',
+    'hostPath',
+    'emptyDir',
+    'configMap',
+    'secret',
+    'persistentVolumeClaim',
+    'projected',
+    'downwardAPI',
+    'nfs',
+    'csi',
+    'ephemeral',
+    'iscsi',
+    'glusterfs',
+    'rbd',
+    'flexVolume',
+    'cinder',
+    'cephfs',
+    'flocker',
+    'fc',
+    'azureFile',
+    'azureDisk',
+    'vsphereVolume',
+    'quobyte',
+    'photonPersistentDisk',
+    'portworxVolume',
+    'scaleIO',
+    'storageos',
+    'gcePersistentDisk',
+    'awsElasticBlockStore',
+    'gitRepo',
   ],
   hostPath: ['path', 'type'],
   volumeMount: ['name', 'mountPath', 'readOnly', 'subPath', 'subPathExpr', 'mountPropagation'],
@@ -98,7 +193,14 @@ function editDistance(a: string, b: string): number {
 export function lintManifestText(text: string, file: string): LintedManifest {
   const { isMap } = yaml();
   const read = readYaml(text, { oneDocument: 'kubelet reads one Pod per file', everyTab: true });
-  const problems: LintProblem[] = read.problems.map(({ line, column, code, message }) => ({ file, line, column, severity: 'error', code, message }));
+  const problems: LintProblem[] = read.problems.map(({ line, column, code, message }) => ({
+    file,
+    line,
+    column,
+    severity: 'error',
+    code,
+    message,
+  }));
   const add = (severity: LintSeverity, code: string, message: string, offset?: number, suggestion?: string) =>
     problems.push({ file, ...read.at(offset), severity, code, message, ...(suggestion ? { suggestion } : {}) });
   const doc = read.document;
@@ -113,14 +215,24 @@ export function lintManifestText(text: string, file: string): LintedManifest {
     add('error', 'not-a-pod', 'the document is not a mapping, so it cannot be a Pod', root?.range?.[0]);
     return { file, problems };
   }
-  if (value.kind !== 'Pod') add('error', 'not-a-pod', `kind is ${JSON.stringify(value.kind ?? null)}; a file in pods/ must be kind: Pod`, offsetOf(['kind']) ?? 0);
-  else if (value.apiVersion !== 'v1') add('error', 'not-a-pod', `apiVersion is ${JSON.stringify(value.apiVersion ?? null)}; a Pod is apiVersion: v1`, offsetOf(['apiVersion']) ?? 0);
-  if (!value.metadata?.name) add('error', 'no-name', 'metadata.name is missing; kubelet needs a name for every pod', offsetOf(['metadata']) ?? 0);
+  if (value.kind !== 'Pod')
+    add('error', 'not-a-pod', `kind is ${JSON.stringify(value.kind ?? null)}; a file in pods/ must be kind: Pod`, offsetOf(['kind']) ?? 0);
+  else if (value.apiVersion !== 'v1')
+    add(
+      'error',
+      'not-a-pod',
+      `apiVersion is ${JSON.stringify(value.apiVersion ?? null)}; a Pod is apiVersion: v1`,
+      offsetOf(['apiVersion']) ?? 0,
+    );
+  if (!value.metadata?.name)
+    add('error', 'no-name', 'metadata.name is missing; kubelet needs a name for every pod', offsetOf(['metadata']) ?? 0);
   const containers = value.spec?.containers;
-  if (!Array.isArray(containers) || containers.length === 0) add('error', 'no-containers', 'spec.containers is missing or empty; a pod needs at least one container', offsetOf(['spec']) ?? 0);
+  if (!Array.isArray(containers) || containers.length === 0)
+    add('error', 'no-containers', 'spec.containers is missing or empty; a pod needs at least one container', offsetOf(['spec']) ?? 0);
   else
     containers.forEach((container: any, index: number) => {
-      if (!container?.name) add('error', 'no-container-name', `spec.containers[${index}] has no name`, offsetOf(['spec', 'containers', index]));
+      if (!container?.name)
+        add('error', 'no-container-name', `spec.containers[${index}] has no name`, offsetOf(['spec', 'containers', index]));
       if (!container?.image) add('error', 'no-image', `spec.containers[${index}] has no image`, offsetOf(['spec', 'containers', index]));
     });
   walkUnknown(root, 'pod', '', add);
@@ -143,7 +255,13 @@ function walkUnknown(node: Node, schema: string, where: string, add: Add): void 
     const fieldPath = where ? `${where}.${key}` : key;
     if (!known.includes(key)) {
       const suggestion = closestField(key, known);
-      add('warning', 'unknown-field', `${fieldPath} is not a Pod field${suggestion ? ` (did you mean ${suggestion}?)` : ''}; kubelet ignores it without a word`, keyNode.range?.[0], suggestion);
+      add(
+        'warning',
+        'unknown-field',
+        `${fieldPath} is not a Pod field${suggestion ? ` (did you mean ${suggestion}?)` : ''}; kubelet ignores it without a word`,
+        keyNode.range?.[0],
+        suggestion,
+      );
       continue;
     }
     const child = childSchema(schema, key);
@@ -181,7 +299,9 @@ export interface PodsDirLint {
 
 /** Lints every file in pods/ and finds pods defined twice (same namespace and name). */
 export function lintPodsDir(podsDir: string, relativeTo = path.dirname(podsDir)): PodsDirLint {
-  const manifests = manifestFiles(podsDir).map((name) => lintManifestFile(path.join(podsDir, name), path.relative(relativeTo, path.join(podsDir, name))));
+  const manifests = manifestFiles(podsDir).map((name) =>
+    lintManifestFile(path.join(podsDir, name), path.relative(relativeTo, path.join(podsDir, name))),
+  );
   return { manifests, duplicates: findDuplicates(manifests) };
 }
 
@@ -192,7 +312,9 @@ export function findDuplicates(manifests: LintedManifest[]): DuplicatePod[] {
     const key = `${manifest.namespace}/${manifest.podName}`;
     byName.set(key, [...(byName.get(key) ?? []), manifest]);
   }
-  return [...byName.values()].filter((group) => group.length > 1).map((group) => ({ namespace: group[0]!.namespace!, name: group[0]!.podName!, files: group.map((m) => m.file) }));
+  return [...byName.values()]
+    .filter((group) => group.length > 1)
+    .map((group) => ({ namespace: group[0]!.namespace!, name: group[0]!.podName!, files: group.map((m) => m.file) }));
 }
 
 export const formatProblem = (problem: LintProblem): string => formatAt(problem.file, problem, problem.message);

@@ -1,7 +1,7 @@
 /** The API server URL of a kubeconfig's current context, or why there is none. */
 export function kubeconfigServer(value: unknown): { server?: string; problem?: string } {
   const doc = value as Record<string, any> | undefined;
-  if (!doc || doc.kind !== 'Config') return { problem: 'kind is not "Config"' };
+  if (doc?.kind !== 'Config') return { problem: 'kind is not "Config"' };
   const contextName = doc['current-context'];
   if (!contextName) return { problem: 'current-context is not set' };
   const context = (doc.contexts ?? []).find((c: any) => c?.name === contextName)?.context;

@@ -4,7 +4,13 @@ import { NODE_NAME, type LabEnv } from '../core/context.ts';
 import type { DockerDriver, PodContainer } from '../machine/docker.ts';
 import { allKubelets, labKubelets } from '../machine/kubelet.ts';
 import { readPathBaseline } from './hostBaseline.ts';
-import { footprintOf, KUBELET_DEFAULT_DOCKERSHIM_ROOT, KUBELET_DEFAULT_ROOT_DIR, readFootprints, type KubeletFootprint } from './labNode.ts';
+import {
+  footprintOf,
+  KUBELET_DEFAULT_DOCKERSHIM_ROOT,
+  KUBELET_DEFAULT_ROOT_DIR,
+  readFootprints,
+  type KubeletFootprint,
+} from './labNode.ts';
 
 /**
  * What on this machine is the lab's, the one rule reset, preflight, the doctor and `lab status` go by:
@@ -30,7 +36,11 @@ function entries(dir: string): string[] {
 export function labFootprints(env: LabEnv, kubelets = allKubelets()): KubeletFootprint[] {
   const ours = labKubelets(env, kubelets).map((k) => footprintOf(k));
   const baseline = readPathBaseline(env);
-  const footprints: KubeletFootprint[] = [{ nodeName: NODE_NAME, rootDir: env.kubeletRootDir, dockershimRootDir: env.dockershimRootDir }, ...readFootprints(env).kubelets, ...ours];
+  const footprints: KubeletFootprint[] = [
+    { nodeName: NODE_NAME, rootDir: env.kubeletRootDir, dockershimRootDir: env.dockershimRootDir },
+    ...readFootprints(env).kubelets,
+    ...ours,
+  ];
   if (baseline && baseline.existed[KUBELET_DEFAULT_ROOT_DIR] === false && existsSync(KUBELET_DEFAULT_ROOT_DIR)) {
     footprints.push({ nodeName: '', rootDir: KUBELET_DEFAULT_ROOT_DIR, dockershimRootDir: KUBELET_DEFAULT_DOCKERSHIM_ROOT });
   }
@@ -39,12 +49,14 @@ export function labFootprints(env: LabEnv, kubelets = allKubelets()): KubeletFoo
   const foreignNames = new Set(foreign.map((f) => f.nodeName));
   const seen = new Set<string>();
   // A node name another kubelet uses too says nothing about whose a container is.
-  return footprints.map((f) => (foreignNames.has(f.nodeName) ? { ...f, nodeName: '' } : f)).filter((f) => {
-    const key = `${f.nodeName}|${f.rootDir}|${f.dockershimRootDir}`;
-    if (seen.has(key) || foreignRoots.has(f.rootDir)) return false;
-    seen.add(key);
-    return true;
-  });
+  return footprints
+    .map((f) => (foreignNames.has(f.nodeName) ? { ...f, nodeName: '' } : f))
+    .filter((f) => {
+      const key = `${f.nodeName}|${f.rootDir}|${f.dockershimRootDir}`;
+      if (seen.has(key) || foreignRoots.has(f.rootDir)) return false;
+      seen.add(key);
+      return true;
+    });
 }
 
 /** Kubelets that do not serve this repo's pods/: another Kubernetes on this machine, never touched. */

@@ -11,13 +11,21 @@ import type { ImageRole } from '../core/versions.ts';
 
 export class MissingImageError extends LabError {
   constructor(image: string) {
-    super(`the image ${image} is not on this machine`, 'run `lab images pull` (behind a firewall: --registry-mirror PREFIX, or `lab images load FILE` with a class bundle); on the test bed `npm run testbed` builds them', { exitCode: EXIT.notReady });
+    super(
+      `the image ${image} is not on this machine`,
+      'run `lab images pull` (behind a firewall: --registry-mirror PREFIX, or `lab images load FILE` with a class bundle); on the test bed `npm run testbed` builds them',
+      { exitCode: EXIT.notReady },
+    );
   }
 }
 
 export function requireRoot(action: string): void {
   if (process.getuid?.() !== 0) {
-    throw new LabError(`${action} needs root: kubelet manages containers, mounts and cgroups`, 'run it again as root (for example `sudo -E npm run lab -- …`)', { exitCode: EXIT.notReady });
+    throw new LabError(
+      `${action} needs root: kubelet manages containers, mounts and cgroups`,
+      'run it again as root (for example `sudo -E npm run lab -- …`)',
+      { exitCode: EXIT.notReady },
+    );
   }
 }
 

@@ -86,7 +86,25 @@ async function hostPathsOf(docker: DockerDriver, ids: string[], footprints: Kube
 }
 
 /** Directories no reset ever removes or unmounts under, whatever a pod mounted. */
-const NEVER_TOUCHED = new Set(['/', '/etc', '/var', '/var/lib', '/var/run', '/run', '/usr', '/home', '/root', '/tmp', '/opt', '/srv', '/mnt', '/boot', '/dev', '/proc', '/sys']);
+const NEVER_TOUCHED = new Set([
+  '/',
+  '/etc',
+  '/var',
+  '/var/lib',
+  '/var/run',
+  '/run',
+  '/usr',
+  '/home',
+  '/root',
+  '/tmp',
+  '/opt',
+  '/srv',
+  '/mnt',
+  '/boot',
+  '/dev',
+  '/proc',
+  '/sys',
+]);
 
 /**
  * Whether reset may consider removing a path at all: never the system's own directories nor
@@ -94,20 +112,31 @@ const NEVER_TOUCHED = new Set(['/', '/etc', '/var', '/var/lib', '/var/run', '/ru
  */
 export function pathClaim(env: LabEnv, target: string, foreignRoots: Set<string>): 'never' | 'foreign' | 'ours' {
   if (NEVER_TOUCHED.has(target) || target === env.varDir || target.startsWith(`${env.varDir}/`)) return 'never';
-  return [...foreignRoots].some((root) => target === root || target.startsWith(`${root}/`) || root.startsWith(`${target}/`)) ? 'foreign' : 'ours';
+  return [...foreignRoots].some((root) => target === root || target.startsWith(`${root}/`) || root.startsWith(`${target}/`))
+    ? 'foreign'
+    : 'ours';
 }
 
 /**
  * Whether a path of the lab's goes, by the path baseline: only when it appeared after the lab first ran
  * (`existed` false) and nothing is mounted under it; the line says what was done, or why not and how.
  */
-export function removalVerdict(target: string, why: string, existed: boolean | undefined, mounted: () => boolean): { remove: boolean; line: string } {
+export function removalVerdict(
+  target: string,
+  why: string,
+  existed: boolean | undefined,
+  mounted: () => boolean,
+): { remove: boolean; line: string } {
   if (existed === false) {
-    if (mounted()) return { remove: false, line: `left ${target}: still mounted; remove it with \`umount -R ${target} && rm -rf ${target}\`` };
+    if (mounted())
+      return { remove: false, line: `left ${target}: still mounted; remove it with \`umount -R ${target} && rm -rf ${target}\`` };
     return { remove: true, line: `removed ${target} (${why}; it appeared after the lab first ran)` };
   }
   if (existed) return { remove: false, line: `left ${target} (${why}): it was there before the lab first ran` };
-  return { remove: false, line: `left ${target} (${why}): the lab has no record of whether it was there before; if you made it only for this lab, remove it with \`rm -rf ${target}\`` };
+  return {
+    remove: false,
+    line: `left ${target} (${why}): the lab has no record of whether it was there before; if you made it only for this lab, remove it with \`rm -rf ${target}\``,
+  };
 }
 
 /**
@@ -115,7 +144,14 @@ export function removalVerdict(target: string, why: string, existed: boolean | u
  * appeared after the lab first ran (the path baseline) and no other kubelet uses it; otherwise kept,
  * with the reason and the command to remove it by hand.
  */
-async function removeOwnedPath(env: LabEnv, target: string, why: string, foreignRoots: Set<string>, log: (line: string) => void, options: { unmount: boolean }): Promise<void> {
+async function removeOwnedPath(
+  env: LabEnv,
+  target: string,
+  why: string,
+  foreignRoots: Set<string>,
+  log: (line: string) => void,
+  options: { unmount: boolean },
+): Promise<void> {
   target = path.resolve(target);
   const claim = pathClaim(env, target, foreignRoots);
   if (claim === 'never' || !existsSync(target)) return;
@@ -142,7 +178,9 @@ async function removeKubeletChains(env: LabEnv, log: (line: string) => void): Pr
   if (!rules || rules.chains.length === 0) return;
   const before = readPathBaseline(env)?.kubeChains;
   if (!before) {
-    log(`left iptables chains ${rules.chains.join(', ')}: the lab has no record of whether they were there before; kubelet adds them unless --make-iptables-util-chains=false. If no Kubernetes should run here, remove them with: ${removalCommands(rules, rules.chains).map(asShell).join('; ')}`);
+    log(
+      `left iptables chains ${rules.chains.join(', ')}: the lab has no record of whether they were there before; kubelet adds them unless --make-iptables-util-chains=false. If no Kubernetes should run here, remove them with: ${removalCommands(rules, rules.chains).map(asShell).join('; ')}`,
+    );
     return;
   }
   const added = rules.chains.filter((chain) => !before.includes(chain));
@@ -161,8 +199,10 @@ export async function inTheWay(env: LabEnv, machine: Machine, footprints: Kubele
   for (const kubelet of labKubelets(env, machine.processes())) blockers.push(`kubelet pid ${kubelet.pid} still serves ${env.podsDir}`);
   // The footprints seen before reset began: their node names still mark a static pod as the lab's.
   const owned = labOwnership(env, footprints);
-  for (const c of await machine.docker.podContainers().catch(() => [])) if (isLabContainer(c, owned)) blockers.push(`container ${c.name.slice(0, 60)} (${c.status})`);
-  for (const holder of machine.portHolders(labPorts({ addressed: true }))) blockers.push(`${holder.address}:${holder.port} is held by ${holder.name ?? 'a process'}${holder.pid ? ` (pid ${holder.pid})` : ''}`);
+  for (const c of await machine.docker.podContainers().catch(() => []))
+    if (isLabContainer(c, owned)) blockers.push(`container ${c.name.slice(0, 60)} (${c.status})`);
+  for (const holder of machine.portHolders(labPorts({ addressed: true })))
+    blockers.push(`${holder.address}:${holder.port} is held by ${holder.name ?? 'a process'}${holder.pid ? ` (pid ${holder.pid})` : ''}`);
   return blockers;
 }
 
@@ -178,7 +218,10 @@ async function settle(check: () => Promise<string[]>, ms: number): Promise<strin
 
 export class ResetIncompleteError extends LabError {
   constructor(readonly blockers: string[]) {
-    super(`reset is not complete: ${blockers.length} thing${blockers.length === 1 ? '' : 's'} would still stop step 1 (${blockers.slice(0, 3).join('; ')}${blockers.length > 3 ? '; …' : ''})`, 'stop what is listed (the lab never stops processes it did not start), then run `lab reset` again');
+    super(
+      `reset is not complete: ${blockers.length} thing${blockers.length === 1 ? '' : 's'} would still stop step 1 (${blockers.slice(0, 3).join('; ')}${blockers.length > 3 ? '; …' : ''})`,
+      'stop what is listed (the lab never stops processes it did not start), then run `lab reset` again',
+    );
   }
 }
 
@@ -216,7 +259,11 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
   let hostPaths: string[] = [];
   try {
     const containers = await labContainers(env, docker, owned);
-    hostPaths = await hostPathsOf(docker, containers.map((c) => c.id), footprints);
+    hostPaths = await hostPathsOf(
+      docker,
+      containers.map((c) => c.id),
+      footprints,
+    );
     rememberFootprints(env, { hostPaths });
     for (const container of containers) await docker.remove(container.id);
     if (containers.length > 0) log(`removed ${containers.length} container${containers.length === 1 ? '' : 's'} of the lab's pods`);
@@ -235,7 +282,10 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
     if (unmounted.length > 0) log(`unmounted ${unmounted.length} mount${unmounted.length === 1 ? '' : 's'} under ${env.varDir}`);
     const left = mountsUnder(env.varDir);
     if (left.length > 0) {
-      throw new LabError(`${left[0]} is still mounted, so ${env.varDir} is not deleted`, `unmount it by hand (\`umount -l ${left[0]}\`) and run \`lab reset\` again`);
+      throw new LabError(
+        `${left[0]} is still mounted, so ${env.varDir} is not deleted`,
+        `unmount it by hand (\`umount -l ${left[0]}\`) and run \`lab reset\` again`,
+      );
     }
     removeTree(env.varDir);
     log(`removed ${env.varDir} (kubelet state and etcd data)`);
@@ -247,7 +297,8 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
       await removeOwnedPath(env, footprint.rootDir, "kubelet's root dir", foreignRoots, log, { unmount: true });
       await removeOwnedPath(env, footprint.dockershimRootDir, "dockershim's state", foreignRoots, log, { unmount: true });
     }
-    for (const hostPath of new Set([...readFootprints(env).hostPaths, ...hostPaths])) await removeOwnedPath(env, hostPath, 'a hostPath volume of the lab\'s pods', foreignRoots, log, { unmount: false });
+    for (const hostPath of new Set([...readFootprints(env).hostPaths, ...hostPaths]))
+      await removeOwnedPath(env, hostPath, "a hostPath volume of the lab's pods", foreignRoots, log, { unmount: false });
   }
 
   // 4b. kubelet's kubepods cgroups (systemd slices with the systemd driver), once no kubelet at all is
@@ -280,7 +331,11 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
   }
 
   if (dockerDown) {
-    throw new LabError(`${dockerDown.message}, so the lab's containers could not be removed`, `${dockerDown.hint}, then run \`lab reset\` again`, { exitCode: dockerDown.exitCode });
+    throw new LabError(
+      `${dockerDown.message}, so the lab's containers could not be removed`,
+      `${dockerDown.hint}, then run \`lab reset\` again`,
+      { exitCode: dockerDown.exitCode },
+    );
   }
   // 7. the truth: would `lab apply 1` find the machine free?
   const machine = realMachine(docker);

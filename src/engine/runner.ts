@@ -54,7 +54,8 @@ const titleOf = (spec: ProbeSpec, ctx: ProbeContext) => renderSafe(spec.title, c
 
 /** Turns an evaluator's throw into a failed outcome: a probe never crashes a verify run. */
 function outcomeOfError(error: unknown): Outcome {
-  if (error instanceof LabError) return { ok: false, expected: 'the probe can run', seen: error.message, cause: error.message, hint: error.hint };
+  if (error instanceof LabError)
+    return { ok: false, expected: 'the probe can run', seen: error.message, cause: error.message, hint: error.hint };
   if (error instanceof ProbeTimeout) {
     return {
       ok: false,
@@ -111,7 +112,16 @@ export async function runStep(env: LabEnv, step: Step, machine: Machine = realMa
     const blocked = spec.needs.find((need) => status.get(need) !== 'pass');
     if (blocked) {
       const blocker = results.find((r) => r.id === blocked)!;
-      results.push({ step: step.number, id: spec.id, title: titleOf(spec, ctx), kind: spec.kind, status: 'skip', expected: '', seen: `not checked: "${blocker.title}" did not pass`, durationMs: 0 });
+      results.push({
+        step: step.number,
+        id: spec.id,
+        title: titleOf(spec, ctx),
+        kind: spec.kind,
+        status: 'skip',
+        expected: '',
+        seen: `not checked: "${blocker.title}" did not pass`,
+        durationMs: 0,
+      });
       status.set(spec.id, 'skip');
       continue;
     }
@@ -119,5 +129,11 @@ export async function runStep(env: LabEnv, step: Step, machine: Machine = realMa
     results.push(result);
     status.set(spec.id, result.status);
   }
-  return { step: step.number, title: step.meta.title, passed: results.every((r) => r.status === 'pass'), results, durationMs: Math.round(performance.now() - started) };
+  return {
+    step: step.number,
+    title: step.meta.title,
+    passed: results.every((r) => r.status === 'pass'),
+    results,
+    durationMs: Math.round(performance.now() - started),
+  };
 }

@@ -61,7 +61,9 @@ export function containerFact(container: PodContainer): ContainerFact {
 
 function listPodFiles(env: LabEnv): string[] {
   try {
-    return readdirSync(env.podsDir).filter((name) => !name.startsWith('.')).sort();
+    return readdirSync(env.podsDir)
+      .filter((name) => !name.startsWith('.'))
+      .sort();
   } catch {
     return [];
   }
@@ -102,7 +104,7 @@ interface ApiPod {
 
 async function apiFacts(env: LabEnv, specs: MapPartSpec[]): Promise<Pick<ClusterFacts, 'apiserver' | 'node' | 'objects' | 'pods'>> {
   const health = await getJson(`${env.apiserverUrl}/healthz`);
-  if (!health || health.status !== 200) return { apiserver: 'down', objects: {}, pods: {} };
+  if (health?.status !== 200) return { apiserver: 'down', objects: {}, pods: {} };
   const result: Pick<ClusterFacts, 'apiserver' | 'node' | 'objects' | 'pods'> = { apiserver: 'up', objects: {}, pods: {} };
   await Promise.all(
     specs.map(async (spec) => {
@@ -118,7 +120,11 @@ async function apiFacts(env: LabEnv, specs: MapPartSpec[]): Promise<Pick<Cluster
         const pod = await getJson(`${env.apiserverUrl}/api/v1/namespaces/${spec.namespace}/pods/${spec.pod}`);
         if (pod?.status !== 200) return;
         const { spec: podSpec, status } = pod.body as ApiPod;
-        result.pods[`${spec.namespace}/${spec.pod}`] = { phase: status?.phase ?? 'Unknown', ...(status?.podIP ? { ip: status.podIP } : {}), ...(podSpec?.nodeName ? { nodeName: podSpec.nodeName } : {}) };
+        result.pods[`${spec.namespace}/${spec.pod}`] = {
+          phase: status?.phase ?? 'Unknown',
+          ...(status?.podIP ? { ip: status.podIP } : {}),
+          ...(podSpec?.nodeName ? { nodeName: podSpec.nodeName } : {}),
+        };
       }
     }),
   );
@@ -133,7 +139,11 @@ async function healthFacts(specs: MapPartSpec[]): Promise<ClusterFacts['healthy'
 }
 
 /** Reads the machine for the parts `declared` names, and draws the map from what it found. */
-export async function clusterSnapshot(labEnv: LabEnv, docker: DockerDriver, declared: readonly DeclaredMapPart[]): Promise<ClusterSnapshot> {
+export async function clusterSnapshot(
+  labEnv: LabEnv,
+  docker: DockerDriver,
+  declared: readonly DeclaredMapPart[],
+): Promise<ClusterSnapshot> {
   const kubelets = labKubelets(labEnv);
   const kubelet = kubelets[0];
   const env = withLiveNode(labEnv, kubelets);
@@ -142,7 +152,11 @@ export async function clusterSnapshot(labEnv: LabEnv, docker: DockerDriver, decl
   const [containers, api, healthy] = await Promise.all([staticPodFacts(env, docker, roles), apiFacts(env, specs), healthFacts(specs)]);
   const facts: ClusterFacts = {
     nodeName: env.nodeName,
-    kubelet: { running: Boolean(kubelet), ...(kubelet ? { pid: kubelet.pid } : {}), withKubeconfig: Boolean(kubelet?.flags.has('kubeconfig')) },
+    kubelet: {
+      running: Boolean(kubelet),
+      ...(kubelet ? { pid: kubelet.pid } : {}),
+      withKubeconfig: Boolean(kubelet?.flags.has('kubeconfig')),
+    },
     podFiles: listPodFiles(env),
     kubeconfigFile: existsSync(env.kubeconfigFile),
     ...containers,

@@ -22,7 +22,15 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 export function parseProgress(raw: unknown): Progress | undefined {
   if (!isRecord(raw)) return undefined;
   const { version, passed, current, updatedAt } = raw;
-  if (version !== PROGRESS_VERSION || !isRecord(passed) || typeof current !== 'number' || !Number.isInteger(current) || current < 1 || typeof updatedAt !== 'string') return undefined;
+  if (
+    version !== PROGRESS_VERSION ||
+    !isRecord(passed) ||
+    typeof current !== 'number' ||
+    !Number.isInteger(current) ||
+    current < 1 ||
+    typeof updatedAt !== 'string'
+  )
+    return undefined;
   const steps: Record<string, string> = {};
   for (const [step, at] of Object.entries(passed)) {
     if (!/^\d+$/.test(step) || typeof at !== 'string') return undefined;

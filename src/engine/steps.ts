@@ -12,7 +12,11 @@ import { engineVars } from '../core/template.ts';
 const basePlaceholders = () => [...Object.keys(engineVars(labEnv())), 'nginxIp'];
 
 /** What the lab's content is validated against: the probes, actions and placeholders this engine has (also `lab dev check`). */
-export const labContentOptions = (): ContentOptions => ({ codeProbes: Object.keys(codeProbes), codeActions: Object.keys(codeActions), knownPlaceholders: basePlaceholders() });
+export const labContentOptions = (): ContentOptions => ({
+  codeProbes: Object.keys(codeProbes),
+  codeActions: Object.keys(codeActions),
+  knownPlaceholders: basePlaceholders(),
+});
 
 /** The lab's steps, validated against the probes and actions this engine has. */
 export function labSteps(): Step[] {
@@ -34,7 +38,10 @@ export function stepByNumber(steps: Step[], input: string | number): Step {
   const number = /^\d+$/.test(text) ? Number(text) : NaN;
   const step = steps.find((s) => s.number === number);
   if (!step) {
-    throw new UsageError(`there is no step "${text}"`, `valid steps are ${steps.map((s) => s.number).join(', ')} (${steps.map((s) => `${s.number}: ${s.meta.title}`).join('; ')})`);
+    throw new UsageError(
+      `there is no step "${text}"`,
+      `valid steps are ${steps.map((s) => s.number).join(', ')} (${steps.map((s) => `${s.number}: ${s.meta.title}`).join('; ')})`,
+    );
   }
   return step;
 }

@@ -7,7 +7,10 @@
 import { writeBuiltContentCache } from './steps.ts';
 import { writeVersionsCache } from '../core/versions.ts';
 
-for (const [file, write] of [['versions-cache.json', writeVersionsCache], ['content-cache.json', writeBuiltContentCache]] as const) {
+for (const [file, write] of [
+  ['versions-cache.json', writeVersionsCache],
+  ['content-cache.json', writeBuiltContentCache],
+] as const) {
   try {
     write();
   } catch (error) {

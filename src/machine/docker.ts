@@ -73,7 +73,9 @@ export function demuxDockerLogs(buffer: Buffer): string {
 
 /** Node lists only interfaces that are up; docker0 is down while no container uses it, so ask `ip`. */
 async function interfaceAddress(name: string): Promise<string | undefined> {
-  const stdout = await new Promise<string | undefined>((resolve) => execFile('ip', ['-j', '-4', 'addr', 'show', 'dev', name], (error, out) => resolve(error ? undefined : out)));
+  const stdout = await new Promise<string | undefined>((resolve) =>
+    execFile('ip', ['-j', '-4', 'addr', 'show', 'dev', name], (error, out) => resolve(error ? undefined : out)),
+  );
   if (stdout === undefined) return undefined;
   try {
     const [link] = JSON.parse(stdout) as { addr_info?: { local?: string }[] }[];
@@ -103,7 +105,10 @@ function toPodContainer(info: ContainerSummary): PodContainer {
 }
 
 /** Sort order of pod containers. Within one second only the attempt number tells a restarted container from the one it replaced. */
-export function newestFirst(a: Pick<PodContainer, 'created' | 'podUid' | 'attempt'>, b: Pick<PodContainer, 'created' | 'podUid' | 'attempt'>): number {
+export function newestFirst(
+  a: Pick<PodContainer, 'created' | 'podUid' | 'attempt'>,
+  b: Pick<PodContainer, 'created' | 'podUid' | 'attempt'>,
+): number {
   return b.created - a.created || (a.podUid === b.podUid ? b.attempt - a.attempt : 0);
 }
 
@@ -182,7 +187,9 @@ export class DockerDriver {
     return {
       imageId: info.Image ?? '',
       argv: [info.Path ?? '', ...(info.Args ?? [])].filter((arg, index) => index > 0 || arg !== ''),
-      mounts: (info.Mounts ?? []).filter((m) => m.Type === 'bind').map((m) => ({ source: m.Source ?? '', destination: m.Destination ?? '' })),
+      mounts: (info.Mounts ?? [])
+        .filter((m) => m.Type === 'bind')
+        .map((m) => ({ source: m.Source ?? '', destination: m.Destination ?? '' })),
     };
   }
 
@@ -235,11 +242,12 @@ export class DockerDriver {
     const gateway = network.IPAM?.Config?.find((config) => config.Gateway)?.Gateway;
     if (gateway) return gateway;
     const bridgeName = network.Options?.['com.docker.network.bridge.name'] ?? 'docker0';
-    const address = networkInterfaces()[bridgeName]?.find((entry) => entry.family === 'IPv4')?.address ?? (await interfaceAddress(bridgeName));
+    const address =
+      networkInterfaces()[bridgeName]?.find((entry) => entry.family === 'IPv4')?.address ?? (await interfaceAddress(bridgeName));
     if (address) return address;
     throw new LabError(
       `cannot find the address of Docker's bridge ${bridgeName}`,
-      'check `docker network inspect bridge` and `ip addr show docker0`; the lab runs pods on Docker\'s default bridge',
+      "check `docker network inspect bridge` and `ip addr show docker0`; the lab runs pods on Docker's default bridge",
     );
   }
 

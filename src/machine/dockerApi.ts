@@ -95,14 +95,19 @@ export class DockerEngine {
     if (streamed) headers['Content-Type'] ??= 'application/x-tar';
     return new Promise((resolve, reject) => {
       // A fresh connection per request: no pooled socket that Docker may have closed meanwhile.
-      const req = request({ socketPath: this.socketPath, path: path + queryString(options.query), method, headers, agent: false, signal: options.signal }, (res) => {
-        if (statusCodes[res.statusCode ?? 0] === true) return resolve(res);
-        readAll(res).then(
-          (buffer) => reject(new DockerApiError(res.statusCode ?? 0, statusCodes[res.statusCode ?? 0] as string | undefined, parseJsonOr(buffer))),
-          reject,
-        );
-      });
-      if (this.timeoutMs > 0) req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`Docker did not answer within ${this.timeoutMs / 1000} s`)));
+      const req = request(
+        { socketPath: this.socketPath, path: path + queryString(options.query), method, headers, agent: false, signal: options.signal },
+        (res) => {
+          if (statusCodes[res.statusCode ?? 0] === true) return resolve(res);
+          readAll(res).then(
+            (buffer) =>
+              reject(new DockerApiError(res.statusCode ?? 0, statusCodes[res.statusCode ?? 0] as string | undefined, parseJsonOr(buffer))),
+            reject,
+          );
+        },
+      );
+      if (this.timeoutMs > 0)
+        req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`Docker did not answer within ${this.timeoutMs / 1000} s`)));
       req.on('error', reject);
       if (streamed) {
         (body as Readable).on('error', (error) => req.destroy(error));
@@ -133,11 +138,16 @@ export class DockerEngine {
   }
 
   async removeContainer(id: string, query: { force?: boolean; v?: boolean } = {}): Promise<void> {
-    await this.call('DELETE', containerPath(id), { query, statusCodes: { 204: true, 400: 'bad parameter', 404: 'no such container', 409: 'conflict', 500: 'server error' } });
+    await this.call('DELETE', containerPath(id), {
+      query,
+      statusCodes: { 204: true, 400: 'bad parameter', 404: 'no such container', 409: 'conflict', 500: 'server error' },
+    });
   }
 
   async startContainer(id: string): Promise<void> {
-    await this.call('POST', `${containerPath(id)}/start`, { statusCodes: { 204: true, 304: 'container already started', 404: 'no such container', 500: 'server error' } });
+    await this.call('POST', `${containerPath(id)}/start`, {
+      statusCodes: { 204: true, 304: 'container already started', 404: 'no such container', 500: 'server error' },
+    });
   }
 
   /** Creates a container (POST /containers/create) and hands back what can be done with it. */
@@ -153,11 +163,17 @@ export class DockerEngine {
   inspectImage = (name: string) => this.call<Record<string, unknown>>('GET', `${imagePath(name)}/json`, { statusCodes: IMAGE });
 
   async removeImage(name: string, query: { force?: boolean; noprune?: boolean } = {}): Promise<void> {
-    await this.call('DELETE', imagePath(name), { query, statusCodes: { 200: true, 404: 'no such image', 409: 'conflict', 500: 'server error' } });
+    await this.call('DELETE', imagePath(name), {
+      query,
+      statusCodes: { 200: true, 404: 'no such image', 409: 'conflict', 500: 'server error' },
+    });
   }
 
   async tagImage(name: string, target: { repo: string; tag?: string }): Promise<void> {
-    await this.call('POST', `${imagePath(name)}/tag`, { query: target, statusCodes: { 200: true, 201: true, 400: 'bad parameter', 404: 'no such image', 409: 'conflict', 500: 'server error' } });
+    await this.call('POST', `${imagePath(name)}/tag`, {
+      query: target,
+      statusCodes: { 200: true, 201: true, 400: 'bad parameter', 404: 'no such image', 409: 'conflict', 500: 'server error' },
+    });
   }
 
   /** POST /images/create: the pull's progress as a stream of JSON lines (followJsonLines). */
@@ -168,16 +184,23 @@ export class DockerEngine {
 
   /** Pushes to a registry that asks for no credentials (an empty X-Registry-Auth, which the engine requires). */
   push(name: string): Promise<IncomingMessage> {
-    return this.open('POST', `${imagePath(name)}/push`, { headers: { 'X-Registry-Auth': Buffer.from('{}').toString('base64') }, statusCodes: IMAGE });
+    return this.open('POST', `${imagePath(name)}/push`, {
+      headers: { 'X-Registry-Auth': Buffer.from('{}').toString('base64') },
+      statusCodes: IMAGE,
+    });
   }
 
   /** `docker save` of several images into one tar stream. */
   saveImages = (names: string[]) => this.open('GET', '/images/get', { query: { names }, statusCodes: OK_ONLY });
 
   /** `docker load` of a tar stream; the answer is JSON lines. */
-  loadImage = (archive: Readable, query: { quiet?: boolean } = {}) => this.open('POST', '/images/load', { body: archive, query, statusCodes: OK_ONLY });
+  loadImage = (archive: Readable, query: { quiet?: boolean } = {}) =>
+    this.open('POST', '/images/load', { body: archive, query, statusCodes: OK_ONLY });
 
-  inspectNetwork = (name: string) => this.call<Record<string, unknown>>('GET', `/networks/${encodeURIComponent(name)}`, { statusCodes: { 200: true, 404: 'no such network', 500: 'server error' } });
+  inspectNetwork = (name: string) =>
+    this.call<Record<string, unknown>>('GET', `/networks/${encodeURIComponent(name)}`, {
+      statusCodes: { 200: true, 404: 'no such network', 500: 'server error' },
+    });
 
   /** GET /events: one JSON object per line while the stream lasts. */
   events = (filters: Record<string, string[]>, signal?: AbortSignal) => this.open('GET', '/events', { query: { filters }, signal });
@@ -220,7 +243,11 @@ function parseJsonOr(buffer: Buffer): unknown {
  * Reads a stream of JSON lines (pull, push and load progress, events), calling `onEvent` per object;
  * resolves at its end. A line that is not JSON goes to `onText` (Docker reports some failures so).
  */
-export function followJsonLines(stream: NodeJS.ReadableStream, onEvent: (event: Record<string, unknown>) => void, onText?: (line: string) => void): Promise<void> {
+export function followJsonLines(
+  stream: NodeJS.ReadableStream,
+  onEvent: (event: Record<string, unknown>) => void,
+  onText?: (line: string) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let buffer = '';
     const line = (text: string) => {

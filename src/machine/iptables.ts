@@ -15,7 +15,8 @@ export interface KubeRules {
 /** Splits an iptables-save rule into arguments, honouring its double quotes (comments have spaces). */
 export function splitRule(line: string): string[] {
   const args: string[] = [];
-  for (const match of line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)) args.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2]!);
+  for (const match of line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g))
+    args.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2]!);
   return args;
 }
 

@@ -40,7 +40,11 @@ const stripFinalNewline = (text: string) => text.replace(/\r?\n$/, '');
  * SIGKILL 5 s later if it ignores that), 1 when it could not start or died of a signal. node:child_process
  * rather than execa, which would add ~150 ms and ~17 MiB to every command whose probes run kubectl.
  */
-function run(file: string, args: string[], options: { env: NodeJS.ProcessEnv; input?: string; timeoutMs: number; cwd: string }): Promise<KubectlResult> {
+function run(
+  file: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; input?: string; timeoutMs: number; cwd: string },
+): Promise<KubectlResult> {
   return new Promise((resolve) => {
     const child = spawn(file, args, { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];

@@ -68,7 +68,9 @@ export function isKubelet(proc: ProcessInfo): boolean {
 }
 
 export function allKubelets(processes = listProcesses()): KubeletProcess[] {
-  return processes.filter(isKubelet).map((proc) => ({ pid: proc.pid, argv: proc.argv, flags: parseFlags(proc.argv.slice(1)), cwd: proc.cwd }));
+  return processes
+    .filter(isKubelet)
+    .map((proc) => ({ pid: proc.pid, argv: proc.argv, flags: parseFlags(proc.argv.slice(1)), cwd: proc.cwd }));
 }
 
 /**

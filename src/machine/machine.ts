@@ -7,7 +7,10 @@ import { portHolders, type PortHolder } from './ports.ts';
 import { listProcesses, type ProcessInfo } from './proc.ts';
 
 /** What that code asks Docker: the DockerDriver methods it calls. */
-export type Docker = Pick<DockerDriver, 'ensureUp' | 'podContainers' | 'logs' | 'startError' | 'inspectContainer' | 'imageId' | 'imagePresent'>;
+export type Docker = Pick<
+  DockerDriver,
+  'ensureUp' | 'podContainers' | 'logs' | 'startError' | 'inspectContainer' | 'imageId' | 'imagePresent'
+>;
 
 export type PathKind = 'file' | 'directory' | 'other';
 

@@ -11,10 +11,12 @@ export function parseMountPoints(mountinfo: string): string[] {
 
 export function mountsUnder(dir: string, mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): string[] {
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  return parseMountPoints(mountinfo)
-    .filter((point) => point === dir || point.startsWith(prefix))
-    // Deepest first, so nested mounts come off before their parents.
-    .sort((a, b) => b.split('/').length - a.split('/').length);
+  return (
+    parseMountPoints(mountinfo)
+      .filter((point) => point === dir || point.startsWith(prefix))
+      // Deepest first, so nested mounts come off before their parents.
+      .sort((a, b) => b.split('/').length - a.split('/').length)
+  );
 }
 
 /** Unmounts everything under dir; a busy mount is detached lazily so the next step can proceed. */

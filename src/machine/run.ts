@@ -21,8 +21,19 @@ export interface CommandOptions {
 export async function runCommand(file: string, args: string[], options: CommandOptions = {}): Promise<CommandResult> {
   // execa (~150 ms to load) only when a command runs, not with every lab command that could run one.
   const { execa } = await import('execa');
-  const result = await execa(file, args, { reject: false, ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}), ...(options.env ? { env: options.env, extendEnv: false } : {}) });
-  return { stdout: result.stdout ?? '', stderr: result.stderr ?? '', exitCode: result.exitCode, timedOut: result.timedOut ?? false, failed: result.failed ?? false, shortMessage: result.shortMessage };
+  const result = await execa(file, args, {
+    reject: false,
+    ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+    ...(options.env ? { env: options.env, extendEnv: false } : {}),
+  });
+  return {
+    stdout: result.stdout ?? '',
+    stderr: result.stderr ?? '',
+    exitCode: result.exitCode,
+    timedOut: result.timedOut ?? false,
+    failed: result.failed ?? false,
+    shortMessage: result.shortMessage,
+  };
 }
 
 /** bash -n's complaint about a script, undefined when it parses. */

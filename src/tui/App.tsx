@@ -57,11 +57,15 @@ export function App({ store, lessonMarkdown, isRoot, clipboard = terminalClipboa
   const [chosen, setChosen] = useState<number>();
 
   const color = lessonColor(theme.color);
-  const layout = useMemo(() => layoutLesson(lessonMarkdown(step.number), columns, { color }), [step.number, columns, lessonMarkdown, color]);
+  const layout = useMemo(
+    () => layoutLesson(lessonMarkdown(step.number), columns, { color }),
+    [step.number, columns, lessonMarkdown, color],
+  );
   const lines = layout.lines;
   const commands = useMemo(() => layout.blocks.flatMap((block, index) => (block.command ? [index] : [])), [layout]);
 
   // A new step starts at the top of its lesson with no hints shown.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the step shown changing is what resets the view
   useEffect(() => {
     setOffset(0);
     setHintLevel(0);
@@ -89,16 +93,29 @@ export function App({ store, lessonMarkdown, isRoot, clipboard = terminalClipboa
   }, [logOpen, env, store]);
 
   const report = state.reports[step.number];
-  const info: StepInfo = { number: step.number, title: step.meta.title, files: step.meta.files, probes: step.meta.probes.map((p) => ({ id: p.id, title: p.title })), learned: step.meta.learned };
+  const info: StepInfo = {
+    number: step.number,
+    title: step.meta.title,
+    files: step.meta.files,
+    probes: step.meta.probes.map((p) => ({ id: p.id, title: p.title })),
+    learned: step.meta.learned,
+  };
   const hintText = hintLevel > 0 ? `**Hint ${hintLevel}/${step.meta.hints.length}:** ${step.meta.hints[hintLevel - 1]}` : undefined;
   const bottom = bottomHeight(reading, info.probes.length, report, state.snapshot, step.number);
   const paneHeight = mainPaneHeight({ rows, columns, hint: hintText, message: pending?.question, notice, reading }, bottom);
   // The pane grows in reading mode and shrinks under a long hint: the window stays inside the lesson.
   const lessonOffset = Math.min(offset, maxOffset(lines.length, paneHeight));
-  const lessonShown = !logOpen && !(state.apply && state.apply.step === step.number && (state.apply.running || state.apply.error)) && (lessonWanted || !report?.passed);
+  const lessonShown =
+    !logOpen &&
+    !(state.apply && state.apply.step === step.number && (state.apply.running || state.apply.error)) &&
+    (lessonWanted || !report?.passed);
   // What the copy key takes: the block the student moved to with Tab while it is in view, else the
   // first command in view. Its gutter carries the mark.
-  const marked = !lessonShown ? undefined : chosen !== undefined && inView(layout.blocks[chosen]!, lessonOffset, paneHeight) ? chosen : commands.find((index) => inView(layout.blocks[index]!, lessonOffset, paneHeight));
+  const marked = !lessonShown
+    ? undefined
+    : chosen !== undefined && inView(layout.blocks[chosen]!, lessonOffset, paneHeight)
+      ? chosen
+      : commands.find((index) => inView(layout.blocks[index]!, lessonOffset, paneHeight));
   const applying = Boolean(state.apply?.running);
   // The machine check fills the screen but the footer row and the row Ink keeps free.
   const preflightHeight = rows - 2;
@@ -135,7 +152,7 @@ export function App({ store, lessonMarkdown, isRoot, clipboard = terminalClipboa
     }
     const at = marked === undefined ? -1 : commands.indexOf(marked);
     const after = commands.findIndex((index) => layout.blocks[index]!.start >= lessonOffset + paneHeight);
-    const from = at >= 0 ? at + direction : direction === 1 ? (after >= 0 ? after : 0) : (after >= 0 ? after : commands.length) - 1;
+    const from = at >= 0 ? at + direction : direction === 1 ? Math.max(after, 0) : (after >= 0 ? after : commands.length) - 1;
     const target = commands[(from + commands.length) % commands.length]!;
     const block = layout.blocks[target]!;
     setChosen(target);
@@ -146,7 +163,9 @@ export function App({ store, lessonMarkdown, isRoot, clipboard = terminalClipboa
   const copy = () => {
     const block = marked === undefined ? undefined : layout.blocks[marked];
     if (!block) {
-      setNotice(lessonShown ? 'no command in view: scroll to one (Tab jumps to the next)' : 'c copies a command of the lesson: v or ↑↓ shows it');
+      setNotice(
+        lessonShown ? 'no command in view: scroll to one (Tab jumps to the next)' : 'c copies a command of the lesson: v or ↑↓ shows it',
+      );
       return;
     }
     clipboard(osc52(block.text));
@@ -248,11 +267,25 @@ export function App({ store, lessonMarkdown, isRoot, clipboard = terminalClipboa
       ...(state.preflight ? [{ key: 'm', label: 'machine check' }] : []),
       { key: 'q', label: 'quit' },
     ];
-    const machine = state.preflight?.phase === 'done' ? { fails: state.preflight.results.filter((r) => r.status === 'fail').length, warns: state.preflight.results.filter((r) => r.status === 'warn').length } : undefined;
+    const machine =
+      state.preflight?.phase === 'done'
+        ? {
+            fails: state.preflight.results.filter((r) => r.status === 'fail').length,
+            warns: state.preflight.results.filter((r) => r.status === 'warn').length,
+          }
+        : undefined;
     return (
       <Box flexDirection="column" height={height} width={columns}>
         <Box flexGrow={1} overflow="hidden">
-          <Welcome steps={stepLines} resumeStep={state.viewing} firstVisit={state.firstVisit} isRoot={isRoot} checking={!state.surveyed} width={columns} machine={machine} />
+          <Welcome
+            steps={stepLines}
+            resumeStep={state.viewing}
+            firstVisit={state.firstVisit}
+            isRoot={isRoot}
+            checking={!state.surveyed}
+            width={columns}
+            machine={machine}
+          />
         </Box>
         <Footer keys={keys} />
       </Box>
@@ -267,7 +300,13 @@ export function App({ store, lessonMarkdown, isRoot, clipboard = terminalClipboa
     return (
       <Box flexDirection="column" height={height} width={columns}>
         <Box flexGrow={1} overflow="hidden">
-          <FinalScreen steps={stepLines} finale={steps.at(-1)!.meta.finale!} snapshot={state.snapshot} nodeName={state.snapshot?.nodeName ?? env.nodeName} width={columns} />
+          <FinalScreen
+            steps={stepLines}
+            finale={steps.at(-1)!.meta.finale!}
+            snapshot={state.snapshot}
+            nodeName={state.snapshot?.nodeName ?? env.nodeName}
+            width={columns}
+          />
         </Box>
         <Footer keys={keys} />
       </Box>
@@ -276,7 +315,8 @@ export function App({ store, lessonMarkdown, isRoot, clipboard = terminalClipboa
 
   let pane: MainPane = { kind: 'lesson', lines: markedLines, offset: lessonOffset };
   if (logOpen) pane = { kind: 'log', lines: logLines };
-  else if (state.apply && state.apply.step === step.number && (state.apply.running || state.apply.error)) pane = { kind: 'apply', apply: state.apply };
+  else if (state.apply && state.apply.step === step.number && (state.apply.running || state.apply.error))
+    pane = { kind: 'apply', apply: state.apply };
   else if (report?.passed && !lessonWanted) pane = { kind: 'passed' };
 
   return (

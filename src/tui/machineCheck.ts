@@ -17,7 +17,11 @@ export interface MachinePrep {
   fetchBinaries(onProgress: (progress: DownloadProgress) => void, log: (line: string) => void): Promise<void>;
   /** False when automatic pulls are off (MVK_NO_PULL=1, `pullImages: false`): say so, pull nothing. */
   pullsAllowed(): boolean;
-  fetchImages(onImage: (image: string, missing: string[]) => void, onLayer: (progress: LayerProgress) => void, log: (line: string) => void): Promise<string[]>;
+  fetchImages(
+    onImage: (image: string, missing: string[]) => void,
+    onLayer: (progress: LayerProgress) => void,
+    log: (line: string) => void,
+  ): Promise<string[]>;
 }
 
 export interface LayerLine {
@@ -44,7 +48,12 @@ const asFailure = (error: unknown): Failure => failureOf(error, 'run `npx lab se
 const LAYERS_SHOWN = 6;
 
 export function withLayer(layers: LayerLine[], event: LayerProgress): LayerLine[] {
-  const line = { layer: event.layer, status: event.status, ...(event.current !== undefined ? { current: event.current } : {}), ...(event.total !== undefined ? { total: event.total } : {}) };
+  const line = {
+    layer: event.layer,
+    status: event.status,
+    ...(event.current !== undefined ? { current: event.current } : {}),
+    ...(event.total !== undefined ? { total: event.total } : {}),
+  };
   const at = layers.findIndex((l) => l.layer === event.layer);
   if (at === -1) return [...layers, line].slice(-LAYERS_SHOWN);
   return layers.map((l, i) => (i === at ? line : l));
@@ -104,8 +113,10 @@ export async function prepareMachine(prep: MachinePrep, update: (state: Prefligh
       set({ phase: 'images', images: { missing: [], layers: [], pulled: [], done: false } });
       try {
         await prep.fetchImages(
-          (image, missing) => set({ images: { ...state.images!, missing, pulling: image, layers: [], pulled: missing.slice(0, missing.indexOf(image)) } }),
-          (event) => set({ images: { ...state.images!, layers: event.layer ? withLayer(state.images!.layers, event) : state.images!.layers } }),
+          (image, missing) =>
+            set({ images: { ...state.images!, missing, pulling: image, layers: [], pulled: missing.slice(0, missing.indexOf(image)) } }),
+          (event) =>
+            set({ images: { ...state.images!, layers: event.layer ? withLayer(state.images!.layers, event) : state.images!.layers } }),
           () => {},
         );
         set({ images: { ...state.images!, pulling: undefined, layers: [], pulled: state.images!.missing, done: true } });

@@ -12,8 +12,16 @@ import type { MachinePrep } from './machineCheck.ts';
 export function realMachinePrep(env: LabEnv): MachinePrep {
   // Fresh inputs per run: they remember Docker's answers, and `r` must ask again.
   return {
-    doctor: (onCheck, onResult) => runDoctor(realDoctorInputs(env, new DockerDriver()), doctorChecks, { onCheck: (check, index, total) => onCheck(check.title, index, total), onResult }),
-    recheck: (ids) => runDoctor(realDoctorInputs(env, new DockerDriver()), doctorChecks.filter((c) => ids.includes(c.id))),
+    doctor: (onCheck, onResult) =>
+      runDoctor(realDoctorInputs(env, new DockerDriver()), doctorChecks, {
+        onCheck: (check, index, total) => onCheck(check.title, index, total),
+        onResult,
+      }),
+    recheck: (ids) =>
+      runDoctor(
+        realDoctorInputs(env, new DockerDriver()),
+        doctorChecks.filter((c) => ids.includes(c.id)),
+      ),
     binarySource() {
       try {
         return releaseArchive().url;

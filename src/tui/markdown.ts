@@ -113,8 +113,32 @@ function decodeEntities(text: string): string {
  * HTML elements a lesson may use. Anything else in angle brackets is text the lesson means literally
  * (`pods/<name>/binding`, a `<nodeIp>` left for an unknown machine), though markdown reads it as a tag.
  */
-const HTML_TAGS = new Set(['a', 'abbr', 'b', 'br', 'code', 'del', 'details', 'div', 'em', 'i', 'img', 'kbd', 'p', 'pre', 's', 'small', 'span', 'strong', 'sub', 'summary', 'sup', 'u']);
-const stripTags = (html: string) => html.replace(/<\/?([A-Za-z][\w-]*)[^>]*>/g, (tag, name: string) => (HTML_TAGS.has(name.toLowerCase()) ? '' : tag));
+const HTML_TAGS = new Set([
+  'a',
+  'abbr',
+  'b',
+  'br',
+  'code',
+  'del',
+  'details',
+  'div',
+  'em',
+  'i',
+  'img',
+  'kbd',
+  'p',
+  'pre',
+  's',
+  'small',
+  'span',
+  'strong',
+  'sub',
+  'summary',
+  'sup',
+  'u',
+]);
+const stripTags = (html: string) =>
+  html.replace(/<\/?([A-Za-z][\w-]*)[^>]*>/g, (tag, name: string) => (HTML_TAGS.has(name.toLowerCase()) ? '' : tag));
 
 /** Inline HTML carries no meaning in a terminal: `<br>` breaks the line, other tags go, their text stays. */
 function htmlPieces(html: string, style: Style, out: Piece[]): void {
@@ -161,7 +185,8 @@ function inlinePieces(tokens: Token[] | undefined, style: Style, out: Piece[] = 
         inlinePieces(link.tokens, { ...style, link: true }, out);
         const label = plainText(link.tokens);
         // The address is what a student types or clicks; shown unless the label already is it.
-        if (link.href && link.href !== label && link.href !== `mailto:${label}`) out.push({ text: ` (${link.href})`, style: { ...style, link: false, dim: true } });
+        if (link.href && link.href !== label && link.href !== `mailto:${label}`)
+          out.push({ text: ` (${link.href})`, style: { ...style, link: false, dim: true } });
         break;
       }
       case 'image':
@@ -441,7 +466,12 @@ export function unwrapCode(rows: string[]): string {
       if (line.endsWith(LITERAL_MARK)) {
         line = line.slice(0, -LITERAL_MARK.length) + next;
         i++;
-      } else if (line.endsWith('\\') && next.startsWith(continuation) && next[continuation.length] !== ' ' && next.length > continuation.length) {
+      } else if (
+        line.endsWith('\\') &&
+        next.startsWith(continuation) &&
+        next[continuation.length] !== ' ' &&
+        next.length > continuation.length
+      ) {
         line = line.slice(0, -1) + next.slice(continuation.length);
         i++;
       } else break;
@@ -589,7 +619,11 @@ function block(token: Token, room: number, ctx: Context): Rendered {
     case 'paragraph':
       return textBlock(inlinePieces(token.tokens, {}), room, ctx);
     case 'text':
-      return textBlock('tokens' in token && token.tokens ? inlinePieces(token.tokens, {}) : [{ text: decodeEntities(token.text), style: {} }], room, ctx);
+      return textBlock(
+        'tokens' in token && token.tokens ? inlinePieces(token.tokens, {}) : [{ text: decodeEntities(token.text), style: {} }],
+        room,
+        ctx,
+      );
     case 'code':
       return codeBlock(token as Tokens.Code, room, ctx);
     case 'list':

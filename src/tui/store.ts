@@ -167,7 +167,13 @@ export class WalkthroughStore {
       if (done.clear && this.state.screen === 'preflight') this.set({ screen: 'welcome' });
     } catch (error) {
       const failure = failureOf(error, 'run `npx lab doctor` in another terminal');
-      this.set({ preflight: { phase: 'done', results: [{ id: 'doctor', title: 'machine check', status: 'fail', detail: failure.message, fix: failure.hint }], clear: false } });
+      this.set({
+        preflight: {
+          phase: 'done',
+          results: [{ id: 'doctor', title: 'machine check', status: 'fail', detail: failure.message, fix: failure.hint }],
+          clear: false,
+        },
+      });
     } finally {
       this.set({ preparing: false });
     }
@@ -223,7 +229,10 @@ export class WalkthroughStore {
   containerEvent(pod: string | undefined): void {
     if (this.stopped) return;
     const step = this.engine.steps[this.state.viewing - 1];
-    if (!pod || (step && podsWatchedBy(step, templateVars(withLiveNode(this.engine.env))).has(pod))) return this.requestCheck();
+    if (!pod || (step && podsWatchedBy(step, templateVars(withLiveNode(this.engine.env))).has(pod))) {
+      this.requestCheck();
+      return;
+    }
     this.cancel(this.snapshotTimer);
     this.snapshotTimer = this.after(this.timing.debounceMs, () => void this.refreshSnapshot());
     const sinceCheck = this.scheduler.now() - this.lastCheckAt;
@@ -289,7 +298,8 @@ export class WalkthroughStore {
       return this.checkNow();
     }
     if (changed) this.pollDelay = this.timing.pollMs;
-    else if (options.poll) this.pollDelay = Math.min(this.pollDelay * POLL_STRETCH, Math.max(this.timing.pollMs, this.timing.maxPollMs ?? this.timing.pollMs));
+    else if (options.poll)
+      this.pollDelay = Math.min(this.pollDelay * POLL_STRETCH, Math.max(this.timing.pollMs, this.timing.maxPollMs ?? this.timing.pollMs));
     this.schedulePoll();
   }
 

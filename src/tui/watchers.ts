@@ -5,7 +5,8 @@ import { kubeletLogFile } from '../machine/kubelet.ts';
 
 /** Files the student writes: everything in pods/ and the kubeconfig at the repo root. */
 export function watchStudentFiles(env: LabEnv, onChange: (file: string) => void): FSWatcher {
-  const watched = (file: string) => file === env.repoRoot || file === env.podsDir || path.dirname(file) === env.podsDir || file === env.kubeconfigFile;
+  const watched = (file: string) =>
+    file === env.repoRoot || file === env.podsDir || path.dirname(file) === env.podsDir || file === env.kubeconfigFile;
   const watcher = watch(env.repoRoot, { ignoreInitial: true, depth: 1, ignored: (file) => !watched(path.resolve(file)) });
   watcher.on('all', (_event, file) => onChange(file));
   watcher.on('error', () => undefined);

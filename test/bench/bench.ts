@@ -75,7 +75,11 @@ function sample(argv: string[], state: string): Promise<Sample> {
   const [command, ...args] = withTime ? [TIME, '-f', '%M %U %S', '-o', report, ...argv] : argv;
   const started = performance.now();
   // An empty work dir (no pods/ files) and state dir: "a machine with nothing running" for the lab.
-  const child = spawn(command!, args, { cwd: repoRoot, env: { ...process.env, MVK_WORK_DIR: state, MVK_STATE_DIR: path.join(state, '.lab') }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(command!, args, {
+    cwd: repoRoot,
+    env: { ...process.env, MVK_WORK_DIR: state, MVK_STATE_DIR: path.join(state, '.lab') },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   return new Promise((resolve, reject) => {
@@ -101,7 +105,9 @@ async function startup(label: string, argv: string[], goal?: typeof STARTUP_GOAL
     const ms = median(runs.map((r) => r.ms));
     const rss = runs.every((r) => r.rssMiB !== undefined) ? median(runs.map((r) => r.rssMiB!)) : undefined;
     const cpu = runs.every((r) => r.cpuS !== undefined) ? median(runs.map((r) => r.cpuS!)) : undefined;
-    const verdict = goal ? `  goal <= ${goal.wallMs / 1000} s, <= ${goal.rssMiB} MiB: ${ms <= goal.wallMs && rss !== undefined && rss <= goal.rssMiB ? 'met' : 'NOT met'}` : '';
+    const verdict = goal
+      ? `  goal <= ${goal.wallMs / 1000} s, <= ${goal.rssMiB} MiB: ${ms <= goal.wallMs && rss !== undefined && rss <= goal.rssMiB ? 'met' : 'NOT met'}`
+      : '';
     const usage = rss === undefined ? 'peak RSS n/a (no /usr/bin/time)' : `peak ${rss.toFixed(1)} MiB, CPU ${cpu!.toFixed(2)} s`;
     record(label, ms, `${usage}, median of 5, exit ${runs[0]!.code}${verdict}`);
     return runs;
@@ -116,7 +122,10 @@ async function startupBench(): Promise<void> {
   // The goals hold on an idle machine; say when this one is not (wall time suffers first, RSS least).
   const [load] = loadavg();
   const cpus = availableParallelism();
-  rows.push(['load average (1 min) on CPUs', `${load!.toFixed(2)} on ${cpus}${load! > cpus / 2 ? '  (busy machine: wall and CPU times are inflated)' : ''}`]);
+  rows.push([
+    'load average (1 min) on CPUs',
+    `${load!.toFixed(2)} on ${cpus}${load! > cpus / 2 ? '  (busy machine: wall and CPU times are inflated)' : ''}`,
+  ]);
   await startup('node -e 0 (the floor)', [process.execPath, '-e', '0']);
   const compiled = await startup('lab verify 3 (bin/lab.mjs)', [process.execPath, bin, 'verify', '3'], STARTUP_GOAL);
   const note = compiled[0]!.stderr.split('\n').find((line) => line.startsWith('note: '));
@@ -166,16 +175,27 @@ async function main(): Promise<void> {
   const kubectl = `${env.binDir}/kubectl`;
   await execa(kubectl, ['-s', env.apiserverUrl, 'delete', 'serviceaccount', 'default']);
   // The object exists somewhere during the create request; timing from its start gives an upper bound.
-  await latency('API object created (default-serviceaccount)', 5, 'default-serviceaccount', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const sentAt = performance.now();
-    await fetch(`${env.apiserverUrl}/api/v1/namespaces/default/serviceaccounts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'default' }, automountServiceAccountToken: false }),
-    });
-    return sentAt;
-  }, '(upper bound: from the create request)');
+  await latency(
+    'API object created (default-serviceaccount)',
+    5,
+    'default-serviceaccount',
+    async () => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const sentAt = performance.now();
+      await fetch(`${env.apiserverUrl}/api/v1/namespaces/default/serviceaccounts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'default', namespace: 'default' },
+          automountServiceAccountToken: false,
+        }),
+      });
+      return sentAt;
+    },
+    '(upper bound: from the create request)',
+  );
 
   // etcd replaced: measure from Docker's start event of the new container to the probe passing.
   const docker = new DockerDriver();
@@ -186,7 +206,7 @@ async function main(): Promise<void> {
   const runningAt = await firstPass(2, 'etcd-running');
   const healthyAt = await firstPass(2, 'etcd-health');
   const startedAt = await started;
-  record('probe latency: etcd container started (etcd-running)', runningAt - startedAt, '(from Docker\'s start event)');
+  record('probe latency: etcd container started (etcd-running)', runningAt - startedAt, "(from Docker's start event)");
   record('etcd healthy after kubelet restarted it (etcd-health)', healthyAt - startedAt, '(mostly etcd start-up)');
   events.destroy();
 

@@ -19,9 +19,15 @@ describe('diagnoses for the apiserver, kubelet joining, admission and pinning (s
     assert.equal(applied.code, 0, applied.stderr);
 
     await t.test('5: apiserver with --etcd-servers on the wrong port', async () => {
-      writeRepoFile('pods/apiserver.yaml', fixture('apiserver.yaml').replace('--etcd-servers=http://127.0.0.1:2379', '--etcd-servers=http://127.0.0.1:2378'));
+      writeRepoFile(
+        'pods/apiserver.yaml',
+        fixture('apiserver.yaml').replace('--etcd-servers=http://127.0.0.1:2379', '--etcd-servers=http://127.0.0.1:2378'),
+      );
       const seen = await waitForDiagnosis(3, 'apiserver-etcd-url', { timeoutMs: 90_000 });
-      assertShows(seen.text, 'apiserver-etcd-url', [/--etcd-servers=http:\/\/127\.0\.0\.1:2378 points at port 2378/, /--etcd-servers=http:\/\/127\.0\.0\.1:2379/]);
+      assertShows(seen.text, 'apiserver-etcd-url', [
+        /--etcd-servers=http:\/\/127\.0\.0\.1:2378 points at port 2378/,
+        /--etcd-servers=http:\/\/127\.0\.0\.1:2379/,
+      ]);
       writeRepoFile('pods/apiserver.yaml', fixture('apiserver.yaml'));
     });
 
@@ -48,7 +54,11 @@ describe('diagnoses for the apiserver, kubelet joining, admission and pinning (s
       writeRepoFile('kubeconfig.yaml', fixture('kubeconfig.yaml').replace('http://127.0.0.1:8080', 'https://127.0.0.1:8080'));
       const seen = await waitForDiagnosis(4, 'kubeconfig-wrong-server', { timeoutMs: 10_000 });
       assert.equal(seen.result.id, 'kubeconfig-file');
-      assertShows(seen.text, 'kubeconfig-wrong-server', [/https:\/\/127\.0\.0\.1:8080/, /TLS handshake/, /server: http:\/\/127\.0\.0\.1:8080/]);
+      assertShows(seen.text, 'kubeconfig-wrong-server', [
+        /https:\/\/127\.0\.0\.1:8080/,
+        /TLS handshake/,
+        /server: http:\/\/127\.0\.0\.1:8080/,
+      ]);
       writeRepoFile('kubeconfig.yaml', fixture('kubeconfig.yaml'));
     });
 
@@ -60,13 +70,28 @@ describe('diagnoses for the apiserver, kubelet joining, admission and pinning (s
     await t.test('8: pods created before the ServiceAccount exists', async () => {
       assert.equal(await api('DELETE', '/api/v1/namespaces/default/serviceaccounts/default'), 200);
       const seen = await waitForDiagnosis(5, 'serviceaccount-missing', { timeoutMs: 10_000 });
-      assertShows(seen.text, 'serviceaccount-missing', [/serviceaccount "default" not found/, /kube-controller-manager/, /automountServiceAccountToken: false/]);
+      assertShows(seen.text, 'serviceaccount-missing', [
+        /serviceaccount "default" not found/,
+        /kube-controller-manager/,
+        /automountServiceAccountToken: false/,
+      ]);
     });
 
     await t.test('9: a ServiceAccount without automountServiceAccountToken: false', async () => {
-      assert.equal(await api('POST', '/api/v1/namespaces/default/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'default' } }), 201);
+      assert.equal(
+        await api('POST', '/api/v1/namespaces/default/serviceaccounts', {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'default', namespace: 'default' },
+        }),
+        201,
+      );
       const seen = await waitForDiagnosis(5, 'serviceaccount-token-automount', { timeoutMs: 10_000 });
-      assertShows(seen.text, 'serviceaccount-token-automount', [/No API token found/, /token controller/, /automountServiceAccountToken: false/]);
+      assertShows(seen.text, 'serviceaccount-token-automount', [
+        /No API token found/,
+        /token controller/,
+        /automountServiceAccountToken: false/,
+      ]);
     });
 
     await t.test('the engine brings step 6 up', async () => {
@@ -79,14 +104,23 @@ describe('diagnoses for the apiserver, kubelet joining, admission and pinning (s
       assert.equal(await api('POST', '/api/v1/namespaces/default/pods', nginx({})), 201);
       const seen = await waitForDiagnosis(6, 'pod-pending-no-scheduler', { timeoutMs: 10_000 });
       assert.equal(seen.result.id, 'nginx-pinned');
-      assertShows(seen.text, 'pod-pending-no-scheduler', [/Pod nginx has no spec\.nodeName/, /kube-scheduler/, /Pending forever/, /nodeName: mvk-node/]);
+      assertShows(seen.text, 'pod-pending-no-scheduler', [
+        /Pod nginx has no spec\.nodeName/,
+        /kube-scheduler/,
+        /Pending forever/,
+        /nodeName: mvk-node/,
+      ]);
     });
 
-    await t.test('11: nodeName that is not the node (the seed article\'s mink8s)', async () => {
+    await t.test("11: nodeName that is not the node (the seed article's mink8s)", async () => {
       await api('DELETE', '/api/v1/namespaces/default/pods/nginx?gracePeriodSeconds=0');
       assert.equal(await api('POST', '/api/v1/namespaces/default/pods', nginx({ nodeName: 'mink8s' })), 201);
       const seen = await waitForDiagnosis(6, 'node-name-mismatch', { timeoutMs: 10_000 });
-      assertShows(seen.text, 'node-name-mismatch', [/bound to node "mink8s"/, /runs as node "mvk-node" and no Node "mink8s" is registered/, /nodeName: mvk-node/]);
+      assertShows(seen.text, 'node-name-mismatch', [
+        /bound to node "mink8s"/,
+        /runs as node "mvk-node" and no Node "mink8s" is registered/,
+        /nodeName: mvk-node/,
+      ]);
     });
   });
 });

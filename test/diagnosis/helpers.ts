@@ -31,7 +31,12 @@ export interface Diagnosed {
 }
 
 async function failing(step: number, extraEnv: Record<string, string>): Promise<ProbeResult[]> {
-  const run = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'verify', String(step), '--json'], { reject: false, cwd: repoRoot, env: { MVK_WORK_DIR: env.repoRoot, ...extraEnv }, input: '' });
+  const run = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'verify', String(step), '--json'], {
+    reject: false,
+    cwd: repoRoot,
+    env: { MVK_WORK_DIR: env.repoRoot, ...extraEnv },
+    input: '',
+  });
   try {
     const report = JSON.parse(run.stdout) as { steps: { results: ProbeResult[] }[] };
     return report.steps[0]!.results.filter((r) => r.status === 'fail');
@@ -46,20 +51,34 @@ async function failing(step: number, extraEnv: Record<string, string>): Promise<
  * `showing`, the diagnosis must also say that: kubelet may be one attempt behind (a container it
  * made for a sandbox the test just removed fails to start for that reason first).
  */
-export async function waitForDiagnosis(step: number, id: string, options: { timeoutMs?: number; env?: Record<string, string>; showing?: RegExp } = {}): Promise<Diagnosed> {
+export async function waitForDiagnosis(
+  step: number,
+  id: string,
+  options: { timeoutMs?: number; env?: Record<string, string>; showing?: RegExp } = {},
+): Promise<Diagnosed> {
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? 90_000);
   let last: ProbeResult[] = [];
   for (;;) {
     last = await failing(step, options.env ?? {});
-    const result = last.find((r) => r.diagnosis?.id === id && (!options.showing || options.showing.test(`${r.diagnosis.explanation}\n${r.diagnosis.fix}`)));
+    const result = last.find(
+      (r) => r.diagnosis?.id === id && (!options.showing || options.showing.test(`${r.diagnosis.explanation}\n${r.diagnosis.fix}`)),
+    );
     if (result) {
-      const text = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'verify', String(step)], { reject: false, cwd: repoRoot, env: { MVK_WORK_DIR: env.repoRoot, ...options.env }, input: '' });
+      const text = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'verify', String(step)], {
+        reject: false,
+        cwd: repoRoot,
+        env: { MVK_WORK_DIR: env.repoRoot, ...options.env },
+        input: '',
+      });
       // kubelet keeps acting between the two runs (a restart in flight); the text must show it too.
-      if (text.stdout.includes(`(diagnosis ${id}`) && (!options.showing || options.showing.test(text.stdout))) return { result, text: text.stdout, waitedMs: Date.now() - started };
+      if (text.stdout.includes(`(diagnosis ${id}`) && (!options.showing || options.showing.test(text.stdout)))
+        return { result, text: text.stdout, waitedMs: Date.now() - started };
     }
     if (Date.now() > deadline) {
-      throw new Error(`no failing probe of step ${step} was diagnosed as ${id}${options.showing ? ` showing ${options.showing}` : ''} within ${(Date.now() - started) / 1000}s; failing: ${JSON.stringify(last.map((r) => ({ id: r.id, seen: r.seen, diagnosis: r.diagnosis?.id })))}`);
+      throw new Error(
+        `no failing probe of step ${step} was diagnosed as ${id}${options.showing ? ` showing ${options.showing}` : ''} within ${(Date.now() - started) / 1000}s; failing: ${JSON.stringify(last.map((r) => ({ id: r.id, seen: r.seen, diagnosis: r.diagnosis?.id })))}`,
+      );
     }
     await sleepMs(2000);
   }
@@ -69,7 +88,9 @@ export async function waitForDiagnosis(step: number, id: string, options: { time
 export async function restartKubeletWith(options: { kubeconfig: boolean; pauseImage?: string }): Promise<number> {
   await stopLabKubelets(env);
   const machine = await machineFacts(new DockerDriver());
-  const args = kubeletArgs(env, machine, { kubeconfig: options.kubeconfig }).map((arg) => (options.pauseImage && arg.startsWith('--pod-infra-container-image=') ? `--pod-infra-container-image=${options.pauseImage}` : arg));
+  const args = kubeletArgs(env, machine, { kubeconfig: options.kubeconfig }).map((arg) =>
+    options.pauseImage && arg.startsWith('--pod-infra-container-image=') ? `--pod-infra-container-image=${options.pauseImage}` : arg,
+  );
   // The kubelet's ports close a moment after it exits.
   await sleepMs(1000);
   return startKubelet(env, args);
@@ -77,13 +98,19 @@ export async function restartKubeletWith(options: { kubeconfig: boolean; pauseIm
 
 /** Removes the containers of a pod by name (the lab's own pods only), so the next ones are new. */
 export async function removePodContainers(podName: string): Promise<void> {
-  const ids = (await execa('docker', ['ps', '-aq', '--filter', `label=io.kubernetes.pod.name=${podName}`])).stdout.split('\n').filter(Boolean);
+  const ids = (await execa('docker', ['ps', '-aq', '--filter', `label=io.kubernetes.pod.name=${podName}`])).stdout
+    .split('\n')
+    .filter(Boolean);
   if (ids.length) await execa('docker', ['rm', '-f', ...ids], { reject: false });
 }
 
 /** The apiserver's insecure port, for injecting API mistakes without kubectl. */
 export async function api(method: string, apiPath: string, body?: unknown): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:8080${apiPath}`, { method, body: body ? JSON.stringify(body) : undefined, headers: body ? { 'content-type': 'application/json' } : undefined });
+  const response = await fetch(`http://127.0.0.1:8080${apiPath}`, {
+    method,
+    body: body ? JSON.stringify(body) : undefined,
+    headers: body ? { 'content-type': 'application/json' } : undefined,
+  });
   await response.text();
   return response.status;
 }

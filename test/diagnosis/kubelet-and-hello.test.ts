@@ -21,7 +21,10 @@ describe('diagnoses for kubelet and the hello pod (step 1)', { timeout: 480_000 
     await t.test('15: kubelet not running at all', async () => {
       const seen = await waitForDiagnosis(1, 'kubelet-not-running', { timeoutMs: 10_000 });
       assert.equal(seen.result.id, 'kubelet-running');
-      assertShows(seen.text, 'kubelet-not-running', [/No kubelet runs for this repo's pods\/ directory/, /Start kubelet with the lesson's command/]);
+      assertShows(seen.text, 'kubelet-not-running', [
+        /No kubelet runs for this repo's pods\/ directory/,
+        /Start kubelet with the lesson's command/,
+      ]);
     });
 
     await t.test('2: pause image pointed at an unreachable registry', async () => {
@@ -29,7 +32,11 @@ describe('diagnoses for kubelet and the hello pod (step 1)', { timeout: 480_000 
       await restartKubeletWith({ kubeconfig: false, pauseImage: `${DEAD_REGISTRY}/pause:3.2` });
       const seen = await waitForDiagnosis(1, 'pause-image-unavailable', { timeoutMs: 30_000 });
       assert.equal(seen.result.id, 'hello-sandbox');
-      assertShows(seen.text, 'pause-image-unavailable', [/127\.0\.0\.1:5999\/pause:3\.2/, /sandbox/, /--pod-infra-container-image=registry\.k8s\.io\/pause:3\.2/]);
+      assertShows(seen.text, 'pause-image-unavailable', [
+        /127\.0\.0\.1:5999\/pause:3\.2/,
+        /sandbox/,
+        /--pod-infra-container-image=registry\.k8s\.io\/pause:3\.2/,
+      ]);
       await stopLabKubelets(env);
     });
 
@@ -57,7 +64,12 @@ describe('diagnoses for kubelet and the hello pod (step 1)', { timeout: 480_000 
       await removePodContainers(`hello-${env.nodeName}`);
       const seen = await waitForDiagnosis(1, 'container-exits-by-design', { timeoutMs: 60_000 });
       assert.equal(seen.result.id, 'hello-logs');
-      assertShows(seen.text, 'container-exits-by-design', [/exited with code 0/, /restartPolicy defaults to Always/, /"hi from the lab"/, /"hello world!"/]);
+      assertShows(seen.text, 'container-exits-by-design', [
+        /exited with code 0/,
+        /restartPolicy defaults to Always/,
+        /"hi from the lab"/,
+        /"hello world!"/,
+      ]);
     });
 
     await t.test('a command the image does not have: Docker never starts the container', async () => {
@@ -74,7 +86,11 @@ describe('diagnoses for kubelet and the hello pod (step 1)', { timeout: 480_000 
       await new Promise((resolve) => setTimeout(resolve, 2000));
       await removePodContainers(`hello-${env.nodeName}`);
       const seen = await waitForDiagnosis(1, 'image-not-pinned', { timeoutMs: 60_000 });
-      assertShows(seen.text, 'image-not-pinned', [/"127\.0\.0\.1:5999\/busybox" with no tag/, /imagePullPolicy is Always/, /busybox:1\.35/]);
+      assertShows(seen.text, 'image-not-pinned', [
+        /"127\.0\.0\.1:5999\/busybox" with no tag/,
+        /imagePullPolicy is Always/,
+        /busybox:1\.35/,
+      ]);
     });
 
     await t.test('a pinned image that is not on the machine and cannot be pulled', async () => {

@@ -46,7 +46,29 @@ describe('lab doctor on the test bed', () => {
     assert.equal(code, 0);
     assert.equal(report.passed, true);
     const ids = new Set(report.checks.map((c) => c.id));
-    for (const id of ['platform', 'root', 'docker', 'docker-api', 'cgroup-driver', 'sandbox', 'cgroup-version', 'swap', 'machine-id', 'tool-mount', 'tool-iptables', 'tool-conntrack', 'other-kubernetes', 'port-2379', 'port-2380', 'port-6443', 'port-8080', 'port-10248', 'port-10250', 'binaries', 'images']) {
+    for (const id of [
+      'platform',
+      'root',
+      'docker',
+      'docker-api',
+      'cgroup-driver',
+      'sandbox',
+      'cgroup-version',
+      'swap',
+      'machine-id',
+      'tool-mount',
+      'tool-iptables',
+      'tool-conntrack',
+      'other-kubernetes',
+      'port-2379',
+      'port-2380',
+      'port-6443',
+      'port-8080',
+      'port-10248',
+      'port-10250',
+      'binaries',
+      'images',
+    ]) {
       assert.ok(ids.has(id), `check ${id} is reported`);
     }
     for (const id of ['platform', 'root', 'docker', 'docker-api', 'sandbox', 'binaries', 'images']) {
@@ -57,12 +79,15 @@ describe('lab doctor on the test bed', () => {
     assert.match(text.stdout, /^PASS {2}Docker engine reachable: Docker /m);
   });
 
-  it('still passes while the lab\'s own kubelet holds its ports', async (t) => {
+  it("still passes while the lab's own kubelet holds its ports", async (t) => {
     if (!needsRealEnv(t)) return;
     const apply = await lab(['apply', '1'], env());
     assert.equal(apply.code, 0, apply.stderr);
     const { code, report } = await doctor();
-    assert.deepEqual(report.checks.filter((c) => c.status === 'fail'), []);
+    assert.deepEqual(
+      report.checks.filter((c) => c.status === 'fail'),
+      [],
+    );
     assert.equal(code, 0);
     const port = report.checks.find((c) => c.id === 'port-10250')!;
     assert.equal(port.status, 'pass');

@@ -19,7 +19,7 @@ async function leftovers(docker: DockerDriver): Promise<number> {
 }
 
 describe('doctor: starting a pod sandbox on the real Docker', () => {
-  it('passes with Docker\'s default runtime and leaves no container behind', async (t) => {
+  it("passes with Docker's default runtime and leaves no container behind", async (t) => {
     if (!needsRealEnv(t)) return;
     const docker = new DockerDriver();
     const outcome = (await sandboxCheck.run(realDoctorInputs(labEnv(), docker))) as CheckResult;

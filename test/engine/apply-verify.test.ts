@@ -5,11 +5,20 @@ import { lab, verifyJson } from './helpers.ts';
 
 /** For each step, from a reset machine: the probe that must fail first, and what it must say. */
 const failsBefore: Record<number, { probe: string; seen: RegExp }[]> = {
-  1: [{ probe: 'kubelet-running', seen: /kubelet/ }, { probe: 'hello-manifest', seen: /pods\/hello\.yaml does not exist/ }],
+  1: [
+    { probe: 'kubelet-running', seen: /kubelet/ },
+    { probe: 'hello-manifest', seen: /pods\/hello\.yaml does not exist/ },
+  ],
   2: [{ probe: 'etcd-manifest', seen: /pods\/etcd\.yaml does not exist/ }],
   3: [{ probe: 'apiserver-manifest', seen: /pods\/apiserver\.yaml does not exist/ }],
-  4: [{ probe: 'kubeconfig-file', seen: /kubeconfig\.yaml does not exist/ }, { probe: 'kubelet-kubeconfig', seen: /runs without --kubeconfig/ }],
-  5: [{ probe: 'default-serviceaccount', seen: /does not exist \(404\)/ }, { probe: 'pod-admitted', seen: /serviceaccount "default" not found/ }],
+  4: [
+    { probe: 'kubeconfig-file', seen: /kubeconfig\.yaml does not exist/ },
+    { probe: 'kubelet-kubeconfig', seen: /runs without --kubeconfig/ },
+  ],
+  5: [
+    { probe: 'default-serviceaccount', seen: /does not exist \(404\)/ },
+    { probe: 'pod-admitted', seen: /serviceaccount "default" not found/ },
+  ],
   // Step 5 leaves nginx Pending, as its lesson does; step 6 binds it.
   6: [{ probe: 'nginx-pinned', seen: /spec\.nodeName is not set/ }],
 };
@@ -33,14 +42,25 @@ describe('lab apply, step by step, from a reset machine', { timeout: 900_000 }, 
       t.diagnostic(`apply ${step}: ${(apply.ms / 1000).toFixed(1)}s`);
 
       const after = await verifyJson(step);
-      assert.equal(after.code, 0, `verify ${step} after apply:\n${JSON.stringify(after.results.filter((r) => r.status !== 'pass'), null, 2)}`);
+      assert.equal(
+        after.code,
+        0,
+        `verify ${step} after apply:\n${JSON.stringify(
+          after.results.filter((r) => r.status !== 'pass'),
+          null,
+          2,
+        )}`,
+      );
     }
 
     const all = await lab('verify', '--all', '--json');
     assert.equal(all.code, 0, all.stdout);
     const report = JSON.parse(all.stdout) as { format: number; passed: boolean; steps: { step: number; passed: boolean }[] };
     assert.equal(report.format, 1);
-    assert.deepEqual(report.steps.map((s) => [s.step, s.passed]), [1, 2, 3, 4, 5, 6].map((n) => [n, true]));
+    assert.deepEqual(
+      report.steps.map((s) => [s.step, s.passed]),
+      [1, 2, 3, 4, 5, 6].map((n) => [n, true]),
+    );
 
     const status = await lab('status');
     assert.equal(status.code, 0);

@@ -113,7 +113,15 @@ spec:
 
 /** `./kubectl …` in the student's directory, no kubeconfig: the insecure port, as the article relies on. */
 async function kubectl(args: string[], input?: string) {
-  const result = await execa(kubectlBin, args, { cwd: env.repoRoot, env: cleanShellEnv(), extendEnv: false, input, reject: false, all: true, timeout: 60_000 });
+  const result = await execa(kubectlBin, args, {
+    cwd: env.repoRoot,
+    env: cleanShellEnv(),
+    extendEnv: false,
+    input,
+    reject: false,
+    all: true,
+    timeout: 60_000,
+  });
   return { code: result.exitCode ?? -1, output: result.all ?? '' };
 }
 
@@ -136,7 +144,14 @@ async function verifyPasses(step: number, timeoutMs = 180_000) {
   for (;;) {
     const run = await verifyJson(step);
     if (run.code === 0) return run.results;
-    if (Date.now() > deadline) assert.fail(`lab verify ${step} did not pass:\n${JSON.stringify(run.results.filter((r) => r.status !== 'pass'), null, 2)}`);
+    if (Date.now() > deadline)
+      assert.fail(
+        `lab verify ${step} did not pass:\n${JSON.stringify(
+          run.results.filter((r) => r.status !== 'pass'),
+          null,
+          2,
+        )}`,
+      );
     await sleepMs(2000);
   }
 }
@@ -148,7 +163,10 @@ describe("the original article's cluster, built by hand its own way (issue 9)", 
     // As a student does before starting: the lab's first look records what the machine had (baseline).
     const first = await lab('verify', '1');
     assert.equal(first.code, 1, 'nothing runs yet');
-    const baseline = JSON.parse(readFileSync(path.join(env.stateDir, 'path-baseline.json'), 'utf8')) as { existed: Record<string, boolean>; kubeChains?: string[] };
+    const baseline = JSON.parse(readFileSync(path.join(env.stateDir, 'path-baseline.json'), 'utf8')) as {
+      existed: Record<string, boolean>;
+      kubeChains?: string[];
+    };
     t.diagnostic(`path baseline: ${JSON.stringify(baseline.existed)}`);
 
     mkdirSync(path.join(env.repoRoot, 'pods'), { recursive: true });
@@ -157,7 +175,11 @@ describe("the original article's cluster, built by hand its own way (issue 9)", 
     await startKubelet(['--pod-manifest-path=pods', pause], log);
     writeFileSync(path.join(env.repoRoot, 'pods/hello.yaml'), hello);
     const step1 = await verifyPasses(1);
-    assert.match(step1.find((r) => r.id === 'hello-sandbox')!.seen, new RegExp(`hello-${node}`), 'the pod is named after the host, as kubelet names it');
+    assert.match(
+      step1.find((r) => r.id === 'hello-sandbox')!.seen,
+      new RegExp(`hello-${node}`),
+      'the pod is named after the host, as kubelet names it',
+    );
 
     writeFileSync(path.join(env.repoRoot, 'pods/etcd.yaml'), etcd);
     const step2 = (await verifyPasses(2)) as { id: string; status: string; seen: string; note?: string }[];
@@ -172,7 +194,8 @@ describe("the original article's cluster, built by hand its own way (issue 9)", 
     writeFileSync(path.join(env.repoRoot, 'kubeconfig.yaml'), kubeconfig);
     await startKubelet(['--pod-manifest-path=pods', pause, '--kubeconfig=kubeconfig.yaml'], log);
     const step4 = (await verifyPasses(4)) as { id: string; note?: string }[];
-    if (node !== 'mvk-node') assert.match(step4.find((r) => r.id === 'node-ready')!.note ?? '', new RegExp(`your node is called "${node}"`));
+    if (node !== 'mvk-node')
+      assert.match(step4.find((r) => r.id === 'node-ready')!.note ?? '', new RegExp(`your node is called "${node}"`));
     const pods = await kubectl(['get', 'pods', '-A']);
     assert.match(pods.output, new RegExp(`etcd-${node}\\s+1/1\\s+Running`));
 
@@ -210,16 +233,25 @@ describe("the original article's cluster, built by hand its own way (issue 9)", 
     assert.equal(labKubelets(env).length, 0, 'no kubelet serves pods/');
     const podNames = new Set([`hello-${node}`, `etcd-${node}`, `kube-apiserver-${node}`, 'nginx', 'curl']);
     const left = (await new DockerDriver().podContainers()).filter((c) => podNames.has(c.podName));
-    assert.deepEqual(left.map((c) => c.name), [], 'no container of the hand-built cluster is left');
+    assert.deepEqual(
+      left.map((c) => c.name),
+      [],
+      'no container of the hand-built cluster is left',
+    );
     assert.deepEqual(portHolders(labPorts), [], 'no port of the hand-built cluster is held');
     for (const dir of articlePaths) {
       assert.deepEqual(mountsUnder(dir), [], `nothing is mounted under ${dir}`);
-      if (baseline.existed[dir] === false) assert.equal(existsSync(dir), false, `${dir} appeared with the article's kubelet, so reset removed it`);
+      if (baseline.existed[dir] === false)
+        assert.equal(existsSync(dir), false, `${dir} appeared with the article's kubelet, so reset removed it`);
       else if (existsSync(dir)) assert.match(reset.stdout, new RegExp(`left ${dir}`), `${dir} is listed as left, with the reason`);
     }
     // The article's kubelet added its iptables chains (no --make-iptables-util-chains=false); they go too.
     assert.ok(baseline.kubeChains, 'iptables could be read when the baseline was taken');
-    assert.deepEqual(kubeChainsNow()?.chains.filter((chain) => !baseline.kubeChains!.includes(chain)), [], 'no iptables chain of the article\'s kubelet is left');
+    assert.deepEqual(
+      kubeChainsNow()?.chains.filter((chain) => !baseline.kubeChains!.includes(chain)),
+      [],
+      "no iptables chain of the article's kubelet is left",
+    );
     assert.match(reset.stdout, /reset done/);
 
     // And the lab's own way works on the machine reset left.

@@ -10,7 +10,12 @@ import { realMachineTest, resetMachineAfter, withSquatter } from '../helpers/rea
 import { lab } from './helpers.ts';
 
 async function labWith(envOverrides: Record<string, string>, ...args: string[]) {
-  const result = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], { reject: false, cwd: repoRoot, env: envOverrides, input: '' });
+  const result = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], {
+    reject: false,
+    cwd: repoRoot,
+    env: envOverrides,
+    input: '',
+  });
   return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -35,7 +40,10 @@ describe('clear errors for a machine that is not ready', { timeout: 600_000 }, (
       // Exit 3 for a missing image; 1 where it tried to pull it and the pull failed.
       assert.ok([1, 3].includes(result.code), `exit ${result.code}`);
       // The lab either names the missing image or, where it may pull (issue 6), the image it could not pull.
-      assert.match(result.stderr, new RegExp(`(the image ${busybox.replace(/[.]/g, '\\.')} is not on this machine|could not pull ${busybox.replace(/[.]/g, '\\.')})`));
+      assert.match(
+        result.stderr,
+        new RegExp(`(the image ${busybox.replace(/[.]/g, '\\.')} is not on this machine|could not pull ${busybox.replace(/[.]/g, '\\.')})`),
+      );
     } finally {
       await execa('docker', ['tag', keep, busybox]);
       await execa('docker', ['rmi', keep]);
@@ -49,7 +57,11 @@ describe('clear errors for a machine that is not ready', { timeout: 600_000 }, (
   });
 
   realMachineTest('refuses to run kubelet without root', { reset: false }, async () => {
-    const result = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(repoRoot, 'bin/lab.mjs'), 'apply', '1'], { reject: false, cwd: repoRoot, env: { TSX_DISABLE_CACHE: '1' } });
+    const result = await execa(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(repoRoot, 'bin/lab.mjs'), 'apply', '1'],
+      { reject: false, cwd: repoRoot, env: { TSX_DISABLE_CACHE: '1' } },
+    );
     assert.equal(result.exitCode, 3, result.stderr);
     assert.match(result.stderr, /lab apply needs root/);
   });
@@ -64,7 +76,10 @@ describe('clear errors for a machine that is not ready', { timeout: 600_000 }, (
       await withSquatter(2379, '127.0.0.1', async () => {
         const result = await lab('apply', '2');
         assert.equal(result.code, 1, result.stdout);
-        assert.match(result.stderr, /port 2379 on 127\.0\.0\.1 is already taken by python3 \(pid \d+\), so the lab's etcd cannot listen there/);
+        assert.match(
+          result.stderr,
+          /port 2379 on 127\.0\.0\.1 is already taken by python3 \(pid \d+\), so the lab's etcd cannot listen there/,
+        );
       });
     } finally {
       assert.equal((await lab('reset', '--yes')).code, 0);

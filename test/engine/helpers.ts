@@ -32,13 +32,22 @@ export interface LabRun {
 /** Runs the `lab` command exactly as a student would (`node bin/lab.mjs …`), on the test work dir. */
 export async function lab(...args: string[]): Promise<LabRun> {
   const started = performance.now();
-  const result = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], { reject: false, cwd: repoRoot, env: { MVK_WORK_DIR: workDir }, input: '', timeout: 600_000 });
+  const result = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], {
+    reject: false,
+    cwd: repoRoot,
+    env: { MVK_WORK_DIR: workDir },
+    input: '',
+    timeout: 600_000,
+  });
   return { code: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr, ms: Math.round(performance.now() - started) };
 }
 
 export async function verifyJson(step: number) {
   const run = await lab('verify', String(step), '--json');
-  const report = JSON.parse(run.stdout) as { passed: boolean; steps: { results: { id: string; status: string; seen: string; cause?: string }[] }[] };
+  const report = JSON.parse(run.stdout) as {
+    passed: boolean;
+    steps: { results: { id: string; status: string; seen: string; cause?: string }[] }[];
+  };
   return { code: run.code, report, results: report.steps[0]!.results };
 }
 
@@ -57,7 +66,13 @@ export function labListeners(): string[] {
 export function cleanShellEnv(): Record<string, string> {
   // The lab finds its binaries through HOME's cache; with a throw-away HOME it is told where they are.
   // The student's files are in the test work dir, so the lab it runs (`npm run lab -- verify`) looks there.
-  const shellEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: mkdtempSync(path.join(tmpdir(), 'mvk-student-')), TERM: 'dumb', MVK_CACHE_DIR: cacheDir(), MVK_WORK_DIR: workDir };
+  const shellEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: mkdtempSync(path.join(tmpdir(), 'mvk-student-')),
+    TERM: 'dumb',
+    MVK_CACHE_DIR: cacheDir(),
+    MVK_WORK_DIR: workDir,
+  };
   if (process.env.MVK_BIN_DIR) shellEnv.MVK_BIN_DIR = process.env.MVK_BIN_DIR;
   return shellEnv;
 }
@@ -80,11 +95,23 @@ const studentShell = `npm() { command npm --prefix '${repoRoot}' "$@"; }`;
  * terminal earlier). `retry` blocks are repeated, as the lesson tells the student to, until they
  * succeed and print what the lesson shows.
  */
-export async function runLessonCommand(command: LessonCommand, prelude: string[], shellEnv: Record<string, string>, retryForMs = 120_000): Promise<CommandRun> {
+export async function runLessonCommand(
+  command: LessonCommand,
+  prelude: string[],
+  shellEnv: Record<string, string>,
+  retryForMs = 120_000,
+): Promise<CommandRun> {
   const script = [studentShell, ...prelude, command.script].join('\n');
   const deadline = Date.now() + retryForMs;
   for (let attempts = 1; ; attempts++) {
-    const result = await execa('bash', ['-c', script], { reject: false, cwd: workDir, env: shellEnv, extendEnv: false, all: true, timeout: 180_000 });
+    const result = await execa('bash', ['-c', script], {
+      reject: false,
+      cwd: workDir,
+      env: shellEnv,
+      extendEnv: false,
+      all: true,
+      timeout: 180_000,
+    });
     const output = result.all ?? '';
     const code = result.exitCode ?? -1;
     const ok = (command.flags.includes('fails') ? code !== 0 : code === 0) && outputMissing(output, command.expect).length === 0;
@@ -97,12 +124,22 @@ export async function runLessonCommand(command: LessonCommand, prelude: string[]
  * A `kubelet` block runs in the foreground in the student's second terminal. Here it runs the same
  * text detached, after stopping the previous one (the student's Ctrl-C).
  */
-export async function startLessonKubelet(command: LessonCommand, prelude: string[], shellEnv: Record<string, string>, logFile: string): Promise<number> {
+export async function startLessonKubelet(
+  command: LessonCommand,
+  prelude: string[],
+  shellEnv: Record<string, string>,
+  logFile: string,
+): Promise<number> {
   for (const kubelet of labKubelets(env)) process.kill(kubelet.pid, 'SIGINT');
   for (let i = 0; i < 100 && labKubelets(env).length > 0; i++) await sleep(100);
   await stopLabKubelets(env);
   const out = openSync(logFile, 'a');
-  const child = spawn('bash', ['-c', [studentShell, ...prelude, command.script].join('\n')], { cwd: workDir, env: shellEnv, detached: true, stdio: ['ignore', out, out] });
+  const child = spawn('bash', ['-c', [studentShell, ...prelude, command.script].join('\n')], {
+    cwd: workDir,
+    env: shellEnv,
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
   closeSync(out);
   child.unref();
   for (let i = 0; i < 50; i++) {
@@ -126,7 +163,9 @@ export async function requireNoForeignKubelet(timeoutMs = 120_000): Promise<void
     const foreign = allKubelets().filter((k) => !ours.has(k.pid));
     if (foreign.length === 0) return;
     if (Date.now() > deadline) {
-      throw new Error(`another kubelet runs (pid ${foreign[0]!.pid}, --pod-manifest-path=${foreign[0]!.flags.get('pod-manifest-path')}); real-environment tests need the machine to themselves (run them under flock /tmp/mvk-realenv.lock)`);
+      throw new Error(
+        `another kubelet runs (pid ${foreign[0]!.pid}, --pod-manifest-path=${foreign[0]!.flags.get('pod-manifest-path')}); real-environment tests need the machine to themselves (run them under flock /tmp/mvk-realenv.lock)`,
+      );
     }
     await sleep(1000);
   }

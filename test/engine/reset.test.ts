@@ -17,10 +17,14 @@ const decoyFile = path.join(decoyDir, 'keep-me.txt');
 
 async function assertNothingLeft(): Promise<void> {
   assert.ok(await noLabKubelet(), 'no kubelet for this repo runs');
-  assert.deepEqual(await labContainers(), [], 'no container of the lab\'s pods is left');
-  assert.deepEqual(labListeners(), [], 'nothing listens on the lab\'s ports');
+  assert.deepEqual(await labContainers(), [], "no container of the lab's pods is left");
+  assert.deepEqual(labListeners(), [], "nothing listens on the lab's ports");
   assert.equal(existsSync(env.varDir), false, `${env.varDir} is gone`);
-  assert.deepEqual(readdirSync(env.podsDir).filter((f) => f !== '.gitkeep'), [], 'pods/ is empty');
+  assert.deepEqual(
+    readdirSync(env.podsDir).filter((f) => f !== '.gitkeep'),
+    [],
+    'pods/ is empty',
+  );
   assert.equal(existsSync(env.kubeconfigFile), false, 'kubeconfig.yaml moved away');
 }
 
@@ -36,7 +40,7 @@ describe('lab reset', { timeout: 900_000 }, () => {
     await execa('docker', ['rm', '-f', decoyName], { reject: false });
     await execa('docker', ['run', '-d', '--name', decoyName, loadVersions().images.busybox, 'sleep', '600']);
     mkdirSync(decoyDir, { recursive: true });
-    writeFileSync(decoyFile, 'not the lab\'s\n');
+    writeFileSync(decoyFile, "not the lab's\n");
   });
 
   resetMachineAfter(async () => {
@@ -58,8 +62,11 @@ describe('lab reset', { timeout: 900_000 }, () => {
     const curlUid = (await kubectl('get', 'pod', 'curl', '-o', 'jsonpath={.metadata.uid}')).stdout;
     await kubectl('delete', 'pod', 'curl');
     for (let i = 0; i < 60 && existsSync(path.join(env.kubeletRootDir, 'pods', curlUid)); i++) await sleepMs(500);
-    assert.equal(existsSync(path.join(env.kubeletRootDir, 'pods', curlUid)), false, 'kubelet dropped the deleted pod\'s directory');
-    assert.ok((await labContainers()).some((name) => name.startsWith('k8s_curl_curl_')), 'the deleted pod\'s containers are still in Docker');
+    assert.equal(existsSync(path.join(env.kubeletRootDir, 'pods', curlUid)), false, "kubelet dropped the deleted pod's directory");
+    assert.ok(
+      (await labContainers()).some((name) => name.startsWith('k8s_curl_curl_')),
+      "the deleted pod's containers are still in Docker",
+    );
 
     const reset = await lab('reset', '--yes');
     assert.equal(reset.code, 0, reset.stderr);
@@ -69,7 +76,10 @@ describe('lab reset', { timeout: 900_000 }, () => {
     await assertNothingLeft();
     await assertDecoysSurvive();
     const backups = readdirSync(path.join(env.stateDir, 'backups')).sort();
-    assert.ok(existsSync(path.join(env.stateDir, 'backups', backups.at(-1)!, 'pods', 'my-notes.yaml')), 'the student file is in the newest backup');
+    assert.ok(
+      existsSync(path.join(env.stateDir, 'backups', backups.at(-1)!, 'pods', 'my-notes.yaml')),
+      'the student file is in the newest backup',
+    );
 
     const second = await lab('reset', '--yes');
     assert.equal(second.code, 0);

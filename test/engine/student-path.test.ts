@@ -35,7 +35,11 @@ describe('the student path: every lesson command, run by hand as written', { tim
         t.diagnostic(`${where}: exit ${run.code} after ${run.attempts} attempt(s)`);
         if (command.flags.includes('fails')) assert.notEqual(run.code, 0, `${where} should fail as the lesson shows:\n${run.output}`);
         else assert.equal(run.code, 0, `${where} failed:\n${command.script}\n---\n${run.output}`);
-        for (const line of command.expect) assert.ok(run.output.replace(/[ \t]+/g, ' ').includes(line.replace(/[ \t]+/g, ' ')), `${where} should print "${line}", printed:\n${run.output}`);
+        for (const line of command.expect)
+          assert.ok(
+            run.output.replace(/[ \t]+/g, ' ').includes(line.replace(/[ \t]+/g, ' ')),
+            `${where} should print "${line}", printed:\n${run.output}`,
+          );
       }
     }
     const all = await lab('verify', '--all');

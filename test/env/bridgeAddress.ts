@@ -35,7 +35,10 @@ export function bridgeInterface(network: BridgeNetwork): string {
 export function interfaceIPv4(ipJson: string): string | undefined {
   try {
     const links = JSON.parse(ipJson) as { addr_info?: { family?: string; local?: string }[] }[];
-    return links.flatMap((link) => link.addr_info ?? []).map((info) => info.local).find(isIPv4);
+    return links
+      .flatMap((link) => link.addr_info ?? [])
+      .map((info) => info.local)
+      .find(isIPv4);
   } catch {
     return undefined;
   }
@@ -59,7 +62,9 @@ export async function bridgeAddress(exec: Run = run): Promise<string> {
   try {
     output = await exec('ip', ['-j', '-4', 'addr', 'show', 'dev', name]);
   } catch (error) {
-    throw new Error(`Docker's bridge network lists no IPAM gateway and \`ip addr show dev ${name}\` failed: ${(error as Error).message.split('\n')[0]}`);
+    throw new Error(
+      `Docker's bridge network lists no IPAM gateway and \`ip addr show dev ${name}\` failed: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   const address = interfaceIPv4(output);
   if (!address) throw new Error(`Docker's bridge network lists no IPAM gateway and its interface ${name} has no IPv4 address`);

@@ -42,7 +42,8 @@ async function httpText(url: string): Promise<string> {
 
 describe('seed flow on the real test bed (no lab code)', { skip: missing, timeout: 600_000 }, () => {
   // Under /var/lib like a real kubelet's state (kubelet makes its root dir a shared mount), never /var/lib/mvk-lab.
-  const dir = missing ? '' : (mkdirSync('/var/lib/mvk-smoke', { recursive: true }), mkdtempSync('/var/lib/mvk-smoke/run-'));
+  if (!missing) mkdirSync('/var/lib/mvk-smoke', { recursive: true });
+  const dir = missing ? '' : mkdtempSync('/var/lib/mvk-smoke/run-');
   const pods = path.join(dir, 'pods');
   const kubeletRoot = path.join(dir, 'kubelet');
   const kubeconfig = path.join(dir, 'kubeconfig.yaml');
@@ -64,10 +65,16 @@ describe('seed flow on the real test bed (no lab code)', { skip: missing, timeou
   // docker ANDs repeated label filters, so ask once per pod.
   const labContainers = async () => {
     const ids = new Set<string>();
-    const filters = [...staticPods.map((p) => `label=io.kubernetes.pod.name=${p}`), ...[...apiPodUids].map((u) => `label=io.kubernetes.pod.uid=${u}`)];
+    const filters = [
+      ...staticPods.map((p) => `label=io.kubernetes.pod.name=${p}`),
+      ...[...apiPodUids].map((u) => `label=io.kubernetes.pod.uid=${u}`),
+    ];
     for (const filter of filters) {
       const r = await execa('docker', ['ps', '-aq', '--filter', filter]);
-      r.stdout.split('\n').filter(Boolean).forEach((id) => ids.add(id));
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .forEach((id) => ids.add(id));
     }
     return [...ids];
   };
@@ -107,9 +114,11 @@ describe('seed flow on the real test bed (no lab code)', { skip: missing, timeou
     mkdirSync(kubectlEnv.HOME, { recursive: true });
     // The IPAM gateway, else the bridge interface's own address (Docker does not always list the gateway).
     bridgeIp = await bridgeAddress();
-    assert.match(bridgeIp, /^\d+\.\d+\.\d+\.\d+$/, 'the host has an IPv4 address on Docker\'s bridge');
+    assert.match(bridgeIp, /^\d+\.\d+\.\d+\.\d+$/, "the host has an IPv4 address on Docker's bridge");
     cgroupDriver = (await execa('docker', ['info', '--format', '{{.CgroupDriver}}'])).stdout.trim();
-    const busy = await execa('sh', ['-c', 'ss -Hltn "( sport = :8080 or sport = :2379 or sport = :10250 or sport = :10248 )"'], { reject: false });
+    const busy = await execa('sh', ['-c', 'ss -Hltn "( sport = :8080 or sport = :2379 or sport = :10250 or sport = :10248 )"'], {
+      reject: false,
+    });
     assert.equal(busy.stdout.trim(), '', `ports the flow needs are busy:\n${busy.stdout}`);
     assert.deepEqual(await labContainers(), [], 'containers from an earlier run are still there');
   });
@@ -121,7 +130,8 @@ describe('seed flow on the real test bed (no lab code)', { skip: missing, timeou
     if (ids.length) await execa('docker', ['rm', '-f', ...ids], { reject: false });
     // kubelet mounts pod volumes under its root dir; unmount before deleting.
     await execa('sh', ['-c', `grep -o " ${kubeletRoot}[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l`], { reject: false });
-    for (const pod of staticPods) await execa('sh', ['-c', `rm -rf /var/log/pods/*_${pod}_* /var/log/containers/${pod}_*`], { reject: false });
+    for (const pod of staticPods)
+      await execa('sh', ['-c', `rm -rf /var/log/pods/*_${pod}_* /var/log/containers/${pod}_*`], { reject: false });
     for (const uid of apiPodUids) {
       const script = `for f in /var/log/containers/*; do case "$(readlink "$f")" in *_${uid}/*) rm -f "$f";; esac; done; rm -rf /var/log/pods/*_${uid}`;
       await execa('sh', ['-c', script], { reject: false });
@@ -136,15 +146,33 @@ describe('seed flow on the real test bed (no lab code)', { skip: missing, timeou
       `apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: ${versions.images.busybox}\n    command: ["echo", "hello world!"]\n`,
     );
     const id = await waitFor('the hello container', async () => {
-      const r = await execa('docker', ['ps', '-aq', '--filter', `label=io.kubernetes.pod.name=hello-${node}`, '--filter', 'label=io.kubernetes.container.name=hello']);
+      const r = await execa('docker', [
+        'ps',
+        '-aq',
+        '--filter',
+        `label=io.kubernetes.pod.name=hello-${node}`,
+        '--filter',
+        'label=io.kubernetes.container.name=hello',
+      ]);
       return r.stdout.split('\n')[0] || undefined;
     });
-    const logs = await waitFor('hello world! in the logs', async () => {
-      const r = await execa('docker', ['logs', id]);
-      return r.stdout.includes('hello world!') ? r.stdout : undefined;
-    }, 30_000);
+    const logs = await waitFor(
+      'hello world! in the logs',
+      async () => {
+        const r = await execa('docker', ['logs', id]);
+        return r.stdout.includes('hello world!') ? r.stdout : undefined;
+      },
+      30_000,
+    );
     assert.match(logs, /hello world!/);
-    const sandbox = await execa('docker', ['ps', '-q', '--filter', `label=io.kubernetes.pod.name=hello-${node}`, '--filter', 'label=io.kubernetes.docker.type=podsandbox']);
+    const sandbox = await execa('docker', [
+      'ps',
+      '-q',
+      '--filter',
+      `label=io.kubernetes.pod.name=hello-${node}`,
+      '--filter',
+      'label=io.kubernetes.docker.type=podsandbox',
+    ]);
     assert.notEqual(sandbox.stdout.trim(), '', 'the pause (sandbox) container should be running');
     const image = await execa('docker', ['inspect', '--format', '{{.Config.Image}}', sandbox.stdout.trim()]);
     assert.equal(image.stdout.trim(), versions.images.pause);
@@ -171,11 +199,18 @@ spec:
     hostPath: {path: ${path.join(dir, 'etcd')}, type: DirectoryOrCreate}
 `,
     );
-    const body = await waitFor('etcd /version', async () => JSON.parse(await httpText('http://127.0.0.1:2379/version')) as { etcdserver: string });
+    const body = await waitFor(
+      'etcd /version',
+      async () => JSON.parse(await httpText('http://127.0.0.1:2379/version')) as { etcdserver: string },
+    );
     assert.match(body.etcdserver, /^3\.4\./);
     const health = JSON.parse(await httpText('http://127.0.0.1:2379/health')) as { health: string };
     assert.equal(health.health, 'true');
-    await waitFor('etcd member directory in the hostPath', async () => (existsSync(path.join(dir, 'etcd', 'member', 'wal')) ? true : undefined), 10_000);
+    await waitFor(
+      'etcd member directory in the hostPath',
+      async () => (existsSync(path.join(dir, 'etcd', 'member', 'wal')) ? true : undefined),
+      10_000,
+    );
   });
 
   it('3: kube-apiserver serves the insecure port; kubectl works with no kubeconfig', async () => {
@@ -194,7 +229,11 @@ spec:
     command: [kube-apiserver, --etcd-servers=http://127.0.0.1:2379, --insecure-bind-address=127.0.0.1, --insecure-port=8080, --bind-address=127.0.0.1, --kubelet-preferred-address-types=InternalIP]
 `,
     );
-    const healthz = await waitFor('apiserver /healthz ok', async () => ((await httpText('http://127.0.0.1:8080/healthz')) === 'ok' ? 'ok' : undefined), 180_000);
+    const healthz = await waitFor(
+      'apiserver /healthz ok',
+      async () => ((await httpText('http://127.0.0.1:8080/healthz')) === 'ok' ? 'ok' : undefined),
+      180_000,
+    );
     assert.equal(healthz, 'ok');
     const list = JSON.parse(await httpText('http://127.0.0.1:8080/api/v1/pods')) as { kind: string };
     assert.equal(list.kind, 'PodList');

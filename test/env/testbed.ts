@@ -18,12 +18,26 @@ const log = (line: string) => console.log(`testbed: ${line}`);
 
 // docker-registry: the mirror tests run one on 127.0.0.1; tmux: the walkthrough's real-terminal test;
 // debootstrap, qemu and ssh: the Debian 13 VM (test/vm/).
-const aptPackages = ['docker.io', 'iptables', 'conntrack', 'golang-1.19-go', 'tmux', 'docker-registry', 'debootstrap', 'qemu-system-x86', 'qemu-utils', 'e2fsprogs', 'openssh-client', ...hostPackages];
+const aptPackages = [
+  'docker.io',
+  'iptables',
+  'conntrack',
+  'golang-1.19-go',
+  'tmux',
+  'docker-registry',
+  'debootstrap',
+  'qemu-system-x86',
+  'qemu-utils',
+  'e2fsprogs',
+  'openssh-client',
+  ...hostPackages,
+];
 export const dockerdLog = '/var/log/mvk-lab/dockerd.log';
 
 async function ensureAptPackages(): Promise<void> {
   const missing: string[] = [];
   for (const pkg of aptPackages) {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${Status} is dpkg-query's own field syntax
     const status = await $({ nothrow: true })`dpkg-query -W -f=${'${Status}'} ${pkg}`;
     if (!status.stdout.includes('install ok installed')) missing.push(pkg);
   }
@@ -78,7 +92,9 @@ function ownDockerdPid(): number | undefined {
 async function startDockerd(clampOom: boolean): Promise<void> {
   mkdirSync(path.dirname(dockerdLog), { recursive: true });
   mkdirSync(path.dirname(dockerdPidFile), { recursive: true });
-  const args = clampOom ? ['--add-runtime', `${oomClampRuntime.name}=${oomClampRuntime.path}`, '--default-runtime', oomClampRuntime.name] : [];
+  const args = clampOom
+    ? ['--add-runtime', `${oomClampRuntime.name}=${oomClampRuntime.path}`, '--default-runtime', oomClampRuntime.name]
+    : [];
   log(`starting dockerd ${args.join(' ')} (log: ${dockerdLog})`);
   const out = openSync(dockerdLog, 'a');
   const child = spawn('/usr/sbin/dockerd', args, { detached: true, stdio: ['ignore', out, out] });
@@ -103,10 +119,12 @@ async function ensureDocker(): Promise<void> {
     if (!clampOom || (await defaultRuntime()) === oomClampRuntime.name) return;
     const pid = ownDockerdPid();
     if (pid === undefined) {
-      log(`warning: this machine cannot lower oom_score_adj and the running Docker engine (not started by the test bed) has no ${oomClampRuntime.name} runtime: pod sandboxes will fail to start`);
+      log(
+        `warning: this machine cannot lower oom_score_adj and the running Docker engine (not started by the test bed) has no ${oomClampRuntime.name} runtime: pod sandboxes will fail to start`,
+      );
       return;
     }
-    log('restarting the test bed\'s dockerd with the oom_score_adj runtime wrapper');
+    log("restarting the test bed's dockerd with the oom_score_adj runtime wrapper");
     process.kill(pid, 'SIGTERM');
     for (let i = 0; i < 60 && existsSync(`/proc/${pid}`); i++) await sleep(500);
   }
@@ -137,7 +155,9 @@ async function unpackDebs(names: string[], debDir: string): Promise<void> {
 async function buildPause(version: string, out: string): Promise<string> {
   const binary = path.join(out, 'pause');
   if (existsSync(binary)) return binary;
-  const source = (await $({ cwd: path.join(repoRoot, 'test/env/k8s-build') })`/usr/lib/go-1.19/bin/go list -m -f {{.Dir}} k8s.io/kubernetes`).stdout.trim();
+  const source = (
+    await $({ cwd: path.join(repoRoot, 'test/env/k8s-build') })`/usr/lib/go-1.19/bin/go list -m -f {{.Dir}} k8s.io/kubernetes`
+  ).stdout.trim();
   await $`gcc -Os -Wall -static -DVERSION=${`v3.2-mvk-${version}`} -o ${binary} ${path.join(source, 'build/pause/pause.c')}`;
   return binary;
 }
@@ -163,7 +183,9 @@ async function summary(versions: ReturnType<typeof loadVersions>, dir: string): 
     const flag = binary === 'kubectl' ? ['version', '--client', '--short'] : ['--version'];
     log(`${binary}: ${(await $`${path.join(dir, binary)} ${flag}`).stdout.trim()}`);
   }
-  const engine = (await $`docker version --format ${'{{.Server.Version}} (API {{.Server.APIVersion}}, minimum {{.Server.MinAPIVersion}})'}`).stdout.trim();
+  const engine = (
+    await $`docker version --format ${'{{.Server.Version}} (API {{.Server.APIVersion}}, minimum {{.Server.MinAPIVersion}})'}`
+  ).stdout.trim();
   log(`Docker engine: ${engine}`);
   log(`binaries: ${dir}`);
   for (const name of Object.values(versions.images)) {

@@ -41,7 +41,12 @@ export function fakeMachine(setup: FakeMachineSetup = {}): Machine & { calls: st
       await up();
       calls.push(`docker.podContainers ${filter.namespace ?? ''}/${filter.podName ?? ''}`);
       return (setup.containers ?? [])
-        .filter((c) => (!filter.podName || c.podName === filter.podName) && (!filter.namespace || c.podNamespace === filter.namespace) && (!filter.container || c.containerName === filter.container))
+        .filter(
+          (c) =>
+            (!filter.podName || c.podName === filter.podName) &&
+            (!filter.namespace || c.podNamespace === filter.namespace) &&
+            (!filter.container || c.containerName === filter.container),
+        )
         .sort(newestFirst);
     },
     async logs(id, tail = 200) {
@@ -80,7 +85,9 @@ export function fakeMachine(setup: FakeMachineSetup = {}): Machine & { calls: st
     },
     async kubectl(_env, args) {
       calls.push(`kubectl ${args.join(' ')}`);
-      return setup.kubectl ? setup.kubectl(args) : { exitCode: 1, stdout: '', stderr: 'The connection to the server localhost:8080 was refused' };
+      return setup.kubectl
+        ? setup.kubectl(args)
+        : { exitCode: 1, stdout: '', stderr: 'The connection to the server localhost:8080 was refused' };
     },
     async readFile(file) {
       const text = setup.files?.[file];

@@ -73,6 +73,10 @@ export async function withSquatter<T>(port: number, address: string, body: (squa
     return await body(squatter);
   } finally {
     squatter.kill();
-    await until(() => !portHolders([port]).some((holder) => holder.pid === squatter.pid), 10_000, `the squatter on ${address}:${port} to go`);
+    await until(
+      () => !portHolders([port]).some((holder) => holder.pid === squatter.pid),
+      10_000,
+      `the squatter on ${address}:${port} to go`,
+    );
   }
 }

@@ -73,15 +73,20 @@ export function abandonedTestPodsDir(podsDir: string | undefined): boolean {
 
 /** Removes abandoned work dirs that no process (a leftover kubelet) still names on its command line. */
 function removeAbandonedWorkDirs(): void {
-  const abandoned = readdirSync(tmpdir()).filter((name) => name.startsWith(PREFIX)).map((name) => path.join(tmpdir(), name)).filter(abandonedWorkDir);
+  const abandoned = readdirSync(tmpdir())
+    .filter((name) => name.startsWith(PREFIX))
+    .map((name) => path.join(tmpdir(), name))
+    .filter(abandonedWorkDir);
   if (abandoned.length === 0) return;
-  const commandLines = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      return '';
-    }
-  });
+  const commandLines = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        return '';
+      }
+    });
   for (const dir of abandoned) {
     if (commandLines.some((line) => line.includes(dir))) continue;
     try {

@@ -16,7 +16,13 @@ export const docker = new DockerDriver();
 
 /** Runs `lab` as a student would, on the test work dir, with extra environment (MVK_REGISTRY_MIRROR, MVK_CONFIG …). */
 export async function lab(args: string[], env: Record<string, string> = {}) {
-  const result = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], { reject: false, cwd: repoRoot, env: { MVK_WORK_DIR: workDir, ...env }, input: '', timeout: 600_000 });
+  const result = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], {
+    reject: false,
+    cwd: repoRoot,
+    env: { MVK_WORK_DIR: workDir, ...env },
+    input: '',
+    timeout: 600_000,
+  });
   return { code: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -43,7 +49,10 @@ export async function startRegistry(dir: string): Promise<LocalRegistry> {
   const port = await freePort();
   mkdirSync(path.join(dir, 'data'), { recursive: true });
   const config = path.join(dir, 'config.yml');
-  writeFileSync(config, `version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  writeFileSync(
+    config,
+    `version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
   let output = '';
   const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -123,7 +132,11 @@ const TEST_LABEL = 'mvk-lab.test-variant';
 export async function buildMirrorOnlyVariant(source: string, target: string): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'mvk-variant-'));
   try {
-    const config = JSON.parse((await execa('docker', ['image', 'inspect', '--format', '{{json .Config}}', source])).stdout) as { Entrypoint?: string[] | null; Cmd?: string[] | null; Env?: string[] | null };
+    const config = JSON.parse((await execa('docker', ['image', 'inspect', '--format', '{{json .Config}}', source])).stdout) as {
+      Entrypoint?: string[] | null;
+      Cmd?: string[] | null;
+      Env?: string[] | null;
+    };
     const container = (await execa('docker', ['create', source])).stdout.trim();
     try {
       await execa('docker', ['export', '-o', path.join(work, 'rootfs.tar'), container]);

@@ -58,7 +58,7 @@ describe('images through a registry mirror (local docker-registry)', { skip: rea
     assert.deepEqual(missing.stdout.trim().split('\n'), mirrored());
   });
 
-  it('lab apply 1 pulls pause and busybox through the mirror with layer progress, and step 1 passes on the mirror\'s pause image', async (t) => {
+  it("lab apply 1 pulls pause and busybox through the mirror with layer progress, and step 1 passes on the mirror's pause image", async (t) => {
     if (!needsRealEnv(t)) return;
     const apply = await lab(['apply', '1', '--registry-mirror', prefix], env);
     assert.equal(apply.code, 0, `${apply.stdout}\n${apply.stderr}`);

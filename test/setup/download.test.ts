@@ -36,7 +36,10 @@ describe('verified download (local HTTP server on 127.0.0.1)', () => {
     assert.ok(progress.length > 2, 'several progress reports');
     assert.equal(progress.at(-1)!.received, file.length);
     assert.equal(progress.at(-1)!.total, file.length);
-    assert.ok(progress.every((p, i) => i === 0 || p.received >= progress[i - 1]!.received), 'progress never goes back');
+    assert.ok(
+      progress.every((p, i) => i === 0 || p.received >= progress[i - 1]!.received),
+      'progress never goes back',
+    );
   });
 
   it('a file whose sha512 does not match is rejected and deleted', async () => {
@@ -62,7 +65,10 @@ describe('verified download (local HTTP server on 127.0.0.1)', () => {
     server.breakAfter.set('/v1.19.16/archive.tar.gz', { bytes: 1024 * 1024, times: 1 });
     const progress: DownloadProgress[] = [];
     const logs: string[] = [];
-    await downloadVerified(`${server.url}/v1.19.16/archive.tar.gz`, dest, good, { onProgress: (p) => progress.push(p), log: (l) => logs.push(l) });
+    await downloadVerified(`${server.url}/v1.19.16/archive.tar.gz`, dest, good, {
+      onProgress: (p) => progress.push(p),
+      log: (l) => logs.push(l),
+    });
     assert.ok(readFileSync(dest).equals(file));
     assert.equal(server.requests.length, 2);
     assert.equal(server.requests[0]!.range, undefined);
@@ -78,7 +84,10 @@ describe('verified download (local HTTP server on 127.0.0.1)', () => {
     writeFileSync(`${dest}.part`, file.subarray(0, 2_000_000));
     await downloadVerified(`${server.url}/v1.19.16/archive.tar.gz`, dest, good);
     assert.ok(readFileSync(dest).equals(file));
-    assert.deepEqual(server.requests.map((r) => r.range), ['bytes=2000000-']);
+    assert.deepEqual(
+      server.requests.map((r) => r.range),
+      ['bytes=2000000-'],
+    );
   });
 
   it('a server that ignores Range gets a fresh full download, not a doubled file', async () => {
@@ -94,12 +103,18 @@ describe('verified download (local HTTP server on 127.0.0.1)', () => {
     writeFileSync(`${dest}.part`, file);
     await downloadVerified(`${server.url}/v1.19.16/archive.tar.gz`, dest, good);
     assert.ok(readFileSync(dest).equals(file));
-    assert.deepEqual(server.requests.map((r) => r.range), [`bytes=${file.length}-`]);
+    assert.deepEqual(
+      server.requests.map((r) => r.range),
+      [`bytes=${file.length}-`],
+    );
   });
 
   it('a 404 fails at once with a DownloadError naming the URL', async () => {
     const dest = path.join(dir, 'missing.tar.gz');
-    await assert.rejects(downloadVerified(`${server.url}/nope.tar.gz`, dest, good, { retries: 3 }), (error: unknown) => error instanceof DownloadError && /nope\.tar\.gz: the server answered 404/.test(error.message));
+    await assert.rejects(
+      downloadVerified(`${server.url}/nope.tar.gz`, dest, good, { retries: 3 }),
+      (error: unknown) => error instanceof DownloadError && /nope\.tar\.gz: the server answered 404/.test(error.message),
+    );
     assert.equal(server.requests.length, 1, 'no retries for a 404');
   });
 

@@ -38,8 +38,17 @@ async function fixtureArchive(work: string, version: string): Promise<Buffer> {
 
 function checksumsFile(work: string, name: string, sha512: string): string {
   const file = path.join(work, name);
-  const archives = (['amd64', 'arm64'] as const).map((arch) => ({ file: `kubernetes-server-linux-${arch}.tar.gz`, arch, path: `${versions.kubernetes}/kubernetes-server-linux-${arch}.tar.gz`, sha512, binDir: 'kubernetes/server/bin' }));
-  writeFileSync(file, `# test-only: the sha512 of this test's own fixture archive\n${stringify({ format: 1, kubernetes: versions.kubernetes, archives })}`);
+  const archives = (['amd64', 'arm64'] as const).map((arch) => ({
+    file: `kubernetes-server-linux-${arch}.tar.gz`,
+    arch,
+    path: `${versions.kubernetes}/kubernetes-server-linux-${arch}.tar.gz`,
+    sha512,
+    binDir: 'kubernetes/server/bin',
+  }));
+  writeFileSync(
+    file,
+    `# test-only: the sha512 of this test's own fixture archive\n${stringify({ format: 1, kubernetes: versions.kubernetes, archives })}`,
+  );
   return file;
 }
 
@@ -67,22 +76,38 @@ describe('lab setup downloads, verifies and unpacks the release archive (local s
 
   function setupEnv(name: string, extra: Record<string, string> = {}) {
     const base = path.join(work, name);
-    return { bin: path.join(base, 'bin'), cache: path.join(base, 'cache'), env: { MVK_BIN_DIR: path.join(base, 'bin'), MVK_CACHE_DIR: path.join(base, 'cache'), MVK_CONFIG: path.join(base, 'none.yaml'), ...extra } };
+    return {
+      bin: path.join(base, 'bin'),
+      cache: path.join(base, 'cache'),
+      env: {
+        MVK_BIN_DIR: path.join(base, 'bin'),
+        MVK_CACHE_DIR: path.join(base, 'cache'),
+        MVK_CONFIG: path.join(base, 'none.yaml'),
+        ...extra,
+      },
+    };
   }
 
-  const lab = (args: string[], env: Record<string, string>) => execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], { reject: false, env, cwd: repoRoot });
+  const lab = (args: string[], env: Record<string, string>) =>
+    execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], { reject: false, env, cwd: repoRoot });
 
   it('downloads with progress, checks the sha512, unpacks every pinned binary and drops the archive', async () => {
     const { bin, cache, env } = setupEnv('good');
     const run = await lab(['setup', '--base-url', server.url, '--checksums', goodChecksums, '--no-images'], env);
     assert.equal(run.exitCode, 0, run.stderr);
-    assert.match(run.stdout, new RegExp(`downloading ${server.url}/${versions.kubernetes}/kubernetes-server-linux-(amd64|arm64)\\.tar\\.gz`));
+    assert.match(
+      run.stdout,
+      new RegExp(`downloading ${server.url}/${versions.kubernetes}/kubernetes-server-linux-(amd64|arm64)\\.tar\\.gz`),
+    );
     assert.match(run.stdout, /kubernetes 100% /, 'progress reaches 100%');
     assert.match(run.stdout, /sha512 matches labs\/checksums\.yaml/);
     for (const name of versions.binaries) {
       const file = path.join(bin, name);
       assert.ok(statSync(file).mode & 0o100, `${name} is executable`);
-      assert.match((await execa(file, name === 'kubectl' ? ['version', '--client', '--short'] : ['--version'])).stdout, new RegExp(versions.kubernetes));
+      assert.match(
+        (await execa(file, name === 'kubectl' ? ['version', '--client', '--short'] : ['--version'])).stdout,
+        new RegExp(versions.kubernetes),
+      );
     }
     assert.ok(!existsSync(path.join(bin, 'kube-proxy')), 'only the pinned binaries are unpacked');
     assert.deepEqual(readdirSync(path.join(cache, 'downloads')), [], 'the archive is removed after unpacking');
@@ -131,7 +156,10 @@ describe('lab setup downloads, verifies and unpacks the release archive (local s
     if (!needsRealEnv(t)) return;
     const dir = binDir(versions.kubernetes);
     const before = Object.fromEntries(versions.binaries.map((name) => [name, statSync(path.join(dir, name)).mtimeMs]));
-    const run = await lab(['setup', '--from', dir, '--no-images'], { MVK_CONFIG: path.join(work, 'none.yaml'), ...(process.env.MVK_BIN_DIR ? { MVK_BIN_DIR: process.env.MVK_BIN_DIR } : {}) });
+    const run = await lab(['setup', '--from', dir, '--no-images'], {
+      MVK_CONFIG: path.join(work, 'none.yaml'),
+      ...(process.env.MVK_BIN_DIR ? { MVK_BIN_DIR: process.env.MVK_BIN_DIR } : {}),
+    });
     assert.equal(run.exitCode, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`binaries ${versions.kubernetes} verified in`));
     assert.doesNotMatch(run.stdout, /copied/);

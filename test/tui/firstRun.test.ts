@@ -60,7 +60,10 @@ describe('npm run lab on a fresh machine: the first screen fetches everything', 
     server.files.set(`/${ARCHIVE}`, archive);
     const sha512 = createHash('sha512').update(archive).digest('hex');
     const checksums = path.join(work, 'checksums.yaml');
-    writeFileSync(checksums, `# test-only: the sha512 of this test's archive\n${stringify({ format: 1, kubernetes: versions.kubernetes, archives: [{ file: path.basename(ARCHIVE), arch, path: ARCHIVE, sha512, binDir: 'kubernetes/server/bin' }] })}`);
+    writeFileSync(
+      checksums,
+      `# test-only: the sha512 of this test's archive\n${stringify({ format: 1, kubernetes: versions.kubernetes, archives: [{ file: path.basename(ARCHIVE), arch, path: ARCHIVE, sha512, binDir: 'kubernetes/server/bin' }] })}`,
+    );
 
     registry = await startRegistry(path.join(work, 'registry'));
     prefix = `${registry.host}/mvk-first-run`;
@@ -92,15 +95,25 @@ describe('npm run lab on a fresh machine: the first screen fetches everything', 
 
   it('downloads and verifies the binaries, pulls the images through the mirror, then step 1 passes with them', async (t) => {
     if (!needsRealEnv(t)) return;
-    const envPrefix = `${Object.entries(labVars).map(([k, v]) => `${k}=${v}`).join(' ')} `;
+    const envPrefix = `${Object.entries(labVars)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')} `;
     const term = await Terminal.launch('first-run', 80, 24, envPrefix);
     try {
       await term.waitFor(/is this machine ready\?/, MINUTE, 'the machine check as the first screen');
-      let screen = await term.waitFor(/Kubernetes binaries present or obtainable: kubelet: missing/, MINUTE, 'the doctor to find the binaries missing');
+      let screen = await term.waitFor(
+        /Kubernetes binaries present or obtainable: kubelet: missing/,
+        MINUTE,
+        'the doctor to find the binaries missing',
+      );
       screen = await term.waitFor(/\[#*\.+\] \d+%\s+[\d.]+\/[\d.]+ MB/, MINUTE, 'the download progress bar');
       assert.match(screen, new RegExp(`Kubernetes binaries from ${server.url.replace(/\./g, '\\.')}/v1\\.19\\.16/`));
       screen = await term.waitFor(/Images: \d of 6 pulled/, 2 * MINUTE, 'the pulls to start after the download');
-      screen = await term.waitFor(/(This machine can run the lab|The lab can run here)\. ?.*Press Enter/s, 5 * MINUTE, 'the verdict after the fetches');
+      screen = await term.waitFor(
+        /(This machine can run the lab|The lab can run here)\. ?.*Press Enter/s,
+        5 * MINUTE,
+        'the verdict after the fetches',
+      );
       assert.match(screen, /✔ Kubernetes binaries from/);
       assert.match(screen, /✔ Images: 6 of 6 pulled/);
       assert.doesNotMatch(screen, /✘/, `nothing failed:\n${screen}`);
@@ -110,7 +123,11 @@ describe('npm run lab on a fresh machine: the first screen fetches everything', 
       await term.keys('d');
       await term.waitFor(/✔ Linux on amd64 or arm64/, 30_000, 'the list of all checks');
       await term.keys(...Array<string>(10).fill('Down'));
-      screen = await term.waitFor(/✔ Kubernetes binaries present or obtainable: kubelet, kube-apiserver/, 30_000, 'the binaries check to pass in the list');
+      screen = await term.waitFor(
+        /✔ Kubernetes binaries present or obtainable: kubelet, kube-apiserver/,
+        30_000,
+        'the binaries check to pass in the list',
+      );
       assert.match(screen, /✔ container images present or obtainable: all 6 on this machine \(mirror /);
       await term.keys('Enter');
       await term.waitFor(/Machine check: ready/, MINUTE, 'the welcome screen with the machine summary');
@@ -128,7 +145,10 @@ describe('npm run lab on a fresh machine: the first screen fetches everything', 
     assert.ok(server.requests.some((r) => r.path === `/${ARCHIVE}`));
     const kubelet = labKubelets(labEnv()).at(0);
     assert.ok(kubelet, 'the lab kubelet runs');
-    assert.equal(readlinkSync(`/proc/${kubelet.pid}/exe`), path.join(work, 'cache', 'kubernetes', versions.kubernetes, `linux-${arch}`, 'kubelet'));
+    assert.equal(
+      readlinkSync(`/proc/${kubelet.pid}/exe`),
+      path.join(work, 'cache', 'kubernetes', versions.kubernetes, `linux-${arch}`, 'kubelet'),
+    );
     assert.match(registry.log(), /"GET \/v2\/mvk-first-run\/pause\/blobs\/sha256:[0-9a-f]+ HTTP\/1\.1" 200/);
   });
 });

@@ -43,7 +43,9 @@ async function markedRow(term: Terminal): Promise<string> {
 describe('reading and copying a lesson in a real terminal (tmux, 80x24)', { timeout: 5 * MINUTE }, () => {
   after(killServer);
 
-  it('shows the welcome whole, gives the lesson the screen with v, and copies commands with c (OSC 52)', { timeout: 3 * MINUTE }, async (t) => {
+  it('shows the welcome whole, gives the lesson the screen with v, and copies commands with c (OSC 52)', {
+    timeout: 3 * MINUTE,
+  }, async (t) => {
     if (!needsRealEnv(t)) return;
     const env = labEnv();
     const step = labSteps()[0]!;
@@ -90,7 +92,11 @@ describe('reading and copying a lesson in a real terminal (tmux, 80x24)', { time
         }
         assert.equal(copied, wanted.script, 'Tab reaches the command and c copies exactly its text');
         const lines = wanted.script.split('\n').length;
-        await term.waitFor(new RegExp(`copied ${lines} lines? \\(OSC 52; if your terminal ignores it, use \`npx lab show 1\`\\)`), 10_000, 'the copy notice');
+        await term.waitFor(
+          new RegExp(`copied ${lines} lines? \\(OSC 52; if your terminal ignores it, use \`npx lab show 1\`\\)`),
+          10_000,
+          'the copy notice',
+        );
       }
 
       await term.keys('v');
@@ -105,12 +111,17 @@ describe('reading and copying a lesson in a real terminal (tmux, 80x24)', { time
     if (!needsRealEnv(t)) return;
     const run = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'show', '1'], { cwd: repoRoot, reject: false });
     assert.equal(run.exitCode, 0, run.stderr);
-    assert.doesNotMatch(run.stdout, /<nodeIp>|Docker did not answer/, 'this machine\'s values are filled in');
+    assert.doesNotMatch(run.stdout, /<nodeIp>|Docker did not answer/, "this machine's values are filled in");
     const syntax = await execa('bash', ['-n'], { input: run.stdout, reject: false });
     assert.equal(syntax.exitCode, 0, `bash -n: ${syntax.stderr}`);
     // Up to the kubelet command, the output runs as it is (the kubelet command stays in the foreground).
     const head = run.stdout.slice(0, run.stdout.indexOf('\nkubelet \\'));
-    const ran = await execa('bash', ['-e'], { input: head, reject: false, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, extendEnv: false });
+    const ran = await execa('bash', ['-e'], {
+      input: head,
+      reject: false,
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      extendEnv: false,
+    });
     assert.equal(ran.exitCode, 0, ran.stderr);
     assert.match(ran.stdout, /Kubernetes v1\.19\.16/);
   });

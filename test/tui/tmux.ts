@@ -58,7 +58,9 @@ export class Terminal {
       await sleep(250);
     }
     const errors = appErrorTail();
-    throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; the screen was:\n${last}${errors ? `\nthe app's stderr ended with:\n${errors}` : ''}`);
+    throw new Error(
+      `timed out after ${timeoutMs / 1000}s waiting for ${what}; the screen was:\n${last}${errors ? `\nthe app's stderr ended with:\n${errors}` : ''}`,
+    );
   }
 
   /** `q`, then the shell's line that `npm run lab` exited with 0. */
@@ -77,7 +79,8 @@ export async function killServer(): Promise<void> {
 }
 
 /** Checklist lines start at the left edge with their mark (the "✔ Step N passes" banner is not one). */
-export const passedChecks = (screen: string) => screen.split('\n').filter((line) => line.startsWith('✔ ') && !/^✔ Step \d+ passes/.test(line)).length;
+export const passedChecks = (screen: string) =>
+  screen.split('\n').filter((line) => line.startsWith('✔ ') && !/^✔ Step \d+ passes/.test(line)).length;
 export const failedChecks = (screen: string) => screen.split('\n').filter((line) => line.startsWith('✘ ')).length;
 
 /** SGR sequences that set a foreground or background colour (bold, dim and the like are not colours). */

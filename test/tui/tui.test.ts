@@ -18,7 +18,11 @@ const env = labEnv();
 const steps = labSteps();
 
 async function resetMachine(): Promise<void> {
-  const result = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'reset', '--yes'], { reject: false, cwd: repoRoot, input: '' });
+  const result = await execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), 'reset', '--yes'], {
+    reject: false,
+    cwd: repoRoot,
+    input: '',
+  });
   assert.equal(result.exitCode, 0, `lab reset --yes failed: ${result.stderr}`);
 }
 
@@ -38,7 +42,10 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
 
   it('honours NO_COLOR: the same screen, without colours', { timeout: 2 * MINUTE }, async (t) => {
     if (!needsRealEnv(t)) return;
-    for (const [name, prefix, coloured] of [['colour', '', true], ['no-colour', 'NO_COLOR=1 ', false]] as const) {
+    for (const [name, prefix, coloured] of [
+      ['colour', '', true],
+      ['no-colour', 'NO_COLOR=1 ', false],
+    ] as const) {
       const term = await Terminal.launch(name, 80, 24, prefix);
       try {
         // The test bed passes every machine check, so the first screen gives way to the welcome at once.
@@ -85,7 +92,9 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
     }
   });
 
-  it('turns step 1 green when the student starts kubelet and writes pods/hello.yaml elsewhere, and resumes after quitting', { timeout: 10 * MINUTE }, async (t) => {
+  it('turns step 1 green when the student starts kubelet and writes pods/hello.yaml elsewhere, and resumes after quitting', {
+    timeout: 10 * MINUTE,
+  }, async (t) => {
     if (!needsRealEnv(t)) return;
     await resetMachine();
     let term = await Terminal.launch('student');

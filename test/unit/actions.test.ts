@@ -10,7 +10,7 @@ import { lintManifestText } from '../../src/engine/manifestLint.ts';
 import { repoRoot } from '../../src/core/paths.ts';
 import { templateVars } from '../../src/engine/templateVars.ts';
 
-describe('lab apply writes files without losing the student\'s work', () => {
+describe("lab apply writes files without losing the student's work", () => {
   it('moves a different file to a backup before writing the reference', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'mvk-apply-'));
     mkdirSync(path.join(root, 'pods'));
@@ -43,7 +43,11 @@ describe('fixtures', () => {
       const text = renderFixture(name, vars);
       const doc = parse(text);
       if (doc.kind !== 'Pod') continue;
-      assert.deepEqual(lintManifestText(text, name).problems.filter((p) => p.severity === 'error'), [], `${name} is a valid Pod`);
+      assert.deepEqual(
+        lintManifestText(text, name).problems.filter((p) => p.severity === 'error'),
+        [],
+        `${name} is a valid Pod`,
+      );
       for (const container of doc.spec.containers) assert.ok(images.includes(container.image), `${name} uses an image from versions.yaml`);
     }
   });

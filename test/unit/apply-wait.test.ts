@@ -24,7 +24,17 @@ function healthStep(): Step {
     learned: ['l'],
     hints: ['h'],
     apply: [{ code: 'x' }],
-    probes: [{ id: 'etcd-health', title: 'etcd answers /health', kind: 'http', url, bodyContains: 'true', cause: 'etcd is not up', hint: 'look at its container' }],
+    probes: [
+      {
+        id: 'etcd-health',
+        title: 'etcd answers /health',
+        kind: 'http',
+        url,
+        bodyContains: 'true',
+        cause: 'etcd is not up',
+        hint: 'look at its container',
+      },
+    ],
   });
   return { meta, number: 2, dir: '', metaFile: '', lessonFile: '', lesson: '' };
 }

@@ -30,7 +30,12 @@ describe("kubelet's pod cgroups on reset", () => {
     root = mkdtempSync(path.join(tmpdir(), 'mvk-cg-'));
     cgroup('memory/kubepods/burstable');
     cgroup('cpu,cpuacct/kubepods.slice');
-    assert.deepEqual(kubepodsTrees(root).map((t) => path.relative(root, t)).sort(), ['cpu,cpuacct/kubepods.slice', 'memory/kubepods']);
+    assert.deepEqual(
+      kubepodsTrees(root)
+        .map((t) => path.relative(root, t))
+        .sort(),
+      ['cpu,cpuacct/kubepods.slice', 'memory/kubepods'],
+    );
   });
 
   it('removes an empty tree and leaves one in which a process still runs', async () => {

@@ -11,7 +11,15 @@ const sha = 'a'.repeat(128);
 const valid = {
   format: 1,
   kubernetes: 'v1.19.16',
-  archives: [{ file: 'kubernetes-server-linux-amd64.tar.gz', arch: 'amd64', path: 'v1.19.16/kubernetes-server-linux-amd64.tar.gz', sha512: sha, binDir: 'kubernetes/server/bin' }],
+  archives: [
+    {
+      file: 'kubernetes-server-linux-amd64.tar.gz',
+      arch: 'amd64',
+      path: 'v1.19.16/kubernetes-server-linux-amd64.tar.gz',
+      sha512: sha,
+      binDir: 'kubernetes/server/bin',
+    },
+  ],
 };
 
 function parse(value: unknown, version?: string) {
@@ -19,7 +27,10 @@ function parse(value: unknown, version?: string) {
 }
 
 function rejects(value: unknown, pattern: RegExp, version?: string) {
-  assert.throws(() => parse(value, version), (error: unknown) => error instanceof LabError && pattern.test(error.message));
+  assert.throws(
+    () => parse(value, version),
+    (error: unknown) => error instanceof LabError && pattern.test(error.message),
+  );
 }
 
 describe('labs/checksums.yaml', () => {
@@ -67,7 +78,11 @@ describe('labs/checksums.yaml', () => {
 
   it('rejects text that is not YAML', () => {
     assert.throws(() => parseChecksums('format: [1', 'checksums.yaml'), /not valid YAML/);
-    assert.throws(() => parseChecksums('format: [1', 'checksums.yaml'), (error: Error) => error.cause instanceof Error, 'the parser\'s error is kept as cause');
+    assert.throws(
+      () => parseChecksums('format: [1', 'checksums.yaml'),
+      (error: Error) => error.cause instanceof Error,
+      "the parser's error is kept as cause",
+    );
   });
 
   it('finds the archive for an architecture, and explains a missing one', () => {
@@ -77,7 +92,7 @@ describe('labs/checksums.yaml', () => {
     assert.equal(goArch('arm64'), 'arm64');
   });
 
-  it('one table of Go architecture names: the doctor\'s platform check and the binaries\' directory agree', () => {
+  it("one table of Go architecture names: the doctor's platform check and the binaries' directory agree", () => {
     assert.equal(supportedGoArch('x64'), 'amd64');
     assert.equal(supportedGoArch('ia32'), undefined);
     assert.equal(supportedGoArch('constructor'), undefined);

@@ -52,7 +52,14 @@ function lab(args: string[], options: { env?: Record<string, string>; root?: str
   });
 }
 
-const json = (run: Run) => JSON.parse(run.stdout) as { format: number; ok?: boolean; passed?: boolean; steps?: unknown[]; error?: { kind: string; exitCode: number; message: string; hint: string; report?: string } };
+const json = (run: Run) =>
+  JSON.parse(run.stdout) as {
+    format: number;
+    ok?: boolean;
+    passed?: boolean;
+    steps?: unknown[];
+    error?: { kind: string; exitCode: number; message: string; hint: string; report?: string };
+  };
 
 /**
  * A copy of the lab whose step 1 `step.yaml` is a directory: reading it throws EISDIR, which is no
@@ -63,7 +70,8 @@ function brokenCopy(): string {
   const root = path.join(scratch, 'broken-lab');
   if (existsSync(root)) return root;
   for (const entry of ['bin', 'src', 'labs', 'fixtures', 'dist', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
-    if (existsSync(path.join(repoRoot, entry))) cpSync(path.join(repoRoot, entry), path.join(root, entry), { recursive: true, preserveTimestamps: true });
+    if (existsSync(path.join(repoRoot, entry)))
+      cpSync(path.join(repoRoot, entry), path.join(root, entry), { recursive: true, preserveTimestamps: true });
   }
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'));
   mkdirSync(path.join(root, 'pods'), { recursive: true });
@@ -125,17 +133,18 @@ describe('lab command line: exit codes and messages', { concurrency: true, timeo
     assert.match(run.stdout, /doctor/);
     assert.match(run.stdout, /^ {2}show <step> +print a step's commands/m);
     assert.match(run.stdout, /Exit codes:/);
-    for (const code of ['0', '1', '2', '3', '70']) assert.match(run.stdout, new RegExp(`^ {2}${code} +\\S`, 'm'), `exit code ${code} is documented`);
+    for (const code of ['0', '1', '2', '3', '70'])
+      assert.match(run.stdout, new RegExp(`^ {2}${code} +\\S`, 'm'), `exit code ${code} is documented`);
   });
 
-  it('help verify prints verify\'s help', async () => {
+  it("help verify prints verify's help", async () => {
     const run = await lab(['help', 'verify']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Usage: lab verify \[options\] \[step\]/);
     assert.match(run.stdout, /--all/);
   });
 
-  it('--version and -V print the lab\'s and Kubernetes\' versions', async () => {
+  it("--version and -V print the lab's and Kubernetes' versions", async () => {
     const kubernetes = loadVersions().kubernetes;
     for (const run of await Promise.all([lab(['--version']), lab(['-V'])])) {
       assert.equal(run.code, 0, run.stderr);

@@ -29,7 +29,11 @@ function editStep(labsDir: string, stepDir: string, edit: (text: string) => stri
   writeFileSync(file, edit(readFileSync(file, 'utf8')));
 }
 
-const engineOptions = (): ContentOptions => ({ codeProbes: Object.keys(codeProbes), codeActions: Object.keys(codeActions), knownPlaceholders: Object.keys(templateVars(labEnv())).concat('nginxIp') });
+const engineOptions = (): ContentOptions => ({
+  codeProbes: Object.keys(codeProbes),
+  codeActions: Object.keys(codeActions),
+  knownPlaceholders: Object.keys(templateVars(labEnv())).concat('nginxIp'),
+});
 
 function loadError(labsDir: string, options: ContentOptions = {}): LabError {
   try {
@@ -44,7 +48,10 @@ function loadError(labsDir: string, options: ContentOptions = {}): LabError {
 describe('step content', () => {
   it('the shipped six steps load and validate', () => {
     const steps = labSteps();
-    assert.deepEqual(steps.map((s) => s.number), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      steps.map((s) => s.number),
+      [1, 2, 3, 4, 5, 6],
+    );
     for (const step of steps) assert.ok(step.meta.probes.length >= 3, `step ${step.number} has few probes`);
   });
 
@@ -78,7 +85,10 @@ describe('step content', () => {
   it('rejects unknown code probes, missing fixtures and unknown placeholders', () => {
     let labs = copyLabs();
     editStep(labs, '05-service-account', (t) => t.replace('module: dry-run-pod', 'module: dry-run-typo'));
-    assert.match(loadError(labs).message, /05-service-account\/step\.yaml:\d+:\d+: field probes\.1\.module: no code probe named "dry-run-typo"/);
+    assert.match(
+      loadError(labs).message,
+      /05-service-account\/step\.yaml:\d+:\d+: field probes\.1\.module: no code probe named "dry-run-typo"/,
+    );
     labs = copyLabs();
     editStep(labs, '01-kubelet-static-pod', (t) => t.replace('fixture: hello.yaml', 'fixture: nope.yaml'));
     assert.match(loadError(labs).message, /field apply\.0: fixture nope\.yaml does not exist/);
@@ -89,11 +99,18 @@ describe('step content', () => {
   });
 
   it('rejects an unknown field instead of ignoring it', () => {
-    assert.throws(() => parseStepMeta('/x/step.yaml', 'format: 1\nstep: 1\nslug: a\ntitle: t\nsummary: s\nlearned: [x]\nhints: [h]\napply: [{code: a}]\nprobes: []\ncolour: red\n'), /unrecognized key|colour|probes/i);
+    assert.throws(
+      () =>
+        parseStepMeta(
+          '/x/step.yaml',
+          'format: 1\nstep: 1\nslug: a\ntitle: t\nsummary: s\nlearned: [x]\nhints: [h]\napply: [{code: a}]\nprobes: []\ncolour: red\n',
+        ),
+      /unrecognized key|colour|probes/i,
+    );
   });
 });
 
-describe('the build\'s content cache (dist/content-cache.json)', () => {
+describe("the build's content cache (dist/content-cache.json)", () => {
   /** A copy of labs/ with a cache of it, as `npm run build` writes one for the checkout. */
   function cachedCopy() {
     const labsDir = copyLabs();
@@ -106,7 +123,10 @@ describe('the build\'s content cache (dist/content-cache.json)', () => {
     const { labsDir, cacheFile } = cachedCopy();
     const cached = loadSteps({ labsDir, cacheFile, ...engineOptions() });
     assert.deepStrictEqual(cached, loadSteps({ labsDir, ...engineOptions() }));
-    assert.deepStrictEqual(cached.map((s) => s.number), [1, 2, 3, 4, 5, 6]);
+    assert.deepStrictEqual(
+      cached.map((s) => s.number),
+      [1, 2, 3, 4, 5, 6],
+    );
     // And it is used: an unchanged step's metadata comes from the cache, not from a parse.
     const cache = JSON.parse(readFileSync(cacheFile, 'utf8'));
     cache.steps[0].meta.title = 'from the cache';
@@ -152,7 +172,10 @@ describe('lessons agree with the engine', () => {
   const steps = labSteps();
 
   it('the kubelet command in lessons 1 and 4 is exactly the one lab apply runs', () => {
-    for (const [stepNumber, kubeconfig] of [[1, false], [4, true]] as const) {
+    for (const [stepNumber, kubeconfig] of [
+      [1, false],
+      [4, true],
+    ] as const) {
       const command = renderedCommands(env, steps[stepNumber - 1]!, machine).find((c) => c.flags.includes('kubelet'));
       assert.ok(command, `lesson ${stepNumber} has a kubelet block`);
       const argv = command.script.replace(/\\\n/g, ' ').trim().split(/\s+/);
@@ -162,12 +185,20 @@ describe('lessons agree with the engine', () => {
 
   it('the swap flag appears in the lesson only when swap is on', () => {
     const command = renderedCommands(env, steps[0]!, { ...machine, swapOn: true }).find((c) => c.flags.includes('kubelet'))!;
-    assert.deepEqual(command.script.replace(/\\\n/g, ' ').trim().split(/\s+/), ['kubelet', ...kubeletArgs(env, { ...machine, swapOn: true }, { kubeconfig: false })]);
+    assert.deepEqual(command.script.replace(/\\\n/g, ' ').trim().split(/\s+/), [
+      'kubelet',
+      ...kubeletArgs(env, { ...machine, swapOn: true }, { kubeconfig: false }),
+    ]);
   });
 
   it('every manifest a lesson writes is the fixture lab apply writes', () => {
     const vars = { ...templateVars(env, machine), nginxIp: '$NGINX_IP' };
-    const fixtureFor: Record<string, string> = { 'pods/hello.yaml': 'hello.yaml', 'pods/etcd.yaml': 'etcd.yaml', 'pods/apiserver.yaml': 'apiserver.yaml', 'kubeconfig.yaml': 'kubeconfig.yaml' };
+    const fixtureFor: Record<string, string> = {
+      'pods/hello.yaml': 'hello.yaml',
+      'pods/etcd.yaml': 'etcd.yaml',
+      'pods/apiserver.yaml': 'apiserver.yaml',
+      'kubeconfig.yaml': 'kubeconfig.yaml',
+    };
     let compared = 0;
     for (const step of steps) {
       for (const command of renderedCommands(env, step, machine)) {

@@ -17,7 +17,11 @@ describe('diagnosis evidence', () => {
     for (const step of labSteps()) for (const probe of step.meta.probes) focus.set(probe.id, focusOf(probe, env, templateVars(env)));
     assert.deepEqual(focus.get('kubelet-running'), { component: 'kubelet' });
     assert.deepEqual(focus.get('hello-sandbox'), { component: 'pod', pod: { namespace: 'default', name: 'hello' } });
-    assert.deepEqual(focus.get('hello-logs'), { component: 'pod', pod: { namespace: 'default', name: 'hello' }, logsContain: 'hello world!' });
+    assert.deepEqual(focus.get('hello-logs'), {
+      component: 'pod',
+      pod: { namespace: 'default', name: 'hello' },
+      logsContain: 'hello world!',
+    });
     assert.deepEqual(focus.get('etcd-version'), { component: 'etcd', pod: { namespace: 'kube-system', name: 'etcd' } });
     assert.deepEqual(focus.get('etcd-data'), { component: 'etcd', pod: { namespace: 'kube-system', name: 'etcd' } });
     assert.deepEqual(focus.get('apiserver-healthz'), { component: 'apiserver', pod: { namespace: 'kube-system', name: 'kube-apiserver' } });
@@ -30,7 +34,10 @@ describe('diagnosis evidence', () => {
     assert.deepEqual(focus.get('nginx-pinned'), { component: 'pod', pod: { namespace: 'default', name: 'nginx' } });
     assert.deepEqual(focus.get('curl-logs'), { component: 'pod', pod: { namespace: 'default', name: 'curl' } });
     assert.deepEqual(focus.get('curl-completed'), { component: 'pod', pod: { namespace: 'default', name: 'curl' } });
-    assert.deepEqual(focus.get('apiserver-kubelet-address'), { component: 'apiserver', pod: { namespace: 'kube-system', name: 'kube-apiserver' } });
+    assert.deepEqual(focus.get('apiserver-kubelet-address'), {
+      component: 'apiserver',
+      pod: { namespace: 'kube-system', name: 'kube-apiserver' },
+    });
   });
 
   it('reads only the tail of a large kubelet log', () => {

@@ -20,12 +20,25 @@ function scene(setup: (env: ReturnType<typeof labEnv>) => FakeMachineSetup) {
   mkdirSync(path.join(root, 'pods'));
   const env = labEnv({ repoRoot: root });
   const busybox = env.versions.images.busybox;
-  writeFileSync(path.join(env.podsDir, 'hello.yaml'), `apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: ${busybox}\n    command: ["ecko", "hello"]\n`);
+  writeFileSync(
+    path.join(env.podsDir, 'hello.yaml'),
+    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: ${busybox}\n    command: ["ecko", "hello"]\n`,
+  );
   const machine = fakeMachine(setup(env));
   return { env, machine, ctx: { env, vars: templateVars(env), machine, step: 1, memo: new Map() } };
 }
 
-const helloRunning = contentSchemas().probeSpecSchema.parse({ id: 'hello-running', title: 'hello runs', kind: 'container', pod: 'hello-{{nodeName}}', namespace: 'default', container: 'hello', state: 'running', cause: 'c', hint: 'h' });
+const helloRunning = contentSchemas().probeSpecSchema.parse({
+  id: 'hello-running',
+  title: 'hello runs',
+  kind: 'container',
+  pod: 'hello-{{nodeName}}',
+  namespace: 'default',
+  container: 'hello',
+  state: 'running',
+  cause: 'c',
+  hint: 'h',
+});
 // A pid no process has: its log's whereabouts are then unknown, as for a kubelet started elsewhere.
 const KUBELET_PID = 2 ** 22 + 7;
 
@@ -34,9 +47,22 @@ describe('diagnosis through the fake machine', () => {
 
   it("a command the image lacks: Docker's start error becomes container-cannot-start", async () => {
     const { ctx } = scene((env) => {
-      const hello = podContainer({ podName: 'hello-mvk-node', podNamespace: 'default', containerName: 'hello', state: 'created', status: 'Created', image: env.versions.images.busybox });
+      const hello = podContainer({
+        podName: 'hello-mvk-node',
+        podNamespace: 'default',
+        containerName: 'hello',
+        state: 'created',
+        status: 'Created',
+        image: env.versions.images.busybox,
+      });
       return {
-        processes: [processInfo(KUBELET_PID, ['kubelet', `--pod-manifest-path=${env.podsDir}`, `--pod-infra-container-image=${env.versions.images.pause}`])],
+        processes: [
+          processInfo(KUBELET_PID, [
+            'kubelet',
+            `--pod-manifest-path=${env.podsDir}`,
+            `--pod-infra-container-image=${env.versions.images.pause}`,
+          ]),
+        ],
         containers: [podContainer({ podName: 'hello-mvk-node', podNamespace: 'default', containerName: 'POD' }), hello],
         startErrors: { [hello.id]: 'OCI runtime create failed: exec: "ecko": executable file not found in $PATH' },
         // What Docker made is what the file says (else the probe waits for kubelet to catch up, undiagnosed).

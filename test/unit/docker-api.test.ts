@@ -35,8 +35,24 @@ const routes: Record<string, Route> = {
   'GET /_ping': (_s, res) => res.end('OK'),
   'GET /containers/json': (_s, res) =>
     json(res, 200, [
-      { Id: 'old', Names: ['/k8s_hello_hello-mvk-node_default_uid1_0'], Image: 'busybox', State: 'exited', Status: 'Exited (0) 5 seconds ago', Created: 100, Labels: { [LABEL.podName]: 'hello-mvk-node', [LABEL.containerName]: 'hello', [LABEL.podUid]: 'uid1', [LABEL.sandboxId]: 'sb' } },
-      { Id: 'new', Names: ['/k8s_hello_hello-mvk-node_default_uid1_1'], Image: 'busybox', State: 'running', Status: 'Up 1 second', Created: 100, Labels: { [LABEL.podName]: 'hello-mvk-node', [LABEL.containerName]: 'hello', [LABEL.podUid]: 'uid1', [LABEL.sandboxId]: 'sb' } },
+      {
+        Id: 'old',
+        Names: ['/k8s_hello_hello-mvk-node_default_uid1_0'],
+        Image: 'busybox',
+        State: 'exited',
+        Status: 'Exited (0) 5 seconds ago',
+        Created: 100,
+        Labels: { [LABEL.podName]: 'hello-mvk-node', [LABEL.containerName]: 'hello', [LABEL.podUid]: 'uid1', [LABEL.sandboxId]: 'sb' },
+      },
+      {
+        Id: 'new',
+        Names: ['/k8s_hello_hello-mvk-node_default_uid1_1'],
+        Image: 'busybox',
+        State: 'running',
+        Status: 'Up 1 second',
+        Created: 100,
+        Labels: { [LABEL.podName]: 'hello-mvk-node', [LABEL.containerName]: 'hello', [LABEL.podUid]: 'uid1', [LABEL.sandboxId]: 'sb' },
+      },
     ]),
   'GET /containers/c1/logs': (_s, res) => {
     res.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream' });
@@ -51,7 +67,9 @@ const routes: Record<string, Route> = {
   'POST /containers/made-pause/start': (_s, res) => json(res, 500, { message: 'failed to write to oom_score_adj' }),
   'POST /images/create': (_s, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.write('{"status":"Pulling from library/busybox","id":"1.35"}\r\n{"status":"Downloading","id":"0123456789ab","progressDetail":{"current":5,"total":10}}');
+    res.write(
+      '{"status":"Pulling from library/busybox","id":"1.35"}\r\n{"status":"Downloading","id":"0123456789ab","progressDetail":{"current":5,"total":10}}',
+    );
     res.end('\r\n{"error":"manifest unknown"}\r\n');
   },
   'POST /images/load': (seen, res) => json(res, 200, { stream: `Loaded image: ${seen.body.length} bytes\n` }),
@@ -75,7 +93,12 @@ describe('the Docker Engine API client, against a fake engine on a unix socket',
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        const request: Seen = { method: req.method!, url: new URL(req.url!, 'http://docker'), headers: req.headers, body: Buffer.concat(chunks).toString() };
+        const request: Seen = {
+          method: req.method!,
+          url: new URL(req.url!, 'http://docker'),
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        };
         seen.push(request);
         const route = routes[`${request.method} ${decodeURI(request.url.pathname)}`];
         if (route) route(request, res);
@@ -92,15 +115,26 @@ describe('the Docker Engine API client, against a fake engine on a unix socket',
   });
 
   it('encodes filters as JSON and arrays as repeated keys, and asks unversioned paths', async () => {
-    assert.equal(queryString({ all: true, tail: 200, skip: undefined, names: ['a:1', 'b/c:2'] }), '?all=true&tail=200&names=a%3A1&names=b%2Fc%3A2');
+    assert.equal(
+      queryString({ all: true, tail: 200, skip: undefined, names: ['a:1', 'b/c:2'] }),
+      '?all=true&tail=200&names=a%3A1&names=b%2Fc%3A2',
+    );
     const docker = new DockerDriver(socket);
     const containers = await docker.podContainers({ podName: 'hello-mvk-node', container: 'hello' });
     const request = last();
     assert.equal(request.url.pathname, '/containers/json');
     assert.equal(request.url.searchParams.get('all'), 'true');
-    assert.deepEqual(JSON.parse(request.url.searchParams.get('filters')!), { label: [LABEL.podName, `${LABEL.podName}=hello-mvk-node`, `${LABEL.containerName}=hello`] });
+    assert.deepEqual(JSON.parse(request.url.searchParams.get('filters')!), {
+      label: [LABEL.podName, `${LABEL.podName}=hello-mvk-node`, `${LABEL.containerName}=hello`],
+    });
     // Newest first: same second, the higher attempt wins.
-    assert.deepEqual(containers.map((c) => [c.id, c.name, c.attempt, c.sandboxId]), [['new', 'k8s_hello_hello-mvk-node_default_uid1_1', 1, 'sb'], ['old', 'k8s_hello_hello-mvk-node_default_uid1_0', 0, 'sb']]);
+    assert.deepEqual(
+      containers.map((c) => [c.id, c.name, c.attempt, c.sandboxId]),
+      [
+        ['new', 'k8s_hello_hello-mvk-node_default_uid1_1', 1, 'sb'],
+        ['old', 'k8s_hello_hello-mvk-node_default_uid1_0', 0, 'sb'],
+      ],
+    );
   });
 
   it('demultiplexes a container log (8-byte frame headers, stdout and stderr in order)', async () => {
@@ -116,7 +150,11 @@ describe('the Docker Engine API client, against a fake engine on a unix socket',
     // An image name with a registry port and a tag goes into the path as written.
     assert.equal(await docker.imageId('registry.local:5000/pause:3.2'), 'sha256:abc');
     await docker.remove('missing');
-    await assert.rejects(docker.remove('busy'), (error: unknown) => error instanceof DockerApiError && error.statusCode === 409 && /conflict - removal of container busy/.test(error.message));
+    await assert.rejects(
+      docker.remove('busy'),
+      (error: unknown) =>
+        error instanceof DockerApiError && error.statusCode === 409 && /conflict - removal of container busy/.test(error.message),
+    );
     await assert.rejects(docker.inspectContainer('missing'), (error: unknown) => {
       assert.ok(error instanceof DockerApiError);
       assert.equal(error.statusCode, 404);
@@ -127,13 +165,18 @@ describe('the Docker Engine API client, against a fake engine on a unix socket',
     });
   });
 
-  it('creates and starts a container, a failed start carrying the engine\'s message in json', async () => {
+  it("creates and starts a container, a failed start carrying the engine's message in json", async () => {
     const engine = new DockerEngine(socket, 15_000);
     const container = await engine.createContainer({ Image: 'pause', HostConfig: { NetworkMode: 'none' } });
     assert.equal(container.id, 'made-pause');
     assert.deepEqual(JSON.parse(last().body), { Image: 'pause', HostConfig: { NetworkMode: 'none' } });
     assert.equal(last().headers['content-type'], 'application/json');
-    await assert.rejects(container.start(), (error: unknown) => (error as DockerApiError).statusCode === 500 && (error as DockerApiError & { json: { message: string } }).json.message === 'failed to write to oom_score_adj');
+    await assert.rejects(
+      container.start(),
+      (error: unknown) =>
+        (error as DockerApiError).statusCode === 500 &&
+        (error as DockerApiError & { json: { message: string } }).json.message === 'failed to write to oom_score_adj',
+    );
   });
 
   it('streams JSON lines: a pull with its progress and its error event, a load with its body, events', async () => {
@@ -144,10 +187,16 @@ describe('the Docker Engine API client, against a fake engine on a unix socket',
     const events: Record<string, unknown>[] = [];
     await followJsonLines(await engine.pull('registry.local:5000/busybox'), (event) => events.push(event));
     assert.deepEqual(Object.fromEntries(last().url.searchParams), { fromImage: 'registry.local:5000/busybox', tag: 'latest' });
-    assert.deepEqual(events.map((e) => e.error ?? e.status), ['Pulling from library/busybox', 'Downloading', 'manifest unknown']);
+    assert.deepEqual(
+      events.map((e) => e.error ?? e.status),
+      ['Pulling from library/busybox', 'Downloading', 'manifest unknown'],
+    );
 
     let loaded = '';
-    await followJsonLines(await engine.loadImage(Readable.from([Buffer.alloc(1000), Buffer.alloc(24)]), { quiet: true }), (event) => (loaded = String(event.stream)));
+    await followJsonLines(
+      await engine.loadImage(Readable.from([Buffer.alloc(1000), Buffer.alloc(24)]), { quiet: true }),
+      (event) => (loaded = String(event.stream)),
+    );
     assert.equal(loaded, 'Loaded image: 1024 bytes\n');
     assert.equal(last().url.searchParams.get('quiet'), 'true');
 
@@ -163,9 +212,12 @@ describe('the Docker Engine API client, against a fake engine on a unix socket',
     assert.deepEqual(JSON.parse(last().url.searchParams.get('filters')!), { type: ['container'] });
   });
 
-  it('a missing socket is DockerDownError, remembered for the driver\'s next calls', async () => {
+  it("a missing socket is DockerDownError, remembered for the driver's next calls", async () => {
     const docker = new DockerDriver(path.join(dir, 'no-such.sock'));
-    await assert.rejects(docker.ensureUp(), (error: unknown) => error instanceof DockerDownError && (error.cause as NodeJS.ErrnoException).code === 'ENOENT');
+    await assert.rejects(
+      docker.ensureUp(),
+      (error: unknown) => error instanceof DockerDownError && (error.cause as NodeJS.ErrnoException).code === 'ENOENT',
+    );
     await assert.rejects(docker.podContainers(), DockerDownError);
     await assert.rejects(docker.logs('c1'), DockerDownError);
   });

@@ -6,7 +6,14 @@ import { doctorPassed, formatDoctor, runDoctor } from '../../src/engine/doctor/d
 import { hasCapability } from '../../src/engine/doctor/realInputs.ts';
 import type { CheckResult, DockerFacts, DoctorInputs } from '../../src/engine/doctor/types.ts';
 
-const healthyDocker: DockerFacts = { version: '20.10.24', apiVersion: '1.41', minApiVersion: '1.12', cgroupDriver: 'cgroupfs', cgroupVersion: '1', rootDir: '/var/lib/docker' };
+const healthyDocker: DockerFacts = {
+  version: '20.10.24',
+  apiVersion: '1.41',
+  minApiVersion: '1.12',
+  cgroupDriver: 'cgroupfs',
+  cgroupVersion: '1',
+  rootDir: '/var/lib/docker',
+};
 const files: Record<string, string> = {
   '/etc/machine-id': '0123456789abcdef0123456789abcdef\n',
   '/proc/swaps': 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n',
@@ -49,7 +56,10 @@ async function run(overrides: Partial<DoctorInputs> = {}) {
 describe('lab doctor checks', () => {
   it('a healthy machine passes every check', async () => {
     const { results, passed } = await run();
-    assert.deepEqual(results.filter((r) => r.status !== 'pass'), []);
+    assert.deepEqual(
+      results.filter((r) => r.status !== 'pass'),
+      [],
+    );
     assert.equal(passed, true);
     assert.match(formatDoctor(results), /0 fail: this machine can run the lab/);
   });
@@ -80,7 +90,9 @@ describe('lab doctor checks', () => {
   });
 
   it('Docker 29 (minimum API 1.44) fails and names both settings that lower the minimum', async () => {
-    const { byId } = await run({ docker: async () => ({ ...healthyDocker, version: '29.0.0', apiVersion: '1.52', minApiVersion: '1.44' }) });
+    const { byId } = await run({
+      docker: async () => ({ ...healthyDocker, version: '29.0.0', apiVersion: '1.52', minApiVersion: '1.44' }),
+    });
     const api = byId('docker-api');
     assert.equal(api.status, 'fail');
     assert.match(api.detail, /client version 1\.40 is too old/);
@@ -90,7 +102,9 @@ describe('lab doctor checks', () => {
   });
 
   it('Docker 29 with the minimum lowered to 1.40 passes the API check', async () => {
-    const { byId } = await run({ docker: async () => ({ ...healthyDocker, version: '29.0.0', apiVersion: '1.52', minApiVersion: '1.40' }) });
+    const { byId } = await run({
+      docker: async () => ({ ...healthyDocker, version: '29.0.0', apiVersion: '1.52', minApiVersion: '1.40' }),
+    });
     assert.equal(byId('docker-api').status, 'pass');
   });
 
@@ -110,20 +124,27 @@ describe('lab doctor checks', () => {
     assert.equal((await run({ docker: async () => ({ ...healthyDocker, cgroupDriver: 'none' }) })).byId('cgroup-driver').status, 'fail');
   });
 
-  it('cgroup v2 with Docker\'s systemd driver passes (the Debian 13 VM test proves it); with cgroupfs it warns how to switch', async () => {
-    const systemd = (await run({ docker: async () => ({ ...healthyDocker, cgroupVersion: '2', cgroupDriver: 'systemd' }) })).byId('cgroup-version');
+  it("cgroup v2 with Docker's systemd driver passes (the Debian 13 VM test proves it); with cgroupfs it warns how to switch", async () => {
+    const systemd = (await run({ docker: async () => ({ ...healthyDocker, cgroupVersion: '2', cgroupDriver: 'systemd' }) })).byId(
+      'cgroup-version',
+    );
     assert.equal(systemd.status, 'pass');
     assert.match(systemd.detail, /cgroup v2 with Docker's systemd driver/);
     const cgroupfs = (await run({ docker: async () => ({ ...healthyDocker, cgroupVersion: '2' }) })).byId('cgroup-version');
     assert.equal(cgroupfs.status, 'warn');
     assert.match(cgroupfs.fix!, /native\.cgroupdriver=systemd/);
     // Without Docker's answer on the version, the filesystem tells.
-    const fromFs = (await run({ docker: async () => ({ ...healthyDocker, cgroupVersion: undefined }), exists: (f) => f === '/sys/fs/cgroup/cgroup.controllers' })).byId('cgroup-version');
+    const fromFs = (
+      await run({
+        docker: async () => ({ ...healthyDocker, cgroupVersion: undefined }),
+        exists: (f) => f === '/sys/fs/cgroup/cgroup.controllers',
+      })
+    ).byId('cgroup-version');
     assert.equal(fromFs.status, 'warn');
     assert.equal((await run()).byId('cgroup-version').detail, 'cgroup v1, what kubelet 1.19 was made for');
   });
 
-  it('names the init system, and systemd\'s version when it is PID 1', async () => {
+  it("names the init system, and systemd's version when it is PID 1", async () => {
     assert.match((await run()).byId('init-system').detail, /PID 1 is unknown, not systemd/);
     const comm = (f: string) => (f === '/proc/1/comm' ? 'systemd\n' : files[f]);
     const modern = (await run({ readFile: comm, systemdVersion: async () => 257 })).byId('init-system');
@@ -133,16 +154,21 @@ describe('lab doctor checks', () => {
   });
 
   it('WSL2: silent elsewhere, passes on pure cgroup v2, warns on its hybrid cgroups with the .wslconfig fix', async () => {
-    assert.equal((await run()).results.some((r) => r.id === 'wsl'), false);
+    assert.equal(
+      (await run()).results.some((r) => r.id === 'wsl'),
+      false,
+    );
     const wsl = (f: string) => (f === '/proc/sys/kernel/osrelease' ? '6.6.87.2-microsoft-standard-WSL2\n' : files[f]);
-    const hybrid = (await run({ readFile: wsl, exists: (f) => ['/sys/fs/cgroup/unified', '/sys/fs/cgroup/memory'].includes(f) })).byId('wsl');
+    const hybrid = (await run({ readFile: wsl, exists: (f) => ['/sys/fs/cgroup/unified', '/sys/fs/cgroup/memory'].includes(f) })).byId(
+      'wsl',
+    );
     assert.equal(hybrid.status, 'warn');
     assert.match(hybrid.fix!, /cgroup_no_v1=all/);
     assert.match(hybrid.fix!, /wsl --shutdown/);
     assert.equal((await run({ readFile: wsl, exists: (f) => f === '/sys/fs/cgroup/cgroup.controllers' })).byId('wsl').status, 'pass');
   });
 
-  it('macOS and Windows fail with the repo\'s VM recipes as the fix', async () => {
+  it("macOS and Windows fail with the repo's VM recipes as the fix", async () => {
     for (const platform of ['darwin', 'win32']) {
       const r = (await run({ platform })).byId('platform');
       assert.equal(r.status, 'fail');
@@ -169,7 +195,9 @@ describe('lab doctor checks', () => {
     const { byId } = await run({ readFile: (f) => (f === '/proc/swaps' ? files[f] : undefined) });
     assert.equal(byId('machine-id').status, 'warn');
     assert.match(byId('machine-id').fix!, /systemd-machine-id-setup/);
-    const dbusOnly = await run({ readFile: (f) => (f === '/var/lib/dbus/machine-id' ? 'ffffffffffffffffffffffffffffffff' : f === '/proc/swaps' ? files[f] : undefined) });
+    const dbusOnly = await run({
+      readFile: (f) => (f === '/var/lib/dbus/machine-id' ? 'ffffffffffffffffffffffffffffffff' : f === '/proc/swaps' ? files[f] : undefined),
+    });
     assert.equal(dbusOnly.byId('machine-id').status, 'pass');
   });
 
@@ -233,7 +261,10 @@ describe('lab doctor checks', () => {
   });
 
   it('missing images warn with pull, mirror and bundle as ways to get them', async () => {
-    const { byId } = await run({ images: async () => [{ name: 'registry.k8s.io/pause:3.2', present: false }], mirror: '127.0.0.1:5000/lab' });
+    const { byId } = await run({
+      images: async () => [{ name: 'registry.k8s.io/pause:3.2', present: false }],
+      mirror: '127.0.0.1:5000/lab',
+    });
     assert.equal(byId('images').status, 'warn');
     assert.match(byId('images').detail, /pause:3\.2/);
     assert.match(byId('images').fix!, /lab images pull.*127\.0\.0\.1:5000\/lab/);
@@ -241,7 +272,14 @@ describe('lab doctor checks', () => {
   });
 
   it('a machine that forbids lowering oom_score_adj fails the sandbox check and explains why pods would fail', async () => {
-    const { byId, passed } = await run({ sandboxTrial: async () => ({ started: false, capSysResource: false, error: "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: can't get final child's PID from pipe: EOF: unknown" }) });
+    const { byId, passed } = await run({
+      sandboxTrial: async () => ({
+        started: false,
+        capSysResource: false,
+        error:
+          "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: can't get final child's PID from pipe: EOF: unknown",
+      }),
+    });
     const sandbox = byId('sandbox');
     assert.equal(sandbox.status, 'fail');
     assert.match(sandbox.detail, /final child's PID/);
@@ -254,9 +292,15 @@ describe('lab doctor checks', () => {
     const copes = (await run({ sandboxTrial: async () => ({ started: true, capSysResource: false }) })).byId('sandbox');
     assert.equal(copes.status, 'pass');
     assert.match(copes.detail, /runtime copes/);
-    const notTried = (await run({ sandboxTrial: async () => ({ started: false, skipped: 'the pause image registry.k8s.io/pause:3.2 is not on this machine yet' }) })).byId('sandbox');
+    const notTried = (
+      await run({
+        sandboxTrial: async () => ({ started: false, skipped: 'the pause image registry.k8s.io/pause:3.2 is not on this machine yet' }),
+      })
+    ).byId('sandbox');
     assert.equal(notTried.status, 'warn');
-    const other = (await run({ sandboxTrial: async () => ({ started: false, capSysResource: true, error: 'no space left on device' }) })).byId('sandbox');
+    const other = (
+      await run({ sandboxTrial: async () => ({ started: false, capSysResource: true, error: 'no space left on device' }) })
+    ).byId('sandbox');
     assert.equal(other.status, 'fail');
     assert.match(other.fix!, /docker run --rm/);
   });

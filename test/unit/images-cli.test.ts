@@ -14,7 +14,10 @@ const noConfig = path.join(dir, 'none.yaml');
 
 /** Runs `lab` (the tests run concurrently: each is a process of its own, ~0.3 s of start-up). */
 function lab(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MVK_WORK_DIR: workDir, MVK_CONFIG: noConfig, MVK_REGISTRY_MIRROR: '', ...env } });
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MVK_WORK_DIR: workDir, MVK_CONFIG: noConfig, MVK_REGISTRY_MIRROR: '', ...env },
+  });
   return childOutput(child);
 }
 
@@ -28,12 +31,20 @@ describe('lab images list and the mirror on the command line (no Docker needed)'
   });
 
   it('--registry-mirror (before or after the command) rewrites every name', async () => {
-    const runs = await Promise.all([['--registry-mirror', 'registry.aliyuncs.com/google_containers', 'images', 'list'], ['images', 'list', '--registry-mirror', 'registry.aliyuncs.com/google_containers']].map((args) => lab(args)));
+    const runs = await Promise.all(
+      [
+        ['--registry-mirror', 'registry.aliyuncs.com/google_containers', 'images', 'list'],
+        ['images', 'list', '--registry-mirror', 'registry.aliyuncs.com/google_containers'],
+      ].map((args) => lab(args)),
+    );
     for (const run of runs) {
       assert.equal(run.code, 0, run.stderr);
       const names = run.stdout.trim().split('\n');
       assert.equal(names.length, 6);
-      assert.ok(names.every((n) => n.startsWith('registry.aliyuncs.com/google_containers/')), names.join(' '));
+      assert.ok(
+        names.every((n) => n.startsWith('registry.aliyuncs.com/google_containers/')),
+        names.join(' '),
+      );
       assert.ok(names.includes('registry.aliyuncs.com/google_containers/pause:3.2'));
     }
   });
@@ -44,7 +55,10 @@ describe('lab images list and the mirror on the command line (no Docker needed)'
     const run = await lab(['images', 'list', '--json'], { MVK_CONFIG: config });
     const report = JSON.parse(run.stdout) as { mirror: string; images: { role: string; name: string; upstream: string }[] };
     assert.equal(report.mirror, '127.0.0.1:5000/lab');
-    assert.deepEqual(report.images.find((i) => i.role === 'pause'), { role: 'pause', name: '127.0.0.1:5000/lab/pause:3.2', upstream: 'registry.k8s.io/pause:3.2' });
+    assert.deepEqual(
+      report.images.find((i) => i.role === 'pause'),
+      { role: 'pause', name: '127.0.0.1:5000/lab/pause:3.2', upstream: 'registry.k8s.io/pause:3.2' },
+    );
   });
 
   it('a mirror with a URL scheme is a usage error (exit 2) with a hint', async () => {
@@ -56,8 +70,14 @@ describe('lab images list and the mirror on the command line (no Docker needed)'
 
   it('lab setup with a broken checksums file names the file and field, and downloads nothing', async () => {
     const bad = path.join(dir, 'bad.yaml');
-    writeFileSync(bad, 'format: 1\nkubernetes: v1.19.16\narchives:\n  - {file: a.tar.gz, arch: amd64, path: v1.19.16/a.tar.gz, sha512: abc, binDir: b}\n');
-    const run = await lab(['setup', '--checksums', bad, '--base-url', 'http://127.0.0.1:9', '--no-images'], { MVK_BIN_DIR: path.join(dir, 'bin'), MVK_CACHE_DIR: path.join(dir, 'cache') });
+    writeFileSync(
+      bad,
+      'format: 1\nkubernetes: v1.19.16\narchives:\n  - {file: a.tar.gz, arch: amd64, path: v1.19.16/a.tar.gz, sha512: abc, binDir: b}\n',
+    );
+    const run = await lab(['setup', '--checksums', bad, '--base-url', 'http://127.0.0.1:9', '--no-images'], {
+      MVK_BIN_DIR: path.join(dir, 'bin'),
+      MVK_CACHE_DIR: path.join(dir, 'cache'),
+    });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /bad\.yaml: field archives\.0\.sha512 must be 128 lower-case hex digits/);
   });

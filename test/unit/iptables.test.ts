@@ -26,11 +26,19 @@ COMMIT
 `;
 
 describe("kubelet's iptables chains (issue 9)", () => {
-  it('finds the KUBE- chains and the jumps into them, and nothing of Docker\'s', () => {
+  it("finds the KUBE- chains and the jumps into them, and nothing of Docker's", () => {
     const rules = parseKubeRules(SAVE);
     assert.deepEqual(rules.chains, ['mangle/KUBE-KUBELET-CANARY', 'filter/KUBE-FIREWALL', 'nat/KUBE-POSTROUTING', 'nat/KUBE-MARK-DROP']);
-    assert.deepEqual(rules.jumps.map((j) => `${j.table}/${j.chain}`), ['filter/INPUT', 'nat/POSTROUTING']);
-    assert.deepEqual(splitRule('-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING').slice(-4), ['--comment', 'kubernetes postrouting rules', '-j', 'KUBE-POSTROUTING']);
+    assert.deepEqual(
+      rules.jumps.map((j) => `${j.table}/${j.chain}`),
+      ['filter/INPUT', 'nat/POSTROUTING'],
+    );
+    assert.deepEqual(splitRule('-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING').slice(-4), [
+      '--comment',
+      'kubernetes postrouting rules',
+      '-j',
+      'KUBE-POSTROUTING',
+    ]);
   });
 
   it('removes only the chains asked for: jumps first, then flush, then delete', () => {

@@ -23,7 +23,9 @@ const folderOf = (file: string) => (file.includes('/') ? file.split('/')[0]! : '
 export function runtimeImports(text: string): { line: number; target: string }[] {
   const found: { line: number; target: string }[] = [];
   // A static import may span lines: match from `import` (not `import type`) to its `from '…'`.
-  for (const match of text.matchAll(/^import\s+(?!type\b)[^;]*?\bfrom\s+'(\.[^']+)'|\bimport\(\s*'(\.[^']+)'\s*\)|^export\s+[^;]*?\bfrom\s+'(\.[^']+)'/gms)) {
+  for (const match of text.matchAll(
+    /^import\s+(?!type\b)[^;]*?\bfrom\s+'(\.[^']+)'|\bimport\(\s*'(\.[^']+)'\s*\)|^export\s+[^;]*?\bfrom\s+'(\.[^']+)'/gms,
+  )) {
     found.push({ line: text.slice(0, match.index).split('\n').length, target: (match[1] ?? match[2] ?? match[3])! });
   }
   return found;
@@ -36,14 +38,18 @@ export function layoutViolations(file: string, text: string): string[] {
   if (!allowed) return [];
   return runtimeImports(text).flatMap(({ line, target }) => {
     const to = folderOf(path.posix.normalize(path.posix.join(path.posix.dirname(file), target)));
-    return allowed.includes(to) ? [] : [`src/${file}:${line}: ${from}/ imports ${to || 'src/'}${to ? '/' : ''} (${target}); ${from}/ may import ${allowed.join(', ')}`];
+    return allowed.includes(to)
+      ? []
+      : [`src/${file}:${line}: ${from}/ imports ${to || 'src/'}${to ? '/' : ''} (${target}); ${from}/ may import ${allowed.join(', ')}`];
   });
 }
 
 describe('the layout of src/', () => {
   it('every folder imports only from the folders it stands on', () => {
     const src = path.join(process.cwd(), 'src');
-    const files = (readdirSync(src, { recursive: true }) as string[]).filter((name) => /\.tsx?$/.test(name)).map((name) => name.split(path.sep).join('/'));
+    const files = (readdirSync(src, { recursive: true }) as string[])
+      .filter((name) => /\.tsx?$/.test(name))
+      .map((name) => name.split(path.sep).join('/'));
     assert.ok(files.includes('core/errors.ts'), `run from the checkout's root (${src} has no core/errors.ts)`);
     assert.deepEqual(
       files.flatMap((file) => layoutViolations(file, readFileSync(path.join(src, file), 'utf8'))),
@@ -52,10 +58,12 @@ describe('the layout of src/', () => {
   });
 
   it('names the file, line and rule of an import that goes the wrong way, and lets type-only imports be', () => {
-    const text = "import { a } from './x.ts';\nimport type { B } from '../engine/labNode.ts';\nimport {\n  c,\n} from '../engine/runner.ts';\nconst d = await import('../tui/App.tsx');\n";
+    const text =
+      // Without extensions: test/unit.mjs rewrites .ts specifiers it finds in any text to .js.
+      "import { a } from './x';\nimport type { B } from '../engine/labNode';\nimport {\n  c,\n} from '../engine/runner';\nconst d = await import('../tui/App');\n";
     assert.deepEqual(layoutViolations('core/context.ts', text), [
-      "src/core/context.ts:3: core/ imports engine/ (../engine/runner.ts); core/ may import core",
-      "src/core/context.ts:6: core/ imports tui/ (../tui/App.tsx); core/ may import core",
+      'src/core/context.ts:3: core/ imports engine/ (../engine/runner); core/ may import core',
+      'src/core/context.ts:6: core/ imports tui/ (../tui/App); core/ may import core',
     ]);
   });
 });

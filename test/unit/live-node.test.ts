@@ -25,8 +25,16 @@ describe('the node as the running kubelet has it (issue 9)', () => {
 
   it("knows kubelet's default dirs and resolves relative flags against its working directory", () => {
     const article = footprintOf(kubelet(['--pod-manifest-path=pods', '--kubeconfig=kubeconfig.yaml']), 'vm');
-    assert.deepEqual(article, { nodeName: 'vm', rootDir: '/var/lib/kubelet', dockershimRootDir: '/var/lib/dockershim', kubeconfig: path.join(root, 'kubeconfig.yaml') });
-    const lab = footprintOf(kubelet(['--root-dir=/var/lib/mvk-lab/kubelet', '--experimental-dockershim-root-directory=/var/lib/mvk-lab/dockershim']), 'vm');
+    assert.deepEqual(article, {
+      nodeName: 'vm',
+      rootDir: '/var/lib/kubelet',
+      dockershimRootDir: '/var/lib/dockershim',
+      kubeconfig: path.join(root, 'kubeconfig.yaml'),
+    });
+    const lab = footprintOf(
+      kubelet(['--root-dir=/var/lib/mvk-lab/kubelet', '--experimental-dockershim-root-directory=/var/lib/mvk-lab/dockershim']),
+      'vm',
+    );
     assert.equal(lab.rootDir, '/var/lib/mvk-lab/kubelet');
     assert.equal(lab.dockershimRootDir, '/var/lib/mvk-lab/dockershim');
   });
@@ -54,8 +62,14 @@ describe('the node as the running kubelet has it (issue 9)', () => {
   });
 
   it('names static pods as pods/ defines them: by the lesson name, else by the program they run', () => {
-    const etcd = lintManifestText('apiVersion: v1\nkind: Pod\nmetadata: {name: etcd-server}\nspec:\n  containers:\n  - {name: main, image: "quay.io/coreos/etcd:v3.4.13", command: [etcd]}\n', 'pods/db.yaml');
-    const api = lintManifestText('apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - {name: kube-apiserver, image: x, command: [kube-apiserver]}\n', 'pods/api.yaml');
+    const etcd = lintManifestText(
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: etcd-server}\nspec:\n  containers:\n  - {name: main, image: "quay.io/coreos/etcd:v3.4.13", command: [etcd]}\n',
+      'pods/db.yaml',
+    );
+    const api = lintManifestText(
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - {name: kube-apiserver, image: x, command: [kube-apiserver]}\n',
+      'pods/api.yaml',
+    );
     const refs = staticPodRefs(env, [etcd, api]);
     assert.deepEqual(refs.etcd, { name: 'etcd-server', namespace: 'default', file: 'pods/db.yaml' });
     assert.deepEqual(refs.apiserver, { name: 'kube-apiserver', namespace: 'kube-system', file: 'pods/api.yaml' });
@@ -67,12 +81,24 @@ describe('the node as the running kubelet has it (issue 9)', () => {
 });
 
 describe('what runs versus what the file says (issue 9)', () => {
-  const running = { imageId: 'sha256:aaa', argv: ['etcd', '--data-dir=/var/lib/etcd'], mounts: [{ source: '/var/lib/etcd', destination: '/var/lib/etcd' }] };
-  const spec = { name: 'etcd', image: 'etcd:3.4', command: ['etcd', '--data-dir=/var/lib/etcd'], volumeMounts: [{ name: 'data', mountPath: '/var/lib/etcd' }] };
+  const running = {
+    imageId: 'sha256:aaa',
+    argv: ['etcd', '--data-dir=/var/lib/etcd'],
+    mounts: [{ source: '/var/lib/etcd', destination: '/var/lib/etcd' }],
+  };
+  const spec = {
+    name: 'etcd',
+    image: 'etcd:3.4',
+    command: ['etcd', '--data-dir=/var/lib/etcd'],
+    volumeMounts: [{ name: 'data', mountPath: '/var/lib/etcd' }],
+  };
   it('matches the running container against its manifest', () => {
     assert.equal(driftOf(spec, { data: '/var/lib/etcd' }, running, 'sha256:aaa'), undefined);
     assert.match(driftOf(spec, { data: '/var/lib/etcd' }, running, 'sha256:bbb')!, /image etcd:3.4/);
-    assert.match(driftOf({ ...spec, command: ['etcd', '--data-dir=/data'] }, { data: '/var/lib/etcd' }, running, undefined)!, /the file says `etcd --data-dir=\/data`/);
+    assert.match(
+      driftOf({ ...spec, command: ['etcd', '--data-dir=/data'] }, { data: '/var/lib/etcd' }, running, undefined)!,
+      /the file says `etcd --data-dir=\/data`/,
+    );
     assert.match(driftOf(spec, { data: '/srv/etcd' }, running, undefined)!, /mounted from \/var\/lib\/etcd, the file says \/srv\/etcd/);
     // Only args given: the image's entrypoint comes first.
     assert.equal(driftOf({ name: 'x', image: 'x', args: ['--data-dir=/var/lib/etcd'] }, {}, running, undefined), undefined);

@@ -21,11 +21,15 @@ describe('manifest linter for pods/', () => {
   });
 
   it('names a tab with line and column', () => {
-    assert.deepEqual(lint(POD.replace('  name: hello', ' \tname: hello')), ['pods/x.yaml:4:2: a tab in the indentation; YAML indents with spaces only']);
+    assert.deepEqual(lint(POD.replace('  name: hello', ' \tname: hello')), [
+      'pods/x.yaml:4:2: a tab in the indentation; YAML indents with spaces only',
+    ]);
   });
 
   it('names a YAML syntax error with its position', () => {
-    assert.deepEqual(lint(POD.replace('image: busybox', 'image:busybox')), ['pods/x.yaml:8:5: Implicit map keys need to be followed by map values']);
+    assert.deepEqual(lint(POD.replace('image: busybox', 'image:busybox')), [
+      'pods/x.yaml:8:5: Implicit map keys need to be followed by map values',
+    ]);
   });
 
   it('says when a document is not a Pod, has no name, no containers or no image', () => {
@@ -38,9 +42,19 @@ describe('manifest linter for pods/', () => {
   });
 
   it('finds unknown fields kubelet would ignore silently, with a suggestion', () => {
-    const withTypo = POD.replace('spec:\n', 'spec:\n  hostnetwork: true\n  nodename: mvk-node\n').replace('    image: busybox:1.35\n', '    image: busybox:1.35\n    comand: [echo]\n');
+    const withTypo = POD.replace('spec:\n', 'spec:\n  hostnetwork: true\n  nodename: mvk-node\n').replace(
+      '    image: busybox:1.35\n',
+      '    image: busybox:1.35\n    comand: [echo]\n',
+    );
     const problems = lintManifestText(withTypo, 'pods/x.yaml').problems;
-    assert.deepEqual(problems.map((p) => [p.line, p.column, p.suggestion]), [[6, 3, 'hostNetwork'], [7, 3, 'nodeName'], [11, 5, 'command']]);
+    assert.deepEqual(
+      problems.map((p) => [p.line, p.column, p.suggestion]),
+      [
+        [6, 3, 'hostNetwork'],
+        [7, 3, 'nodeName'],
+        [11, 5, 'command'],
+      ],
+    );
     assert.equal(problems[0]!.severity, 'warning');
     assert.equal(closestField('volumemounts', ['volumeMounts']), 'volumeMounts');
     assert.equal(closestField('zzz', ['name']), undefined);
@@ -55,7 +69,10 @@ describe('manifest linter for pods/', () => {
     const result = lintPodsDir(path.join(root, 'pods'));
     assert.deepEqual(result.duplicates, [{ namespace: 'default', name: 'hello', files: ['pods/hello-copy.yaml', 'pods/hello.yaml'] }]);
     assert.equal(result.manifests.length, 2);
-    writeFileSync(path.join(root, 'pods', 'etcd.yaml'), POD.replace('name: hello', 'name: etcd').replace('spec:\n', 'spec:\n  hostnetwork: true\n'));
+    writeFileSync(
+      path.join(root, 'pods', 'etcd.yaml'),
+      POD.replace('name: hello', 'name: etcd').replace('spec:\n', 'spec:\n  hostnetwork: true\n'),
+    );
     const report = lintReport(path.join(root, 'pods'), root);
     assert.equal(report.errors, 1);
     assert.deepEqual(report.lines, [

@@ -86,13 +86,16 @@ describe('registry mirror', () => {
 
   it('a wrong config file names the file and the field', () => {
     withConfig('registryMirror: 5\n');
-    assert.throws(() => loadLabConfig(), (e: unknown) => e instanceof LabError && /lab\.config\.yaml:1:1: field registryMirror: Expected string/.test(e.message));
+    assert.throws(
+      () => loadLabConfig(),
+      (e: unknown) => e instanceof LabError && /lab\.config\.yaml:1:1: field registryMirror: Expected string/.test(e.message),
+    );
     withConfig('registryMirorr: x.example/lab\n');
     assert.throws(() => loadLabConfig(), /Unrecognized key/);
     withConfig(undefined);
   });
 
-  it('with a mirror, the kubelet flags, the fixtures\' placeholders and the image list all use mirrored names', () => {
+  it("with a mirror, the kubelet flags, the fixtures' placeholders and the image list all use mirrored names", () => {
     process.env[MIRROR_ENV] = '127.0.0.1:5000/lab';
     try {
       const env = labEnv();

@@ -42,7 +42,10 @@ describe('lesson blocks', () => {
   });
 
   it('rejects unknown flags and unclosed blocks with a line', () => {
-    assert.throws(() => lessonCommands('```sh lab-run sometimes\nx\n```'), (e: unknown) => e instanceof LessonFormatError && /line 1: unknown lab-run flag "sometimes"/.test(e.message));
+    assert.throws(
+      () => lessonCommands('```sh lab-run sometimes\nx\n```'),
+      (e: unknown) => e instanceof LessonFormatError && /line 1: unknown lab-run flag "sometimes"/.test(e.message),
+    );
     assert.throws(() => lessonCommands('a\n```sh lab-run\nx\n'), /line 2: code block is never closed/);
   });
 
@@ -54,7 +57,10 @@ describe('lesson blocks', () => {
 
 describe('templates', () => {
   it('replaces lab placeholders and leaves Docker and kubectl templates alone', () => {
-    assert.equal(render("{{images.busybox}} --format '{{.Names}}' -o jsonpath='{.status.podIP}'", { 'images.busybox': 'busybox:1.35' }), "busybox:1.35 --format '{{.Names}}' -o jsonpath='{.status.podIP}'");
+    assert.equal(
+      render("{{images.busybox}} --format '{{.Names}}' -o jsonpath='{.status.podIP}'", { 'images.busybox': 'busybox:1.35' }),
+      "busybox:1.35 --format '{{.Names}}' -o jsonpath='{.status.podIP}'",
+    );
     assert.deepEqual(placeholdersIn('{{ a }} {{b.c}} {{.D}}'), ['a', 'b.c']);
     assert.throws(() => render('{{nope}}', {}), UnknownPlaceholderError);
   });
@@ -63,13 +69,24 @@ describe('templates', () => {
 describe('kubelet flags', () => {
   it('parses Go-style flags', () => {
     const flags = parseFlags(['--a=1', '--b', '2', '--c', '--d=x=y', 'positional']);
-    assert.deepEqual([...flags], [['a', '1'], ['b', '2'], ['c', 'true'], ['d', 'x=y']]);
+    assert.deepEqual(
+      [...flags],
+      [
+        ['a', '1'],
+        ['b', '2'],
+        ['c', 'true'],
+        ['d', 'x=y'],
+      ],
+    );
   });
 
-  it('finds flags that differ, resolving relative paths against kubelet\'s cwd', () => {
+  it("finds flags that differ, resolving relative paths against kubelet's cwd", () => {
     const running = { pid: 1, argv: [], cwd: '/repo', flags: parseFlags(['--pod-manifest-path=pods', '--address=10.0.0.1', '--extra=1']) };
     assert.deepEqual(flagDifferences(running, ['--pod-manifest-path=/repo/pods', '--address=10.0.0.1']), []);
-    assert.deepEqual(flagDifferences(running, ['--address=172.17.0.1', '--kubeconfig=/repo/kubeconfig.yaml']), ['--address is 10.0.0.1, not 172.17.0.1', '--kubeconfig is missing']);
+    assert.deepEqual(flagDifferences(running, ['--address=172.17.0.1', '--kubeconfig=/repo/kubeconfig.yaml']), [
+      '--address is 10.0.0.1, not 172.17.0.1',
+      '--kubeconfig is missing',
+    ]);
   });
 });
 
@@ -120,18 +137,26 @@ describe('student files', () => {
     const firstError = (text: string) => lintManifestText(text, 'pods/a.yaml').problems.find((p) => p.severity === 'error')?.message;
     assert.equal(firstError('apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: "i:1"}]}\n'), undefined);
     assert.equal(firstError('apiVersion: v1\nkind: Deployment\n'), 'kind is "Deployment"; a file in pods/ must be kind: Pod');
-    assert.equal(firstError('apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c}]}\n'), 'spec.containers[0] has no image');
+    assert.equal(
+      firstError('apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c}]}\n'),
+      'spec.containers[0] has no image',
+    );
   });
 
   it('resolves the server of the current kubeconfig context', () => {
-    const config = { kind: 'Config', clusters: [{ name: 'c', cluster: { server: 'http://127.0.0.1:8080' } }], contexts: [{ name: 'x', context: { cluster: 'c' } }], 'current-context': 'x' };
+    const config = {
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server: 'http://127.0.0.1:8080' } }],
+      contexts: [{ name: 'x', context: { cluster: 'c' } }],
+      'current-context': 'x',
+    };
     assert.deepEqual(kubeconfigServer(config), { server: 'http://127.0.0.1:8080' });
     assert.match(kubeconfigServer({ ...config, 'current-context': 'y' }).problem!, /no context named "y"/);
   });
 });
 
 describe('reset ownership', () => {
-  it('counts only containers of the lab\'s pods', () => {
+  it("counts only containers of the lab's pods", () => {
     const uids = new Set(['u1']);
     const owned = { uids, sandboxIds: new Set(['s7']), nodeNames: new Set(['mvk-node']) };
     assert.equal(isLabContainer({ podUid: 'u1', podName: 'nginx', sandboxId: 's1' }, owned), true);
@@ -143,11 +168,20 @@ describe('reset ownership', () => {
     assert.deepEqual(labPodLogEntries(['default_nginx_u1', 'kube-system_etcd-real_u2'], uids), ['default_nginx_u1']);
   });
 
-  it('lists the lab\'s containers by that one rule, for reset, preflight, the doctor and lab status alike', async () => {
+  it("lists the lab's containers by that one rule, for reset, preflight, the doctor and lab status alike", async () => {
     const owned = { uids: new Set(['u1']), sandboxIds: new Set<string>(), nodeNames: new Set(['mvk-node']) };
     const container = (name: string, podUid: string, podName: string) => ({ name, podUid, podName, sandboxId: '' }) as PodContainer;
-    const docker = { podContainers: async () => [container('a', 'u1', 'nginx'), container('b', 'u2', 'etcd-mvk-node'), container('c', 'u3', 'etcd-realnode')] } as unknown as DockerDriver;
-    assert.deepEqual((await labContainers(labEnv(), docker, owned)).map((c) => c.name), ['a', 'b']);
+    const docker = {
+      podContainers: async () => [
+        container('a', 'u1', 'nginx'),
+        container('b', 'u2', 'etcd-mvk-node'),
+        container('c', 'u3', 'etcd-realnode'),
+      ],
+    } as unknown as DockerDriver;
+    assert.deepEqual(
+      (await labContainers(labEnv(), docker, owned)).map((c) => c.name),
+      ['a', 'b'],
+    );
   });
 });
 

@@ -18,7 +18,20 @@ async function bothSay(text: string) {
   writeFileSync(path.join(root, 'pods', 'hello.yaml'), text);
   const lint = lintReport(path.join(root, 'pods'), root).lines;
   const ctx = { env: labEnv({ repoRoot: root }), machine: realMachine(), vars: {}, step: 1, memo: new Map() } as unknown as ProbeContext;
-  const probe = await fileProbe({ id: 'm', title: 't', kind: 'file', path: 'pods/hello.yaml', parseAs: 'pod', expect: [], needs: [], cause: 'step cause', hint: 'step hint' } as never, ctx);
+  const probe = await fileProbe(
+    {
+      id: 'm',
+      title: 't',
+      kind: 'file',
+      path: 'pods/hello.yaml',
+      parseAs: 'pod',
+      expect: [],
+      needs: [],
+      cause: 'step cause',
+      hint: 'step hint',
+    } as never,
+    ctx,
+  );
   return { lint, probe };
 }
 
@@ -47,12 +60,17 @@ describe('one pod validator for `lab lint` and the file probe', () => {
       'error: pods/hello.yaml:3:11: metadata.name is missing; kubelet needs a name for every pod',
       'error: pods/hello.yaml:1:1: spec.containers is missing or empty; a pod needs at least one container',
     ]);
-    assert.equal(probe.seen, 'pods/hello.yaml:2:7: kind is "Deployment"; a file in pods/ must be kind: Pod (and 2 more: `lab lint` lists them all)');
+    assert.equal(
+      probe.seen,
+      'pods/hello.yaml:2:7: kind is "Deployment"; a file in pods/ must be kind: Pod (and 2 more: `lab lint` lists them all)',
+    );
   });
 
   it('an unknown field is a warning in `lab lint` and no failure of the probe, as kubelet runs the pod', async () => {
     const { lint, probe } = await bothSay(POD.replace('spec:\n', 'spec:\n  hostnetwork: true\n'));
-    assert.deepEqual(lint, ['warning: pods/hello.yaml:6:3: spec.hostnetwork is not a Pod field (did you mean hostNetwork?); kubelet ignores it without a word']);
+    assert.deepEqual(lint, [
+      'warning: pods/hello.yaml:6:3: spec.hostnetwork is not a Pod field (did you mean hostNetwork?); kubelet ignores it without a word',
+    ]);
     assert.equal(probe.ok, true);
   });
 });

@@ -29,7 +29,13 @@ function context(machine: Machine): ProbeContext {
 }
 
 function probe(fields: Record<string, unknown>): ProbeSpec {
-  return contentSchemas().probeSpecSchema.parse({ id: 'p', title: 'the check', cause: 'the metadata cause', hint: 'the metadata hint', ...fields });
+  return contentSchemas().probeSpecSchema.parse({
+    id: 'p',
+    title: 'the check',
+    cause: 'the metadata cause',
+    hint: 'the metadata hint',
+    ...fields,
+  });
 }
 
 /** The evaluator's outcome, as the runner gets it. */
@@ -49,18 +55,27 @@ describe('container probe', () => {
   });
 
   it('fails when the pod has no container at all, or not this one', async () => {
-    assert.deepEqual([(await outcome(etcd)).ok, (await outcome(etcd)).seen], [false, 'no container at all for pod kube-system/etcd-mvk-node']);
+    assert.deepEqual(
+      [(await outcome(etcd)).ok, (await outcome(etcd)).seen],
+      [false, 'no container at all for pod kube-system/etcd-mvk-node'],
+    );
     const onlySandbox = await outcome(etcd, { containers: [sandbox()] });
     assert.equal(onlySandbox.seen, 'pod has POD (running) but no etcd');
   });
 
   it("a stopped container shows its status and its last log line; one stuck in Created shows Docker's start error", async () => {
     const exited = container({ state: 'exited', status: 'Exited (1) 2 seconds ago' });
-    const seen = await outcome(etcd, { containers: [sandbox(), exited], logs: { [exited.id]: 'starting\nflag provided but not defined: -data-dri' } });
+    const seen = await outcome(etcd, {
+      containers: [sandbox(), exited],
+      logs: { [exited.id]: 'starting\nflag provided but not defined: -data-dri' },
+    });
     assert.equal(seen.ok, false);
     assert.equal(seen.seen, 'newest etcd container is Exited (1) 2 seconds ago; last log: flag provided but not defined: -data-dri');
     const created = container({ state: 'created', status: 'Created' });
-    const stuck = await outcome(etcd, { containers: [sandbox(), created], startErrors: { [created.id]: 'OCI runtime create failed: mount /nope' } });
+    const stuck = await outcome(etcd, {
+      containers: [sandbox(), created],
+      startErrors: { [created.id]: 'OCI runtime create failed: mount /nope' },
+    });
     assert.match(stuck.seen, /Created; Docker says: OCI runtime create failed: mount \/nope$/);
   });
 
@@ -118,7 +133,10 @@ describe('http probe', () => {
 
   it('fails on another status, another body, or JSON that does not meet its conditions', async () => {
     assert.equal((await outcome(health, { http: { [url]: { status: 503, body: 'unhealthy' } } })).seen, 'HTTP 503: unhealthy');
-    assert.equal((await outcome(health, { http: { [url]: { status: 200, body: '{"health":"false"}' } } })).seen, 'body "{"health":"false"}"');
+    assert.equal(
+      (await outcome(health, { http: { [url]: { status: 200, body: '{"health":"false"}' } } })).seen,
+      'body "{"health":"false"}"',
+    );
     const json = { kind: 'http', url, json: [{ field: 'health', equals: 'true' }] };
     assert.equal((await outcome(json, { http: { [url]: { status: 200, body: 'ok' } } })).seen, 'not JSON: ok');
     assert.equal((await outcome(json, { http: { [url]: { status: 200, body: '{"health":"false"}' } } })).ok, false);
@@ -133,7 +151,11 @@ describe('http probe', () => {
 });
 
 describe('apiObject probe', () => {
-  const node = { kind: 'apiObject', path: '/api/v1/nodes/{{nodeName}}', expect: [{ field: 'status.conditions[type=Ready].status', equals: 'True' }] };
+  const node = {
+    kind: 'apiObject',
+    path: '/api/v1/nodes/{{nodeName}}',
+    expect: [{ field: 'status.conditions[type=Ready].status', equals: 'True' }],
+  };
   const url = 'http://127.0.0.1:8080/api/v1/nodes/mvk-node';
   const ready = (status: string) => ({ status: 200, body: JSON.stringify({ status: { conditions: [{ type: 'Ready', status }] } }) });
 
@@ -145,7 +167,10 @@ describe('apiObject probe', () => {
   });
 
   it('a missing object is a 404; a silent apiserver points at step 3', async () => {
-    assert.equal((await outcome(node, { http: { [url]: { status: 404, body: '{}' } } })).seen, '/api/v1/nodes/mvk-node does not exist (404)');
+    assert.equal(
+      (await outcome(node, { http: { [url]: { status: 404, body: '{}' } } })).seen,
+      '/api/v1/nodes/mvk-node does not exist (404)',
+    );
     const down = await result(node);
     assert.equal(down.seen, 'the apiserver: nothing listens on 127.0.0.1:8080 (connection refused)');
     assert.equal(down.cause, 'the apiserver is not answering on 127.0.0.1:8080 (step 3)');
@@ -173,7 +198,9 @@ describe('process probe', () => {
   const ours = (pid: number, ...flags: string[]) => processInfo(pid, ['/opt/bin/kubelet', `--pod-manifest-path=${env.podsDir}`, ...flags]);
 
   it("passes on the lab's kubelet with the flag's value, resolved against its working directory", async () => {
-    const seen = await outcome(podsFlag, { processes: [processInfo(1, ['/sbin/init']), processInfo(42, ['kubelet', '--pod-manifest-path=pods'], env.repoRoot)] });
+    const seen = await outcome(podsFlag, {
+      processes: [processInfo(1, ['/sbin/init']), processInfo(42, ['kubelet', '--pod-manifest-path=pods'], env.repoRoot)],
+    });
     assert.deepEqual([seen.ok, seen.seen], [true, `pid 42 has --pod-manifest-path=${env.podsDir}`]);
   });
 
@@ -194,7 +221,10 @@ describe('process probe', () => {
     const driver = { kind: 'process', process: 'kubelet', flag: '--cgroup-driver' };
     assert.equal((await outcome(driver, { processes: [ours(42)] })).seen, 'kubelet (pid 42) runs without --cgroup-driver');
     const kubeconfig = { kind: 'process', process: 'kubelet', flag: '--kubeconfig', equalsPath: '{{repo}}/kubeconfig.yaml' };
-    assert.equal((await outcome(kubeconfig, { processes: [ours(42, '--kubeconfig=/root/k.yaml')] })).seen, 'kubelet (pid 42) has --kubeconfig=/root/k.yaml');
+    assert.equal(
+      (await outcome(kubeconfig, { processes: [ours(42, '--kubeconfig=/root/k.yaml')] })).seen,
+      'kubelet (pid 42) has --kubeconfig=/root/k.yaml',
+    );
   });
 });
 
@@ -222,7 +252,10 @@ describe('path probe', () => {
   it('passes on the kind asked for, and tells a missing path from one of another kind', async () => {
     assert.equal((await outcome(dir, { dirs: ['/var/lib/mvk-lab/etcd'] })).ok, true);
     assert.equal((await outcome(dir)).seen, '/var/lib/mvk-lab/etcd does not exist');
-    assert.equal((await outcome(dir, { files: { '/var/lib/mvk-lab/etcd': '' } })).seen, '/var/lib/mvk-lab/etcd exists but is not a directory');
+    assert.equal(
+      (await outcome(dir, { files: { '/var/lib/mvk-lab/etcd': '' } })).seen,
+      '/var/lib/mvk-lab/etcd exists but is not a directory',
+    );
   });
 });
 
@@ -231,22 +264,40 @@ describe('code probes', () => {
 
   it("etcd-data-on-host: the data dir's host mount must hold member/", async () => {
     const etcd = podContainer({ podName: 'etcd-mvk-node', containerName: 'etcd' });
-    const details = { [etcd.id]: { imageId: 'sha', argv: ['etcd', '--data-dir=/var/lib/etcd'], mounts: [{ source: '/var/lib/mvk-lab/etcd', destination: '/var/lib/etcd' }] } };
+    const details = {
+      [etcd.id]: {
+        imageId: 'sha',
+        argv: ['etcd', '--data-dir=/var/lib/etcd'],
+        mounts: [{ source: '/var/lib/mvk-lab/etcd', destination: '/var/lib/etcd' }],
+      },
+    };
     const setup = { containers: [etcd], details };
     const empty = await outcome(code('etcd-data-on-host'), setup);
     assert.deepEqual([empty.ok, empty.cause], [false, 'etcd has not written its data yet, or writes it elsewhere']);
     const written = await outcome(code('etcd-data-on-host'), { ...setup, dirs: ['/var/lib/mvk-lab/etcd/member'] });
     assert.deepEqual([written.ok, written.note], [true, undefined]);
-    const unmounted = await outcome(code('etcd-data-on-host'), { containers: [etcd], details: { [etcd.id]: { ...details[etcd.id]!, mounts: [] } } });
+    const unmounted = await outcome(code('etcd-data-on-host'), {
+      containers: [etcd],
+      details: { [etcd.id]: { ...details[etcd.id]!, mounts: [] } },
+    });
     assert.equal(unmounted.seen, 'etcd writes to /var/lib/etcd inside its container, and no host directory is mounted there');
   });
 
   it("nginx-serves: asks the apiserver for the pod's IP, then nginx there", async () => {
     const pod = 'http://127.0.0.1:8080/api/v1/namespaces/default/pods/nginx';
     const page = { status: 200, body: '<h1>Welcome to nginx!</h1>' };
-    assert.equal((await outcome(code('nginx-serves'), { http: { [pod]: { status: 200, body: '{"status":{"podIP":"172.17.0.5"}}' }, 'http://172.17.0.5/': page } })).ok, true);
+    assert.equal(
+      (
+        await outcome(code('nginx-serves'), {
+          http: { [pod]: { status: 200, body: '{"status":{"podIP":"172.17.0.5"}}' }, 'http://172.17.0.5/': page },
+        })
+      ).ok,
+      true,
+    );
     assert.equal((await outcome(code('nginx-serves'), { http: { [pod]: { status: 404, body: '{}' } } })).seen, 'there is no pod nginx');
-    const unreachable = await outcome(code('nginx-serves'), { http: { [pod]: { status: 200, body: '{"status":{"podIP":"172.17.0.5"}}' } } });
+    const unreachable = await outcome(code('nginx-serves'), {
+      http: { [pod]: { status: 200, body: '{"status":{"podIP":"172.17.0.5"}}' } },
+    });
     assert.equal(unreachable.seen, 'nothing listens on 172.17.0.5 (connection refused)');
   });
 

@@ -23,7 +23,8 @@ describe('progress output', () => {
     const print = layerProgressPrinter(out.stream);
     const image = 'registry.k8s.io/pause:3.2';
     print(toLayerProgress(image, { status: 'Pulling from pause', id: '3.2' }));
-    for (const current of [100, 200, 300]) print(toLayerProgress(image, { id: 'abcdef012345', status: 'Downloading', progressDetail: { current, total: 300 } }));
+    for (const current of [100, 200, 300])
+      print(toLayerProgress(image, { id: 'abcdef012345', status: 'Downloading', progressDetail: { current, total: 300 } }));
     print(toLayerProgress(image, { id: 'abcdef012345', status: 'Pull complete' }));
     const lines = out.text().replace(/\n$/, '').split('\n');
     assert.deepEqual(lines, [`  ${image}: Pulling from pause`, '  abcdef012345: Downloading 0.0/0.0 MB', '  abcdef012345: Pull complete']);
@@ -54,8 +55,13 @@ describe('progress output', () => {
   it('reads the names Docker loaded, and its error for a broken archive', () => {
     const ok = parseLoadOutput('{"stream":"Loaded image: registry.k8s.io/pause:3.2\\n"}\n{"stream":"Loaded image: busybox:1.35\\n"}\n');
     assert.deepEqual(ok, { loaded: ['registry.k8s.io/pause:3.2', 'busybox:1.35'], error: undefined });
-    const bad = parseLoadOutput('{"errorDetail":{"message":"open /var/lib/docker/tmp/x/repositories: no such file or directory"},"error":"open …"}\nError processing tar file(exit status 1): unexpected EOF');
+    const bad = parseLoadOutput(
+      '{"errorDetail":{"message":"open /var/lib/docker/tmp/x/repositories: no such file or directory"},"error":"open …"}\nError processing tar file(exit status 1): unexpected EOF',
+    );
     assert.match(bad.error!, /repositories: no such file/);
-    assert.equal(parseLoadOutput('Error processing tar file(exit status 1): unexpected EOF').error, 'Error processing tar file(exit status 1): unexpected EOF');
+    assert.equal(
+      parseLoadOutput('Error processing tar file(exit status 1): unexpected EOF').error,
+      'Error processing tar file(exit status 1): unexpected EOF',
+    );
   });
 });

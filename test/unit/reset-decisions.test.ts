@@ -23,9 +23,20 @@ function scene() {
   const dockershimRoot = path.join(root, 'student-dockershim');
   mkdirSync(path.join(kubeletRoot, 'pods', 'uid-student'), { recursive: true });
   mkdirSync(path.join(dockershimRoot, 'sandbox', 'sandbox-student'), { recursive: true });
-  const student = processInfo(42, ['kubelet', `--pod-manifest-path=${env.podsDir}`, '--hostname-override=student-node', `--root-dir=${kubeletRoot}`, `--experimental-dockershim-root-directory=${dockershimRoot}`]);
+  const student = processInfo(42, [
+    'kubelet',
+    `--pod-manifest-path=${env.podsDir}`,
+    '--hostname-override=student-node',
+    `--root-dir=${kubeletRoot}`,
+    `--experimental-dockershim-root-directory=${dockershimRoot}`,
+  ]);
   // Another Kubernetes on this machine (kubeadm's kubelet), which reset never touches.
-  const kubeadm = processInfo(7, ['/usr/bin/kubelet', '--pod-manifest-path=/etc/kubernetes/manifests', '--hostname-override=prod-node', '--root-dir=/var/lib/kubelet']);
+  const kubeadm = processInfo(7, [
+    '/usr/bin/kubelet',
+    '--pod-manifest-path=/etc/kubernetes/manifests',
+    '--hostname-override=prod-node',
+    '--root-dir=/var/lib/kubelet',
+  ]);
   return { env, kubeletRoot, dockershimRoot, student, kubeadm };
 }
 
@@ -42,7 +53,7 @@ describe("reset's decisions", () => {
     );
   });
 
-  it('a node name another kubelet uses too marks nothing as the lab\'s', () => {
+  it("a node name another kubelet uses too marks nothing as the lab's", () => {
     const { env, kubeadm } = scene();
     const sameName = processInfo(8, [...kubeadm.argv.slice(0, -2), `--hostname-override=${NODE_NAME}`, '--root-dir=/srv/kubelet']);
     const [own] = labFootprints(env, allKubelets([sameName]));
@@ -91,18 +102,33 @@ describe("reset's decisions", () => {
   it("never considers the system's directories or /var/lib/mvk-lab (removed whole) as paths to remove, nor another kubelet's", () => {
     const { env } = scene();
     const foreign = new Set(['/var/lib/kubelet']);
-    assert.deepEqual(['/', '/var/lib', '/etc', env.varDir, `${env.varDir}/etcd`].map((p) => pathClaim(env, p, foreign)), ['never', 'never', 'never', 'never', 'never']);
+    assert.deepEqual(
+      ['/', '/var/lib', '/etc', env.varDir, `${env.varDir}/etcd`].map((p) => pathClaim(env, p, foreign)),
+      ['never', 'never', 'never', 'never', 'never'],
+    );
     // Inside another kubelet's root, or a parent of it: removing either would break that kubelet.
-    assert.deepEqual(['/var/lib/kubelet', '/var/lib/kubelet/pods', '/var/lib/kubelet-parent'].map((p) => pathClaim(env, p, foreign)), ['foreign', 'foreign', 'ours']);
+    assert.deepEqual(
+      ['/var/lib/kubelet', '/var/lib/kubelet/pods', '/var/lib/kubelet-parent'].map((p) => pathClaim(env, p, foreign)),
+      ['foreign', 'foreign', 'ours'],
+    );
     assert.equal(pathClaim(env, '/var/lib/etcd', new Set(['/var/lib/etcd/member'])), 'foreign');
   });
 
   it('removes a path of the lab only when it appeared after the lab first ran and nothing is mounted under it', () => {
     const mounted = () => true;
     const free = () => false;
-    assert.deepEqual(removalVerdict('/srv/etcd', 'a hostPath volume', false, free), { remove: true, line: 'removed /srv/etcd (a hostPath volume; it appeared after the lab first ran)' });
-    assert.deepEqual(removalVerdict('/srv/etcd', 'a hostPath volume', false, mounted), { remove: false, line: 'left /srv/etcd: still mounted; remove it with `umount -R /srv/etcd && rm -rf /srv/etcd`' });
-    assert.deepEqual(removalVerdict('/srv/etcd', 'a hostPath volume', true, free), { remove: false, line: 'left /srv/etcd (a hostPath volume): it was there before the lab first ran' });
+    assert.deepEqual(removalVerdict('/srv/etcd', 'a hostPath volume', false, free), {
+      remove: true,
+      line: 'removed /srv/etcd (a hostPath volume; it appeared after the lab first ran)',
+    });
+    assert.deepEqual(removalVerdict('/srv/etcd', 'a hostPath volume', false, mounted), {
+      remove: false,
+      line: 'left /srv/etcd: still mounted; remove it with `umount -R /srv/etcd && rm -rf /srv/etcd`',
+    });
+    assert.deepEqual(removalVerdict('/srv/etcd', 'a hostPath volume', true, free), {
+      remove: false,
+      line: 'left /srv/etcd (a hostPath volume): it was there before the lab first ran',
+    });
     const unknown = removalVerdict('/srv/etcd', 'a hostPath volume', undefined, free);
     assert.equal(unknown.remove, false);
     assert.match(unknown.line, /no record of whether it was there before; .* `rm -rf \/srv\/etcd`$/);

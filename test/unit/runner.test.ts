@@ -31,7 +31,16 @@ function fileStep(): Step {
     hints: ['h'],
     apply: [{ code: 'x' }],
     probes: [
-      { id: 'manifest', title: 'pods/a.yaml is a Pod', kind: 'file', path: 'pods/a.yaml', parseAs: 'pod', expect: [{ field: 'metadata.name', equals: 'a' }], cause: 'missing', hint: 'write it' },
+      {
+        id: 'manifest',
+        title: 'pods/a.yaml is a Pod',
+        kind: 'file',
+        path: 'pods/a.yaml',
+        parseAs: 'pod',
+        expect: [{ field: 'metadata.name', equals: 'a' }],
+        cause: 'missing',
+        hint: 'write it',
+      },
       { id: 'after', title: 'depends on it', kind: 'path', path: '/', type: 'directory', needs: ['manifest'], cause: 'c', hint: 'h' },
     ],
   });
@@ -45,7 +54,10 @@ describe('runner', () => {
     const env = labEnv({ repoRoot: tempRepo() });
     const report = await runStep(env, fileStep());
     assert.equal(report.passed, false);
-    assert.deepEqual(report.results.map((r) => r.status), ['fail', 'skip']);
+    assert.deepEqual(
+      report.results.map((r) => r.status),
+      ['fail', 'skip'],
+    );
     assert.equal(report.results[0]!.seen, 'pods/a.yaml does not exist');
     assert.equal(report.results[0]!.cause, 'missing');
     assert.equal(report.results[0]!.hint, 'write it');
@@ -57,7 +69,9 @@ describe('runner', () => {
     codeProbes['test-never-answers'] = () => new Promise(() => undefined);
     const meta = contentSchemas().stepMetaSchema.parse({
       ...fileStep().meta,
-      probes: [{ id: 'slow', title: 'answers', kind: 'code', module: 'test-never-answers', timeoutMs: 100, cause: 'down', hint: 'start it' }],
+      probes: [
+        { id: 'slow', title: 'answers', kind: 'code', module: 'test-never-answers', timeoutMs: 100, cause: 'down', hint: 'start it' },
+      ],
     });
     let diagnosed = 0;
     registerDiagnoser(async () => {
@@ -89,7 +103,10 @@ describe('runner', () => {
 
   it('passes when the file is right', async () => {
     const root = tempRepo();
-    writeFileSync(path.join(root, 'pods/a.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: c\n    image: i:1\n');
+    writeFileSync(
+      path.join(root, 'pods/a.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: c\n    image: i:1\n',
+    );
     const report = await runStep(labEnv({ repoRoot: root }), fileStep());
     assert.equal(report.passed, true);
   });
@@ -107,7 +124,15 @@ describe('runner', () => {
 });
 
 describe('conditions', () => {
-  const node = { status: { conditions: [{ type: 'MemoryPressure', status: 'False' }, { type: 'Ready', status: 'True' }] }, items: [{ a: 1 }] };
+  const node = {
+    status: {
+      conditions: [
+        { type: 'MemoryPressure', status: 'False' },
+        { type: 'Ready', status: 'True' },
+      ],
+    },
+    items: [{ a: 1 }],
+  };
 
   it('selects list items by key and by index', () => {
     assert.equal(getField(node, 'status.conditions[type=Ready].status'), 'True');
@@ -144,7 +169,12 @@ describe('progress', () => {
   });
 
   it('accepts and rejects exactly what its former zod schema did', () => {
-    const schema = z.object({ version: z.literal(1), passed: z.record(z.string().regex(/^\d+$/), z.string()), current: z.number().int().min(1), updatedAt: z.string() });
+    const schema = z.object({
+      version: z.literal(1),
+      passed: z.record(z.string().regex(/^\d+$/), z.string()),
+      current: z.number().int().min(1),
+      updatedAt: z.string(),
+    });
     const good = { version: 1, passed: { 2: 'a', 10: 'b' }, current: 3, updatedAt: 't' };
     const cases: unknown[] = [
       good,

@@ -17,16 +17,26 @@ interface Rule {
 }
 
 const MACHINE_MODULES = ['execa', 'child_process', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'undici'];
-const importsOf = (line: string) => [...line.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+const importsOf = (line: string) =>
+  [...line.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
 const machineModule = (name: string) => MACHINE_MODULES.includes(name.replace(/^node:/, ''));
 const importsFs = (text: string) => /from\s+['"](node:)?fs(\/promises)?['"]/.test(text);
 
 export const RULES: Rule[] = [
-  { why: 'imports a module that runs processes or opens sockets (execa, child_process, net, http…)', breaks: (line) => importsOf(line).some(machineModule) },
-  { why: "imports Docker's API client (use DockerDriver's methods)", breaks: (line) => importsOf(line).some((name) => /(^|\/)dockerApi(\.[jt]s)?$/.test(name)) },
+  {
+    why: 'imports a module that runs processes or opens sockets (execa, child_process, net, http…)',
+    breaks: (line) => importsOf(line).some(machineModule),
+  },
+  {
+    why: "imports Docker's API client (use DockerDriver's methods)",
+    breaks: (line) => importsOf(line).some((name) => /(^|\/)dockerApi(\.[jt]s)?$/.test(name)),
+  },
   { why: "uses DockerDriver.api, Docker's raw API (add a DockerDriver method)", breaks: (line) => /(?<!\.\.)\.api\b/.test(line) },
   { why: 'calls fetch (HTTP goes through drivers/http.ts)', breaks: (line) => /(?<![\w.$])fetch\s*\(/.test(line) },
-  { why: 'reads or writes /proc itself (drivers/proc.ts, drivers/sysctl.ts)', breaks: (line, text) => importsFs(text) && /['"`]\/proc\//.test(line) },
+  {
+    why: 'reads or writes /proc itself (drivers/proc.ts, drivers/sysctl.ts)',
+    breaks: (line, text) => importsFs(text) && /['"`]\/proc\//.test(line),
+  },
   { why: 'removes a directory tree itself (drivers/files.ts removeTree)', breaks: (line) => /\brmSync\s*\([^)]*recursive/.test(line) },
 ];
 
@@ -55,7 +65,9 @@ describe('the machine seam', () => {
   it('only src/machine/ touches the machine: processes, sockets, HTTP, Docker, /proc, rm -rf', () => {
     const files = sourceFiles();
     assert.ok(files.includes('src/machine/docker.ts'), `run from the checkout's root (${root} has no src/machine/docker.ts)`);
-    const violations = files.filter((file) => !file.startsWith(SEAM)).flatMap((file) => seamViolations(file, readFileSync(path.join(root, file), 'utf8')));
+    const violations = files
+      .filter((file) => !file.startsWith(SEAM))
+      .flatMap((file) => seamViolations(file, readFileSync(path.join(root, file), 'utf8')));
     assert.deepEqual(violations, []);
   });
 
@@ -67,8 +79,9 @@ describe('the machine seam', () => {
       "import { DockerEngine } from '../drivers/dockerApi';",
       'await docker.api.inspectImage(name);',
       'const reply = await fetch(url);',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the rule's input is source text with a template in it
       "readFileSync(`/proc/${pid}/cgroup`, 'utf8');",
-      "rmSync(dir, { recursive: true, force: true });",
+      'rmSync(dir, { recursive: true, force: true });',
       '// a comment may say fetch(url) or /proc/swaps',
       'const all = { ...api, more };',
       'await docker.pull(image, onEvent);',

@@ -13,11 +13,12 @@ const env = labEnv();
 const machine = { nodeIp: '172.17.0.1', cgroupDriver: 'systemd', swapOn: true };
 
 describe('lab show', () => {
-  it("prints every command of each step exactly as the walkthrough shows it, as valid shell", () => {
+  it('prints every command of each step exactly as the walkthrough shows it, as valid shell', () => {
     for (const step of steps) {
       const text = showCommands(env, step, steps.length, machine);
       assert.match(text, new RegExp(`^# Step ${step.number}/${steps.length}: `));
-      for (const command of renderedCommands(env, step, machine)) assert.ok(text.includes(`\n${command.script}\n`), `step ${step.number}: missing\n${command.script}`);
+      for (const command of renderedCommands(env, step, machine))
+        assert.ok(text.includes(`\n${command.script}\n`), `step ${step.number}: missing\n${command.script}`);
       assert.doesNotMatch(text, /\{\{\s*[A-Za-z]/, `step ${step.number}: a placeholder is left`);
       const check = spawnSync('bash', ['-n'], { input: text, encoding: 'utf8' });
       assert.equal(check.status, 0, `step ${step.number}: bash -n says ${check.stderr}\n${text}`);

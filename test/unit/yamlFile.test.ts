@@ -30,7 +30,7 @@ function configFile(text: string): string {
 }
 
 describe('one YAML + schema loader', () => {
-  it('a YAML mistake: file, line and column once, in one line, with the hint and the parser\'s error as cause', () => {
+  it("a YAML mistake: file, line and column once, in one line, with the hint and the parser's error as cause", () => {
     const error = thrown(() => parseYamlFile('x.yaml', 'name: a\nitems: [1\n', schema, { hint }));
     assert.match(error.message, /^x\.yaml:\d+:\d+: [^\n]+$/);
     assert.doesNotMatch(error.message, /line \d+/);
@@ -39,29 +39,41 @@ describe('one YAML + schema loader', () => {
   });
 
   it('a tab in the indentation reads as in `lab lint`', () => {
-    assert.equal(thrown(() => parseYamlFile('x.yaml', 'name: a\nitems:\n\t- size: 1\n', schema, { hint })).message, 'x.yaml:3:1: a tab in the indentation; YAML indents with spaces only');
+    assert.equal(
+      thrown(() => parseYamlFile('x.yaml', 'name: a\nitems:\n\t- size: 1\n', schema, { hint })).message,
+      'x.yaml:3:1: a tab in the indentation; YAML indents with spaces only',
+    );
   });
 
-  it('a tab the parser accepts (in a block scalar\'s text) passes a settings file, as before; pods/ files are held to every tab', () => {
+  it("a tab the parser accepts (in a block scalar's text) passes a settings file, as before; pods/ files are held to every tab", () => {
     const text = 'name: |\n  x\n  \ty\n';
     assert.deepEqual(parseYamlFile('x.yaml', text, schema, { hint }), { name: 'x\n\ty\n' });
-    assert.deepEqual(readYaml(text, { everyTab: true }).problems.map((p) => [p.code, p.line, p.column]), [['tab', 3, 3]]);
+    assert.deepEqual(
+      readYaml(text, { everyTab: true }).problems.map((p) => [p.code, p.line, p.column]),
+      [['tab', 3, 3]],
+    );
   });
 
-  it('a schema mistake names the field at its key\'s line and column, with zod\'s error as cause', () => {
+  it("a schema mistake names the field at its key's line and column, with zod's error as cause", () => {
     const error = thrown(() => parseYamlFile('x.yaml', 'name: a\nitems:\n  - size: big\n', schema, { hint }));
     assert.equal(error.message, 'x.yaml:3:5: field items.0.size: Expected number, received string');
     assert.ok(error.cause instanceof z.ZodError);
-    assert.match(thrown(() => parseYamlFile('x.yaml', 'name: a\ncolour: red\n', schema, { hint })).message, /^x\.yaml:2:1: the document: Unrecognized key\(s\) in object: 'colour'/);
+    assert.match(
+      thrown(() => parseYamlFile('x.yaml', 'name: a\ncolour: red\n', schema, { hint })).message,
+      /^x\.yaml:2:1: the document: Unrecognized key\(s\) in object: 'colour'/,
+    );
   });
 
   it('an empty file is a problem unless the caller says what it stands for; two documents are one too many', () => {
     assert.equal(thrown(() => parseYamlFile('x.yaml', '# nothing\n', schema, { hint })).message, 'x.yaml:1:1: the file is empty');
     assert.deepEqual(parseYamlFile('x.yaml', '', z.object({}), { hint, ifEmpty: {} }), {});
-    assert.equal(thrown(() => parseYamlFile('x.yaml', 'name: a\n---\nname: b\n', schema, { hint })).message, 'x.yaml:2:1: holds 2 YAML documents; the lab reads one document from it');
+    assert.equal(
+      thrown(() => parseYamlFile('x.yaml', 'name: a\n---\nname: b\n', schema, { hint })).message,
+      'x.yaml:2:1: holds 2 YAML documents; the lab reads one document from it',
+    );
   });
 
-  it('a file it cannot read keeps the system\'s error as cause', () => {
+  it("a file it cannot read keeps the system's error as cause", () => {
     const error = thrown(() => loadYamlFile('/nonexistent/x.yaml', schema, { hint }));
     assert.match(error.message, /^cannot read \/nonexistent\/x\.yaml: ENOENT/);
     assert.equal((error.cause as NodeJS.ErrnoException).code, 'ENOENT');

@@ -41,7 +41,9 @@ const show = (r: SshResult) => `exit ${r.exitCode}\n${r.stdout}\n${r.stderr}`;
 /** kubelet's pod slices (systemd driver): kubepods.slice and the QoS and pod slices under it. */
 const kubeSlices = `systemctl list-units --all --plain --no-legend 'kubepods*' | awk '{print $1}'`;
 
-describe(`the classic track on Debian 13 (systemd, cgroup v2, Docker 26): ${FULL ? 'whole' : 'doctor, step 1, reset'}`, { timeout: FULL ? 5_400_000 : 2_700_000 }, () => {
+describe(`the classic track on Debian 13 (systemd, cgroup v2, Docker 26): ${FULL ? 'whole' : 'doctor, step 1, reset'}`, {
+  timeout: FULL ? 5_400_000 : 2_700_000,
+}, () => {
   before(async () => {
     const image = await readyImage();
     if (!image) {
@@ -85,7 +87,14 @@ describe(`the classic track on Debian 13 (systemd, cgroup v2, Docker 26): ${FULL
     // The flag the lab chose from Docker's driver, and the slices kubelet made through systemd with it.
     assert.match((await inVm('cat /proc/$(pgrep -xo kubelet)/cmdline | tr "\\0" " "')).stdout, /--cgroup-driver=systemd/);
     assert.match((await inVm(kubeSlices)).stdout, /^kubepods\.slice$/m);
-    assert.match((await inVm(`cat /proc/$(docker inspect --format '{{.State.Pid}}' $(docker ps -q --filter label=io.kubernetes.container.name=POD | head -1))/cgroup`)).stdout, /^0::\/kubepods\.slice\/kubepods-\w+\.slice\//m);
+    assert.match(
+      (
+        await inVm(
+          `cat /proc/$(docker inspect --format '{{.State.Pid}}' $(docker ps -q --filter label=io.kubernetes.container.name=POD | head -1))/cgroup`,
+        )
+      ).stdout,
+      /^0::\/kubepods\.slice\/kubepods-\w+\.slice\//m,
+    );
     const verified = await lab(FULL ? 'verify --all' : 'verify 1', 1800);
     assert.equal(verified.exitCode, 0, show(verified));
   });
@@ -97,13 +106,24 @@ describe(`the classic track on Debian 13 (systemd, cgroup v2, Docker 26): ${FULL
     assert.equal(dockerDown.exitCode, 3, show(dockerDown));
     const report = JSON.parse(dockerDown.stdout) as { error?: { kind: string }; steps: { results: { diagnosis?: { id: string } }[] }[] };
     assert.equal(report.error?.kind, 'machine-not-ready');
-    assert.ok(report.steps[0]!.results.some((r) => r.diagnosis?.id === 'docker-down'), show(dockerDown));
+    assert.ok(
+      report.steps[0]!.results.some((r) => r.diagnosis?.id === 'docker-down'),
+      show(dockerDown),
+    );
 
-    assert.equal((await inVm('pkill -x kubelet; for i in $(seq 30); do pgrep -x kubelet >/dev/null || break; sleep 1; done; pgrep -x kubelet || true')).stdout.trim(), '');
+    assert.equal(
+      (
+        await inVm('pkill -x kubelet; for i in $(seq 30); do pgrep -x kubelet >/dev/null || break; sleep 1; done; pgrep -x kubelet || true')
+      ).stdout.trim(),
+      '',
+    );
     const kubeletGone = await lab('verify 1 --json');
     assert.equal(kubeletGone.exitCode, 1, show(kubeletGone));
     const gone = JSON.parse(kubeletGone.stdout) as { steps: { results: { diagnosis?: { id: string } }[] }[] };
-    assert.ok(gone.steps[0]!.results.some((r) => r.diagnosis?.id === 'kubelet-not-running'), show(kubeletGone));
+    assert.ok(
+      gone.steps[0]!.results.some((r) => r.diagnosis?.id === 'kubelet-not-running'),
+      show(kubeletGone),
+    );
   });
 
   test("lab reset leaves nothing behind: containers, kubelet, and kubelet's systemd slices", async (t) => {

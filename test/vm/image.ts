@@ -7,7 +7,19 @@
  * testbed`: its images and binaries) and root.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
 import { binDir, cacheDir, repoRoot } from '../../src/core/paths.ts';
@@ -20,7 +32,19 @@ const log = (line: string) => console.log(`testbed:vm: ${line}`);
 const SUITE = 'trixie';
 const MIRROR = process.env.MVK_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 /** What debootstrap lays down before provision.sh: a bootable systemd machine reachable over SSH. */
-const BASE_PACKAGES = ['systemd-sysv', 'systemd', 'dbus', 'udev', 'kmod', 'linux-image-amd64', 'openssh-server', 'iproute2', 'procps', 'ca-certificates', 'e2fsprogs'];
+const BASE_PACKAGES = [
+  'systemd-sysv',
+  'systemd',
+  'dbus',
+  'udev',
+  'kmod',
+  'linux-image-amd64',
+  'openssh-server',
+  'iproute2',
+  'procps',
+  'ca-certificates',
+  'e2fsprogs',
+];
 /** The disk is sparse: only what is written takes room on the host. */
 const DISK_SIZE = '16G';
 /** Bump when the steps below change in a way the inputs do not show. */
@@ -49,7 +73,13 @@ async function imageKey(): Promise<string> {
 const vmRoot = () => path.join(cacheDir(), 'vm');
 
 function imageAt(dir: string): VmImage {
-  return { dir, disk: path.join(dir, 'disk.raw'), kernel: path.join(dir, 'vmlinuz'), initrd: path.join(dir, 'initrd.img'), key: path.join(dir, 'id_ed25519') };
+  return {
+    dir,
+    disk: path.join(dir, 'disk.raw'),
+    kernel: path.join(dir, 'vmlinuz'),
+    initrd: path.join(dir, 'initrd.img'),
+    key: path.join(dir, 'id_ed25519'),
+  };
 }
 
 const testbedBinaries = () => existsSync(path.join(binDir(loadVersions().kubernetes), 'kubelet'));
@@ -86,7 +116,12 @@ function configure(root: string, publicKey: string): void {
   // the lab writes its work files on the guest's own disk.
   write(
     'etc/fstab',
-    ['/dev/vda / ext4 defaults 0 1', 'lab /lab 9p trans=virtio,version=9p2000.L,ro,nofail,cache=loose,msize=262144 0 0', 'share /mnt/share 9p trans=virtio,version=9p2000.L,nofail,msize=262144 0 0', ''].join('\n'),
+    [
+      '/dev/vda / ext4 defaults 0 1',
+      'lab /lab 9p trans=virtio,version=9p2000.L,ro,nofail,cache=loose,msize=262144 0 0',
+      'share /mnt/share 9p trans=virtio,version=9p2000.L,nofail,msize=262144 0 0',
+      '',
+    ].join('\n'),
   );
   for (const dir of ['lab', 'mnt/share']) mkdirSync(path.join(root, dir), { recursive: true });
   write('etc/systemd/network/10-vm.network', '[Match]\nName=en* eth*\n[Network]\nDHCP=yes\n');
@@ -97,7 +132,16 @@ function configure(root: string, publicKey: string): void {
 }
 
 /** Services a test VM does not need and that would cost a TCG boot tens of seconds. */
-const MASKED = ['apt-daily.timer', 'apt-daily-upgrade.timer', 'e2scrub_all.timer', 'e2scrub_reap.service', 'fstrim.timer', 'man-db.timer', 'dpkg-db-backup.timer', 'systemd-networkd-wait-online.service'];
+const MASKED = [
+  'apt-daily.timer',
+  'apt-daily-upgrade.timer',
+  'e2scrub_all.timer',
+  'e2scrub_reap.service',
+  'fstrim.timer',
+  'man-db.timer',
+  'dpkg-db-backup.timer',
+  'systemd-networkd-wait-online.service',
+];
 
 async function buildRootfs(dir: string): Promise<void> {
   const root = path.join(dir, 'rootfs');

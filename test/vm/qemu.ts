@@ -6,7 +6,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  accessSync,
+  constants,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { release, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -81,19 +92,64 @@ async function chooseAccel(image: VmImage, log: (line: string) => void): Promise
   const forced = process.env.MVK_VM_ACCEL;
   if (forced === 'kvm' || forced === 'tcg') return forced;
   if (!kvmUsable()) return 'tcg';
-  const verdictFile = path.join(cacheDir(), 'vm', `accel-${createHash('sha256').update(`${release()} ${await qemuVersion()}`).digest('hex').slice(0, 12)}`);
+  const verdictFile = path.join(
+    cacheDir(),
+    'vm',
+    `accel-${createHash('sha256')
+      .update(`${release()} ${await qemuVersion()}`)
+      .digest('hex')
+      .slice(0, 12)}`,
+  );
   if (existsSync(verdictFile)) return readFileSync(verdictFile, 'utf8').trim() === 'kvm' ? 'kvm' : 'tcg';
   log('trying KVM (20 s at most)');
-  const probe = await execa('qemu-system-x86_64', ['-accel', 'kvm', '-cpu', 'host', '-m', '512', '-nographic', '-no-reboot', '-kernel', image.kernel, '-append', 'console=ttyS0 panic=-1'], { reject: false, timeout: 20_000, all: true });
+  const probe = await execa(
+    'qemu-system-x86_64',
+    [
+      '-accel',
+      'kvm',
+      '-cpu',
+      'host',
+      '-m',
+      '512',
+      '-nographic',
+      '-no-reboot',
+      '-kernel',
+      image.kernel,
+      '-append',
+      'console=ttyS0 panic=-1',
+    ],
+    { reject: false, timeout: 20_000, all: true },
+  );
   const verdict = /Linux version/.test(probe.all ?? '') ? 'kvm' : 'tcg';
-  log(verdict === 'kvm' ? 'KVM works here' : `KVM does not boot a kernel here (${(probe.all ?? '').match(/KVM internal error|failed to set MSR[^\n]*/)?.[0] ?? 'no kernel output in 20 s'}): using TCG`);
+  log(
+    verdict === 'kvm'
+      ? 'KVM works here'
+      : `KVM does not boot a kernel here (${(probe.all ?? '').match(/KVM internal error|failed to set MSR[^\n]*/)?.[0] ?? 'no kernel output in 20 s'}): using TCG`,
+  );
   mkdirSync(path.dirname(verdictFile), { recursive: true });
   writeFileSync(verdictFile, `${verdict}\n`);
   return verdict;
 }
 
 function sshArgs(image: VmImage, port: number): string[] {
-  return ['-q', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=5', '-i', image.key, '-p', String(port), 'root@127.0.0.1'];
+  return [
+    '-q',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'ConnectTimeout=5',
+    '-i',
+    image.key,
+    '-p',
+    String(port),
+    'root@127.0.0.1',
+  ];
 }
 
 function tail(file: string, lines = 15): string {
@@ -121,18 +177,29 @@ export async function bootVm(image: VmImage, options: BootOptions = {}): Promise
   const serialLog = path.join(run, 'serial.log');
   const args = [
     ...(accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max']),
-    '-smp', String(options.cpus ?? 2),
-    '-m', String(options.memoryMiB ?? 4096),
-    '-nographic', '-no-reboot',
-    '-kernel', image.kernel,
-    '-initrd', image.initrd,
+    '-smp',
+    String(options.cpus ?? 2),
+    '-m',
+    String(options.memoryMiB ?? 4096),
+    '-nographic',
+    '-no-reboot',
+    '-kernel',
+    image.kernel,
+    '-initrd',
+    image.initrd,
     // quiet: a TCG console is slow; the log still shows systemd's failures.
-    '-append', 'root=/dev/vda rw console=ttyS0 quiet',
-    '-drive', `file=${disk},if=virtio,format=${format},cache=unsafe`,
-    '-netdev', `user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:${port}-:22`,
-    '-device', 'virtio-net-pci,netdev=n0',
-    '-virtfs', `local,path=${repoRoot},mount_tag=lab,security_model=none,readonly=on`,
-    '-virtfs', `local,path=${share},mount_tag=share,security_model=none`,
+    '-append',
+    'root=/dev/vda rw console=ttyS0 quiet',
+    '-drive',
+    `file=${disk},if=virtio,format=${format},cache=unsafe`,
+    '-netdev',
+    `user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:${port}-:22`,
+    '-device',
+    'virtio-net-pci,netdev=n0',
+    '-virtfs',
+    `local,path=${repoRoot},mount_tag=lab,security_model=none,readonly=on`,
+    '-virtfs',
+    `local,path=${share},mount_tag=share,security_model=none`,
   ];
   const out = openSync(serialLog, 'a');
   const started = Date.now();
@@ -140,12 +207,21 @@ export async function bootVm(image: VmImage, options: BootOptions = {}): Promise
   const qemu: ChildProcess = spawn('qemu-system-x86_64', args, { stdio: ['ignore', out, out] });
   closeSync(out);
   let exited: number | null | undefined;
-  const gone = new Promise<void>((resolve) => qemu.once('exit', (code) => ((exited = code), resolve())));
+  const gone = new Promise<void>((resolve) =>
+    qemu.once('exit', (code) => {
+      exited = code;
+      resolve();
+    }),
+  );
 
   const ssh: Vm['ssh'] = async (command, sshOptions = {}) => {
     const env = Object.entries(sshOptions.env ?? {}).map(([k, v]) => `${k}='${v.replaceAll("'", "'\\''")}'`);
     const remote = env.length > 0 ? `export ${env.join(' ')}; ${command}` : command;
-    const result = await execa('ssh', [...sshArgs(image, port), remote], { reject: false, timeout: (sshOptions.timeoutSeconds ?? 300) * 1000, stdin: 'ignore' });
+    const result = await execa('ssh', [...sshArgs(image, port), remote], {
+      reject: false,
+      timeout: (sshOptions.timeoutSeconds ?? 300) * 1000,
+      stdin: 'ignore',
+    });
     return { stdout: result.stdout, stderr: result.stderr, exitCode: result.timedOut ? 124 : (result.exitCode ?? 255) };
   };
 

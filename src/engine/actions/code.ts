@@ -50,7 +50,10 @@ async function bindNginx(env: LabEnv, log: (line: string) => void): Promise<void
   }
   // Someone else may have bound it meanwhile (409): fine if to this node.
   if ((await getPod(env, 'nginx'))?.spec?.nodeName === env.nodeName) return;
-  throw new LabError(`binding nginx to node ${env.nodeName} failed: HTTP ${reply.status}: ${statusMessage(reply.body)}`, 'run `lab verify 6` to see what the apiserver says about nginx');
+  throw new LabError(
+    `binding nginx to node ${env.nodeName} failed: HTTP ${reply.status}: ${statusMessage(reply.body)}`,
+    'run `lab verify 6` to see what the apiserver says about nginx',
+  );
 }
 
 /** The curl pod needs nginx's pod IP in its command, known only once nginx runs. */

@@ -3,7 +3,15 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabEnv } from '../../core/context.ts';
 import type { DockerDriver } from '../../machine/docker.ts';
-import { kubeletArgs, kubeletLogTail, labKubelets, parseFlags, startKubelet, stopProcess, type KubeletProcess } from '../../machine/kubelet.ts';
+import {
+  kubeletArgs,
+  kubeletLogTail,
+  labKubelets,
+  parseFlags,
+  startKubelet,
+  stopProcess,
+  type KubeletProcess,
+} from '../../machine/kubelet.ts';
 import { processAlive } from '../../machine/proc.ts';
 import { LabError } from '../../core/errors.ts';
 import { machineFacts } from '../machineFacts.ts';
@@ -39,7 +47,12 @@ async function waitForKubeletPortsFree(timeoutMs = 10_000): Promise<void> {
  * Makes sure exactly one kubelet serves this repo with the lesson's flags (plus --kubeconfig when
  * asked, or when the running one already has it: apply never takes a step back).
  */
-export async function ensureKubelet(env: LabEnv, docker: DockerDriver, options: { kubeconfig: boolean }, log: (line: string) => void): Promise<void> {
+export async function ensureKubelet(
+  env: LabEnv,
+  docker: DockerDriver,
+  options: { kubeconfig: boolean },
+  log: (line: string) => void,
+): Promise<void> {
   requireBinaries(env, ['kubelet']);
   const machine = await machineFacts(docker);
   const running = labKubelets(env);
@@ -63,7 +76,12 @@ export async function ensureKubelet(env: LabEnv, docker: DockerDriver, options: 
   // kubelet fails early on flag errors, swap or a cgroup driver mismatch; catch that here, not in a probe timeout.
   await sleep(1500);
   if (!processAlive(pid)) {
-    const tail = kubeletLogTail(env, 40).filter((line) => /^[EF]\d{4}|error|Error/.test(line)).slice(-3);
-    throw new LabError(`kubelet exited right after starting: ${tail.at(-1) ?? 'no error in its log'}`, 'read .lab/kubelet.log; `lab doctor` checks swap, cgroups, Docker and ports');
+    const tail = kubeletLogTail(env, 40)
+      .filter((line) => /^[EF]\d{4}|error|Error/.test(line))
+      .slice(-3);
+    throw new LabError(
+      `kubelet exited right after starting: ${tail.at(-1) ?? 'no error in its log'}`,
+      'read .lab/kubelet.log; `lab doctor` checks swap, cgroups, Docker and ports',
+    );
   }
 }

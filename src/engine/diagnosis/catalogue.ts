@@ -25,7 +25,6 @@ export interface CatalogueEntry {
 const LAB_APISERVER = 'http://127.0.0.1:8080';
 const LAB_ETCD = 'http://127.0.0.1:2379';
 
-
 const firstContainer = (manifest: LintedManifest | undefined) => manifest?.value?.spec?.containers?.[0];
 /**
  * The file in pods/ that defines a component: the focused pod's own when the probe is about that
@@ -36,7 +35,10 @@ function componentManifest(ev: Evidence, component: 'etcd' | 'apiserver'): Linte
   const lesson = labStaticPods()[component];
   const own = ev.focus.component === component ? manifestOf(ev, ev.focus.pod) : undefined;
   if (own || !lesson) return own;
-  return manifestOf(ev, lesson) ?? ev.manifests.find((m) => m.podName && lesson.program && programOf(m.value?.spec?.containers?.[0]) === lesson.program);
+  return (
+    manifestOf(ev, lesson) ??
+    ev.manifests.find((m) => m.podName && lesson.program && programOf(m.value?.spec?.containers?.[0]) === lesson.program)
+  );
 }
 const isComponent = (ev: Evidence, ...names: string[]) => names.includes(ev.focus.component ?? '');
 
@@ -69,14 +71,20 @@ const repoOf = (image: string) => image.replace(/@.*$/, '').replace(/:[^/:]+$/, 
 const lastLine = (text: string | undefined) => (text ?? '').trim().split('\n').filter(Boolean).at(-1) ?? '';
 const clip = (text: string, max = 140) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
 
-const pullErrorIn = (ev: Evidence) => (ev.focus.pod ? linesAboutPod(ev.kubeletLog?.lines ?? [], ev.focus.pod, ev.nodeName).some((l) => /ErrImagePull|ImagePullBackOff|pulling image|pull access denied/.test(l)) : false);
+const pullErrorIn = (ev: Evidence) =>
+  ev.focus.pod
+    ? linesAboutPod(ev.kubeletLog?.lines ?? [], ev.focus.pod, ev.nodeName).some((l) =>
+        /ErrImagePull|ImagePullBackOff|pulling image|pull access denied/.test(l),
+      )
+    : false;
 
 /**
  * The newest container of the focused pod that is not the sandbox (the list is newest first), passing
  * over one kubelet has just created and not yet started: the one before it tells what happened.
  */
 /** Whether kubelet starts a container again after it exits: restartPolicy Always (the default), or OnFailure after a failure. */
-const restarts = (ev: Evidence, exitCode?: number) => !ev.restartPolicy || ev.restartPolicy === 'Always' || (ev.restartPolicy === 'OnFailure' && exitCode !== 0);
+const restarts = (ev: Evidence, exitCode?: number) =>
+  !ev.restartPolicy || ev.restartPolicy === 'Always' || (ev.restartPolicy === 'OnFailure' && exitCode !== 0);
 
 const newestApp = (ev: Evidence) => ev.containers.find((c) => c.container !== 'POD' && !c.starting);
 
@@ -85,8 +93,10 @@ export const catalogue: CatalogueEntry[] = [
     id: 'docker-down',
     needs: ['docker'],
     match: (ev) => (!ev.docker.up && ev.probe.kind !== 'file' ? { socket: ev.docker.socket } : undefined),
-    explain: (f) => `Docker does not answer at ${f.socket}. kubelet 1.19 creates every container through Docker (dockershim), so while Docker is down no pod can start, not even its sandbox, and nothing can be inspected.`,
-    fix: () => 'Start Docker (`systemctl start docker`; on the test bed `npm run testbed`) and check `docker info`; kubelet carries on by itself once Docker answers.',
+    explain: (f) =>
+      `Docker does not answer at ${f.socket}. kubelet 1.19 creates every container through Docker (dockershim), so while Docker is down no pod can start, not even its sandbox, and nothing can be inspected.`,
+    fix: () =>
+      'Start Docker (`systemctl start docker`; on the test bed `npm run testbed`) and check `docker info`; kubelet carries on by itself once Docker answers.',
     lessonSection: 'lesson 1, "Start kubelet"',
   },
   {
@@ -102,26 +112,35 @@ export const catalogue: CatalogueEntry[] = [
       if (component !== 'kubelet' && !ev.kubelet.running) return undefined;
       const squatter = ev.ports.find((p) => ports.includes(p.port) && p.name && p.name !== componentProcess(component));
       if (!squatter) return undefined;
-      const bindFailed = component === 'kubelet' ? (ev.kubeletLog?.lines ?? []).filter((l) => l.includes(`:${squatter.port}: bind: address already in use`)).at(-1) : undefined;
+      const bindFailed =
+        component === 'kubelet'
+          ? (ev.kubeletLog?.lines ?? []).filter((l) => l.includes(`:${squatter.port}: bind: address already in use`)).at(-1)
+          : undefined;
       return {
         component,
         port: String(squatter.port),
         address: squatter.address,
         who: `${squatter.name} (pid ${squatter.pid})`,
         pid: String(squatter.pid),
-        ...(bindFailed ? { said: clip(bindFailed.replace(/^[IWEF]\d{4} [\d:.]+\s+\d+ \S+\] /, ''), 200), source: ev.kubeletLog!.source } : {}),
+        ...(bindFailed
+          ? { said: clip(bindFailed.replace(/^[IWEF]\d{4} [\d:.]+\s+\d+ \S+\] /, ''), 200), source: ev.kubeletLog!.source }
+          : {}),
       };
     },
     explain: (f, ev) => {
       const head = `${f.who} already listens on ${f.address}:${f.port}, the port ${f.component} needs. Only one process can bind a port, so ${f.component}`;
-      if (f.component !== 'kubelet') return `${head} fails with "address already in use" and kubelet keeps restarting it; whatever answers on ${f.port} now is not ${f.component}.`;
-      if (ev.kubelet.running) return `${head} cannot serve there ("address already in use" in its log); whatever answers on ${f.port} now is not kubelet.`;
+      if (f.component !== 'kubelet')
+        return `${head} fails with "address already in use" and kubelet keeps restarting it; whatever answers on ${f.port} now is not ${f.component}.`;
+      if (ev.kubelet.running)
+        return `${head} cannot serve there ("address already in use" in its log); whatever answers on ${f.port} now is not kubelet.`;
       return `${head} stops right after it starts, with "address already in use"${f.said ? ` (${f.source}: ${f.said})` : ''}, and nothing restarts it.`;
     },
     fix: (f, ev) => {
       const stop = `Stop that process (\`kill ${f.pid}\`, or Ctrl-C where you started it)`;
       if (f.component !== 'kubelet') return `${stop}; kubelet starts ${f.component} again within seconds.`;
-      return ev.kubelet.running ? `${stop}; kubelet tries the port again by itself.` : `${stop}, then start kubelet again with the lesson's command (or \`lab apply 1\`).`;
+      return ev.kubelet.running
+        ? `${stop}; kubelet tries the port again by itself.`
+        : `${stop}, then start kubelet again with the lesson's command (or \`lab apply 1\`).`;
     },
     lessonSection: 'lesson 1, "What is exposed"',
   },
@@ -135,7 +154,10 @@ export const catalogue: CatalogueEntry[] = [
     },
     explain: (f) =>
       `No kubelet runs for this repo's pods/ directory. kubelet is the only component that turns the files in pods/ into containers, so nothing there runs without it.${f.fatal ? ` The last kubelet stopped with (${f.source}): ${f.fatal}` : ''}`,
-    fix: (f) => (f.fatal ? 'Fix what that line names (`lab doctor` checks swap, cgroup driver, Docker and ports), then start kubelet again with the lesson\'s command.' : 'Start kubelet with the lesson\'s command in a terminal of its own and leave it running (or let `lab apply 1` start it).'),
+    fix: (f) =>
+      f.fatal
+        ? "Fix what that line names (`lab doctor` checks swap, cgroup driver, Docker and ports), then start kubelet again with the lesson's command."
+        : "Start kubelet with the lesson's command in a terminal of its own and leave it running (or let `lab apply 1` start it).",
     lessonSection: 'lesson 1, "Start kubelet"',
   },
   {
@@ -143,12 +165,23 @@ export const catalogue: CatalogueEntry[] = [
     needs: ['duplicates'],
     match: (ev) => {
       const pod = ev.focus.pod;
-      const dup = ev.duplicates.find((d) => (pod && d.name === pod.name && d.namespace === pod.namespace) || (ev.focus.file !== undefined && d.files.includes(ev.focus.file)));
-      return dup ? { pod: `${dup.namespace}/${dup.name}`, kept: dup.files.at(-1)!, dropped: dup.files.slice(0, -1).join(', '), all: dup.files.join(' and ') } : undefined;
+      const dup = ev.duplicates.find(
+        (d) =>
+          (pod && d.name === pod.name && d.namespace === pod.namespace) || (ev.focus.file !== undefined && d.files.includes(ev.focus.file)),
+      );
+      return dup
+        ? {
+            pod: `${dup.namespace}/${dup.name}`,
+            kept: dup.files.at(-1)!,
+            dropped: dup.files.slice(0, -1).join(', '),
+            all: dup.files.join(' and '),
+          }
+        : undefined;
     },
     explain: (f) =>
       `${f.all} both define the pod ${f.pod}. kubelet keeps one static pod per namespace and name and drops the other without a word (usually it keeps the file that sorts last, ${f.kept}), so one of these files has no effect, however you edit it.`,
-    fix: () => 'Keep one file per pod: move the copy you do not want out of pods/ (kubelet reads every file there whose name does not start with a dot, backups included).',
+    fix: () =>
+      'Keep one file per pod: move the copy you do not want out of pods/ (kubelet reads every file there whose name does not start with a dot, backups included).',
     lessonSection: 'lesson 1, "Give kubelet a pod"',
   },
   {
@@ -170,15 +203,26 @@ export const catalogue: CatalogueEntry[] = [
       return problem ? { where: formatProblem(problem), suggestion: problem.suggestion ?? '' } : undefined;
     },
     explain: (f) => `${f.where}. kubelet drops fields it does not know without any error, so that setting has no effect at all.`,
-    fix: (f) => (f.suggestion ? `Rename it to ${f.suggestion}; field names are case-sensitive.` : 'Remove it, or check its spelling and indentation against `kubectl explain pod.spec`.'),
+    fix: (f) =>
+      f.suggestion
+        ? `Rename it to ${f.suggestion}; field names are case-sensitive.`
+        : 'Remove it, or check its spelling and indentation against `kubectl explain pod.spec`.',
     lessonSection: 'lesson 1, "Give kubelet a pod"',
   },
   {
     id: 'kubelet-without-kubeconfig',
     needs: ['kubelet'],
-    match: (ev) => (ev.step >= 4 && ev.kubelet.running && !ev.kubelet.flags.kubeconfig && ['process', 'apiObject', 'code'].includes(ev.probe.kind) && isComponent(ev, 'kubelet', 'etcd', 'apiserver') ? {} : undefined),
-    explain: () => 'kubelet runs without --kubeconfig, so all it knows is its pods/ directory: it never talks to the apiserver, registers no Node and creates no mirror pods, although its containers keep running.',
-    fix: () => 'Stop kubelet (Ctrl-C) and start it again with the lesson\'s command, which adds --kubeconfig pointing at kubeconfig.yaml.',
+    match: (ev) =>
+      ev.step >= 4 &&
+      ev.kubelet.running &&
+      !ev.kubelet.flags.kubeconfig &&
+      ['process', 'apiObject', 'code'].includes(ev.probe.kind) &&
+      isComponent(ev, 'kubelet', 'etcd', 'apiserver')
+        ? {}
+        : undefined,
+    explain: () =>
+      'kubelet runs without --kubeconfig, so all it knows is its pods/ directory: it never talks to the apiserver, registers no Node and creates no mirror pods, although its containers keep running.',
+    fix: () => "Stop kubelet (Ctrl-C) and start it again with the lesson's command, which adds --kubeconfig pointing at kubeconfig.yaml.",
     lessonSection: 'lesson 4, "Restart kubelet with it"',
   },
   {
@@ -197,8 +241,10 @@ export const catalogue: CatalogueEntry[] = [
       return { server, problem: 'port', port: url.port || '80' };
     },
     explain: (f) => {
-      if (f.problem === 'https') return `kubeconfig.yaml points at ${f.server}: HTTPS, on a port that speaks plain HTTP (8080 is the apiserver's insecure port), so every request kubelet makes fails in the TLS handshake and no Node appears.`;
-      if (f.problem === 'secure-port') return `kubeconfig.yaml points at ${f.server}, the apiserver's secure port: it wants certificates and credentials this kubeconfig does not have, so kubelet is refused and no Node appears.`;
+      if (f.problem === 'https')
+        return `kubeconfig.yaml points at ${f.server}: HTTPS, on a port that speaks plain HTTP (8080 is the apiserver's insecure port), so every request kubelet makes fails in the TLS handshake and no Node appears.`;
+      if (f.problem === 'secure-port')
+        return `kubeconfig.yaml points at ${f.server}, the apiserver's secure port: it wants certificates and credentials this kubeconfig does not have, so kubelet is refused and no Node appears.`;
       if (f.problem === 'not-a-url') return `kubeconfig.yaml's server "${f.server}" is not a URL, so kubelet cannot reach any apiserver.`;
       return `kubeconfig.yaml points at ${f.server}, but the apiserver serves plain HTTP on 127.0.0.1:8080; nothing of the cluster answers on port ${f.port}, so kubelet cannot register its Node.`;
     },
@@ -228,10 +274,14 @@ export const catalogue: CatalogueEntry[] = [
     },
     explain: (f) => {
       const head = `--etcd-servers=${f.value}`;
-      if (f.problem === 'missing') return 'kube-apiserver runs without --etcd-servers: it has nowhere to store objects and exits at once, so kubelet keeps restarting it.';
-      if (f.problem === 'https') return `${head} asks for TLS, but the lab's etcd serves plain HTTP on 127.0.0.1:2379; the handshake fails, the apiserver never reaches its storage and never becomes healthy.`;
-      if (f.problem === 'host') return `${head} names host ${f.host}; etcd listens only on the host's loopback, 127.0.0.1, which the apiserver shares through hostNetwork.`;
-      if (f.problem === 'port') return `${head} points at port ${f.port}, where etcd does not serve clients (2379 is the client port, 2380 is for etcd peers), so the apiserver cannot reach its storage, never becomes healthy and kubelet keeps restarting it.`;
+      if (f.problem === 'missing')
+        return 'kube-apiserver runs without --etcd-servers: it has nowhere to store objects and exits at once, so kubelet keeps restarting it.';
+      if (f.problem === 'https')
+        return `${head} asks for TLS, but the lab's etcd serves plain HTTP on 127.0.0.1:2379; the handshake fails, the apiserver never reaches its storage and never becomes healthy.`;
+      if (f.problem === 'host')
+        return `${head} names host ${f.host}; etcd listens only on the host's loopback, 127.0.0.1, which the apiserver shares through hostNetwork.`;
+      if (f.problem === 'port')
+        return `${head} points at port ${f.port}, where etcd does not serve clients (2379 is the client port, 2380 is for etcd peers), so the apiserver cannot reach its storage, never becomes healthy and kubelet keeps restarting it.`;
       return `${head} is not a URL the apiserver can dial.`;
     },
     fix: () => 'Set `--etcd-servers=http://127.0.0.1:2379` in pods/apiserver.yaml; kubelet replaces the pod when the file changes.',
@@ -274,14 +324,17 @@ export const catalogue: CatalogueEntry[] = [
       const dataDir = containerFlag(container, 'data-dir') ?? 'default.etcd';
       const absolute = dataDir.startsWith('/') ? dataDir : `/${dataDir}`;
       const volumes: any[] = manifest!.value!.spec?.volumes ?? [];
-      const mount = (container.volumeMounts ?? []).find((m: any) => m?.mountPath && (absolute === m.mountPath || absolute.startsWith(`${String(m.mountPath).replace(/\/$/, '')}/`)));
+      const mount = (container.volumeMounts ?? []).find(
+        (m: any) => m?.mountPath && (absolute === m.mountPath || absolute.startsWith(`${String(m.mountPath).replace(/\/$/, '')}/`)),
+      );
       const hostPath = mount ? volumes.find((v) => v?.name === mount.name)?.hostPath?.path : undefined;
       // Any host directory is a fine home for the data (the article's /var/lib/etcd too): only none is a mistake.
       return hostPath ? undefined : { file: manifest!.file, dataDir, problem: mount ? 'not-hostpath' : 'no-mount' };
     },
     explain: (f) =>
       `etcd writes its data to --data-dir=${f.dataDir} inside its container and no hostPath volume is mounted there, so the data lives in the container's own filesystem and is lost, with every object of the cluster, whenever kubelet replaces the container.`,
-    fix: (f) => `In ${f.file}, add a volume with \`hostPath: {path: ${LAB_VAR_DIR}/etcd, type: DirectoryOrCreate}\` and mount it at ${f.dataDir}, as the lesson does.`,
+    fix: (f) =>
+      `In ${f.file}, add a volume with \`hostPath: {path: ${LAB_VAR_DIR}/etcd, type: DirectoryOrCreate}\` and mount it at ${f.dataDir}, as the lesson does.`,
     lessonSection: 'lesson 2, "Check etcd"',
   },
   {
@@ -295,7 +348,8 @@ export const catalogue: CatalogueEntry[] = [
     },
     explain: () =>
       'The ServiceAccount admission plugin runs every pod as the account "default" and rejects the pod when that account does not exist (`serviceaccount "default" not found`). kube-controller-manager normally creates it in each namespace; it does not run in this cluster.',
-    fix: () => 'Create it yourself: apply the lesson\'s ServiceAccount named default in namespace default, with `automountServiceAccountToken: false`.',
+    fix: () =>
+      "Create it yourself: apply the lesson's ServiceAccount named default in namespace default, with `automountServiceAccountToken: false`.",
     lessonSection: 'lesson 5, "First attempt"',
   },
   {
@@ -305,11 +359,14 @@ export const catalogue: CatalogueEntry[] = [
       const data = ev.probe.data ?? {};
       if (String(data.message ?? '').includes('No API token found')) return {};
       const object = data.object as { kind?: string; automountServiceAccountToken?: unknown } | undefined;
-      return isComponent(ev, 'serviceaccount') && object?.kind === 'ServiceAccount' && object.automountServiceAccountToken !== false ? {} : undefined;
+      return isComponent(ev, 'serviceaccount') && object?.kind === 'ServiceAccount' && object.automountServiceAccountToken !== false
+        ? {}
+        : undefined;
     },
     explain: () =>
       'The ServiceAccount exists but does not say `automountServiceAccountToken: false`, so admission wants to mount its API token into every pod; no token controller runs here to create that token, so pods are refused (`No API token found`).',
-    fix: () => 'Add `automountServiceAccountToken: false` at the top level of the ServiceAccount (beside metadata, not inside it) and apply it again.',
+    fix: () =>
+      'Add `automountServiceAccountToken: false` at the top level of the ServiceAccount (beside metadata, not inside it) and apply it again.',
     lessonSection: 'lesson 5, "Second attempt"',
   },
   {
@@ -319,8 +376,10 @@ export const catalogue: CatalogueEntry[] = [
       const pod = ev.probe.data?.object as { kind?: string; metadata?: { name?: string }; spec?: { nodeName?: string } } | undefined;
       return pod?.kind === 'Pod' && !pod.spec?.nodeName ? { pod: pod.metadata?.name ?? 'the pod' } : undefined;
     },
-    explain: (f) => `Pod ${f.pod} has no spec.nodeName. Choosing a node and binding the pod to it is kube-scheduler's job, and no scheduler runs in this cluster, so the pod stays Pending forever and no kubelet ever starts it.`,
-    fix: (f, ev) => `Bind it as a scheduler would: POST a Binding with target node ${ev.nodeName} to /api/v1/namespaces/default/pods/${f.pod}/binding (lesson 6 has the command). An update such as kubectl apply cannot set nodeName on an existing pod; only a new pod can carry \`nodeName: ${ev.nodeName}\` from the start.`,
+    explain: (f) =>
+      `Pod ${f.pod} has no spec.nodeName. Choosing a node and binding the pod to it is kube-scheduler's job, and no scheduler runs in this cluster, so the pod stays Pending forever and no kubelet ever starts it.`,
+    fix: (f, ev) =>
+      `Bind it as a scheduler would: POST a Binding with target node ${ev.nodeName} to /api/v1/namespaces/default/pods/${f.pod}/binding (lesson 6 has the command). An update such as kubectl apply cannot set nodeName on an existing pod; only a new pod can carry \`nodeName: ${ev.nodeName}\` from the start.`,
     lessonSection: 'lesson 6, "Bind nginx as a scheduler would"',
   },
   {
@@ -335,7 +394,8 @@ export const catalogue: CatalogueEntry[] = [
     },
     explain: (f, ev) =>
       `Pod ${f.pod} is bound to node "${f.nodeName}", but this lab's kubelet runs as node "${ev.nodeName}" and no Node "${f.nodeName}" is registered${ev.nodes!.length ? ` (the API knows ${ev.nodes!.map((n) => `"${n}"`).join(', ')})` : ''}. A kubelet only runs pods bound to its own node name, so nothing will ever start this pod.`,
-    fix: (f, ev) => `A pod's node never changes once it is bound, so delete it and create it again, then bind it to ${ev.nodeName} (lesson 6) or create it with \`nodeName: ${ev.nodeName}\` (\`kubectl get nodes\` shows the name).`,
+    fix: (_f, ev) =>
+      `A pod's node never changes once it is bound, so delete it and create it again, then bind it to ${ev.nodeName} (lesson 6) or create it with \`nodeName: ${ev.nodeName}\` (\`kubectl get nodes\` shows the name).`,
     lessonSection: 'lesson 6, "Bind nginx as a scheduler would"',
   },
   {
@@ -345,13 +405,16 @@ export const catalogue: CatalogueEntry[] = [
       if (!ev.focus.pod || !ev.kubelet.running) return undefined;
       if (ev.containers.some((c) => c.container === 'POD' && c.state === 'running')) return undefined;
       const pause = ev.kubelet.flags['pod-infra-container-image'] ?? KUBELET_DEFAULT_PAUSE;
-      const pullFailed = (ev.kubeletLog?.lines ?? []).some((l) => l.includes(`failed pulling image \\"${pause}\\"`) || l.includes(`failed pulling image "${pause}"`));
+      const pullFailed = (ev.kubeletLog?.lines ?? []).some(
+        (l) => l.includes(`failed pulling image \\"${pause}\\"`) || l.includes(`failed pulling image "${pause}"`),
+      );
       if (ev.images[pause] !== false && !pullFailed) return undefined;
       return { pause, flagged: ev.kubelet.flags['pod-infra-container-image'] ? 'yes' : '' };
     },
     explain: (f) =>
-      `Every pod starts with a sandbox container made from the pause image, here ${f.pause}${f.flagged ? ' (kubelet\'s --pod-infra-container-image)' : ', kubelet 1.19\'s default as no --pod-infra-container-image is given'}. That image is not on this machine and kubelet cannot pull it, so no pod gets a sandbox and none of its containers can start.`,
-    fix: (_, ev) => `Restart kubelet with --pod-infra-container-image=${ev.labImages.pause ?? 'an image that `docker images` lists'} (the lesson's command has it); it must name an image that is on this machine.`,
+      `Every pod starts with a sandbox container made from the pause image, here ${f.pause}${f.flagged ? " (kubelet's --pod-infra-container-image)" : ", kubelet 1.19's default as no --pod-infra-container-image is given"}. That image is not on this machine and kubelet cannot pull it, so no pod gets a sandbox and none of its containers can start.`,
+    fix: (_, ev) =>
+      `Restart kubelet with --pod-infra-container-image=${ev.labImages.pause ?? 'an image that `docker images` lists'} (the lesson's command has it); it must name an image that is on this machine.`,
     lessonSection: 'lesson 1, "Start kubelet"',
   },
   {
@@ -367,7 +430,13 @@ export const catalogue: CatalogueEntry[] = [
         const ran = ev.containers.some((c) => c.container === container.name);
         if (ran && !pullErrorIn(ev) && container.imagePullPolicy !== 'Always') continue;
         const pinned = Object.values(ev.labImages).find((lab) => repoOf(lab).split('/').at(-1) === repoOf(image).split('/').at(-1));
-        return { file: manifest!.file, image, why, present: ev.images[image] ? 'yes' : '', suggestion: pinned ?? `${repoOf(image)}:<version>` };
+        return {
+          file: manifest!.file,
+          image,
+          why,
+          present: ev.images[image] ? 'yes' : '',
+          suggestion: pinned ?? `${repoOf(image)}:<version>`,
+        };
       }
       return undefined;
     },
@@ -390,8 +459,10 @@ export const catalogue: CatalogueEntry[] = [
       }
       return undefined;
     },
-    explain: (f) => `${f.file} asks for image ${f.image}, which is not on this machine, and kubelet cannot pull it here (offline, or the name is wrong), so container ${f.container} never starts.`,
-    fix: () => 'Use an image that `docker images` lists (the lab\'s are in labs/versions.yaml); `lab images pull` fetches them when a registry is reachable.',
+    explain: (f) =>
+      `${f.file} asks for image ${f.image}, which is not on this machine, and kubelet cannot pull it here (offline, or the name is wrong), so container ${f.container} never starts.`,
+    fix: () =>
+      "Use an image that `docker images` lists (the lab's are in labs/versions.yaml); `lab images pull` fetches them when a registry is reachable.",
     lessonSection: 'lesson 1, "Give kubelet a pod"',
   },
   {
@@ -400,15 +471,24 @@ export const catalogue: CatalogueEntry[] = [
     match: (ev) => {
       const newest = newestApp(ev);
       const startError = ev.containerLogs?.container === newest?.container ? ev.containerLogs?.startError : undefined;
-      if (!newest || newest.state !== 'created' || !startError) return undefined;
+      if (newest?.state !== 'created' || !startError) return undefined;
       const manifest = manifestOf(ev, ev.focus.pod);
       const spec = (manifest?.value?.spec?.containers ?? []).find((c: any) => c?.name === newest.container);
       const command = Array.isArray(spec?.command) ? String(spec.command[0]) : '';
-      return { container: newest.container, error: clip(startError.replace(/^.*?(exec: )/, '$1'), 160), command, image: newest.image, notFound: /not found|no such file/.test(startError) ? 'yes' : '' };
+      return {
+        container: newest.container,
+        error: clip(startError.replace(/^.*?(exec: )/, '$1'), 160),
+        command,
+        image: newest.image,
+        notFound: /not found|no such file/.test(startError) ? 'yes' : '',
+      };
     },
     explain: (f) =>
       `Docker created container ${f.container} but could not start it: ${f.error}.${f.notFound ? ` The command${f.command ? ` "${f.command}"` : ''} does not exist in the image; kubelet runs exactly what command: says, inside the image's own filesystem, not the host's.` : ''}`,
-    fix: (f) => (f.notFound ? `Fix the spelling of command: in the pod file, or use a program the image has (try \`docker run --rm ${f.image} which ${f.command || '<program>'}\`).` : 'Fix what Docker names above in the pod file; kubelet retries with the new file on its own.'),
+    fix: (f) =>
+      f.notFound
+        ? `Fix the spelling of command: in the pod file, or use a program the image has (try \`docker run --rm ${f.image} which ${f.command || '<program>'}\`).`
+        : 'Fix what Docker names above in the pod file; kubelet retries with the new file on its own.',
     lessonSection: 'lesson 1, "Look at what kubelet did"',
   },
   {
@@ -424,7 +504,10 @@ export const catalogue: CatalogueEntry[] = [
     },
     explain: (f, ev) =>
       `Container ${f.container} did its job and exited with code 0; ${restarts(ev) ? "a pod's restartPolicy defaults to Always, so kubelet starts it again and again (kubectl calls it CrashLoopBackOff). For a one-shot command like echo that is expected, not the failure." : `its pod has restartPolicy ${ev.restartPolicy}, so it stays exited.`}${f.want ? ` What fails is its output: ${f.output ? `it printed "${f.output}"` : 'it printed nothing'}, and the step looks for "${f.want}".` : ' What fails is that this container was meant to keep running.'}`,
-    fix: (f) => (f.want ? `Leave the restarts alone; change the container's command so it prints "${f.want}", for example command: ["echo", "${f.want}"].` : `Give ${f.container} a long-running command (a server, not a one-shot command), as in the lesson.`),
+    fix: (f) =>
+      f.want
+        ? `Leave the restarts alone; change the container's command so it prints "${f.want}", for example command: ["echo", "${f.want}"].`
+        : `Give ${f.container} a long-running command (a server, not a one-shot command), as in the lesson.`,
     lessonSection: 'lesson 1, "What to notice"',
   },
   {
@@ -436,8 +519,10 @@ export const catalogue: CatalogueEntry[] = [
       const said = ev.containerLogs?.container === crashed.container ? telltaleLine(ev.containerLogs.text) : '';
       return { container: crashed.container, code: String(crashed.exitCode), said: clip(said, 200), name: crashed.name };
     },
-    explain: (f, ev) => `Container ${f.container} exits with code ${f.code}${restarts(ev, Number(f.code)) ? ' and kubelet keeps restarting it' : ` and stays exited (restartPolicy ${ev.restartPolicy})`}.${f.said ? ` Its log says: ${f.said}` : ' It wrote no log before exiting.'}`,
-    fix: (f) => `Read its whole log with \`docker logs ${(f.name ?? "").slice(0, 60)}\`; the error usually names the flag, file or address it cannot use.`,
+    explain: (f, ev) =>
+      `Container ${f.container} exits with code ${f.code}${restarts(ev, Number(f.code)) ? ' and kubelet keeps restarting it' : ` and stays exited (restartPolicy ${ev.restartPolicy})`}.${f.said ? ` Its log says: ${f.said}` : ' It wrote no log before exiting.'}`,
+    fix: (f) =>
+      `Read its whole log with \`docker logs ${(f.name ?? '').slice(0, 60)}\`; the error usually names the flag, file or address it cannot use.`,
     lessonSection: 'lesson 1, "Look at what kubelet did"',
   },
 ];

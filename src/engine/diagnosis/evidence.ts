@@ -25,7 +25,8 @@ export type Component = 'kubelet' | 'etcd' | 'apiserver' | 'serviceaccount' | 'p
 const STATIC_COMPONENTS = ['etcd', 'apiserver'] as const;
 
 /** The process name (/proc/<pid>/comm) that should hold a component's port: kubelet, or the static pod's program. */
-export const componentProcess = (component: string): string | undefined => (component === 'kubelet' ? 'kubelet' : labStaticPods()[component]?.program);
+export const componentProcess = (component: string): string | undefined =>
+  component === 'kubelet' ? 'kubelet' : labStaticPods()[component]?.program;
 
 /** A static component's pod as pods/ names it (the template's {{pods.<role>.*}}), else as its step declares it. */
 function staticPodOf(component: string, vars: Record<string, string>): { namespace: string; name: string } | undefined {
@@ -89,7 +90,9 @@ export function staticName(podName: string, nodeName: string): string {
 }
 
 function componentOfPod(name: string, vars: Record<string, string> = {}): Component {
-  return STATIC_COMPONENTS.find((component) => name === labStaticPods()[component]?.name || name === vars[`pods.${component}.name`]) ?? 'pod';
+  return (
+    STATIC_COMPONENTS.find((component) => name === labStaticPods()[component]?.name || name === vars[`pods.${component}.name`]) ?? 'pod'
+  );
 }
 
 /** Works out what a probe is about from its spec alone (content stays free of diagnosis hints). */
@@ -106,7 +109,11 @@ export function focusOf(spec: ProbeSpec, env: LabEnv, vars: Record<string, strin
       return { component: 'kubelet' };
     case 'container': {
       const name = staticName(safe(spec.pod), env.nodeName);
-      return { component: componentOfPod(name, vars), pod: { namespace: safe(spec.namespace), name }, ...(spec.logsContain ? { logsContain: spec.logsContain } : {}) };
+      return {
+        component: componentOfPod(name, vars),
+        pod: { namespace: safe(spec.namespace), name },
+        ...(spec.logsContain ? { logsContain: spec.logsContain } : {}),
+      };
     }
     case 'http':
     case 'kubectl': {
@@ -182,12 +189,18 @@ const ERROR_WORDS = /\b(error|fatal|panic|failed|cannot|unable|invalid|refused|d
 
 /** The line of a container's log that says most: the last error-like line (a usage text may follow it), else the last line. */
 export function telltaleLine(text: string | undefined): string {
-  const lines = (text ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = (text ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   return lines.filter((line) => ERROR_WORDS.test(line)).at(-1) ?? lines.at(-1) ?? '';
 }
 
 /** A pod's manifest in pods/: by namespace and name, the first file kubelet reads. */
-export function manifestOf(ev: Pick<Evidence, 'manifests'>, pod: { namespace: string; name: string } | undefined): LintedManifest | undefined {
+export function manifestOf(
+  ev: Pick<Evidence, 'manifests'>,
+  pod: { namespace: string; name: string } | undefined,
+): LintedManifest | undefined {
   if (!pod) return undefined;
   return ev.manifests.find((m) => m.podName === pod.name && (m.namespace ?? 'default') === pod.namespace);
 }
@@ -208,7 +221,12 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
   const kubelet = await shared(ctx, 'kubelet', async () => {
     const ours = labKubelets(env, ctx.machine.processes());
     const first = ours[0];
-    return { running: ours.length > 0, ...(first ? { pid: first.pid } : {}), flags: Object.fromEntries(first?.flags ?? []), ...(ours.length > 1 ? { others: ours.length - 1 } : {}) };
+    return {
+      running: ours.length > 0,
+      ...(first ? { pid: first.pid } : {}),
+      flags: Object.fromEntries(first?.flags ?? []),
+      ...(ours.length > 1 ? { others: ours.length - 1 } : {}),
+    };
   });
   const docker = await shared(ctx, 'docker', async () => {
     try {
@@ -222,7 +240,10 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
   try {
     kubeletLog = await shared(ctx, 'kubeletLog', async () => {
       const source = kubeletLogSource(env, kubelet.pid);
-      return { source: path.relative(env.repoRoot, source).startsWith('..') ? source : path.relative(env.repoRoot, source), lines: withoutGoroutineDumps(tailLines(source, Number.MAX_SAFE_INTEGER)).slice(-400) };
+      return {
+        source: path.relative(env.repoRoot, source).startsWith('..') ? source : path.relative(env.repoRoot, source),
+        lines: withoutGoroutineDumps(tailLines(source, Number.MAX_SAFE_INTEGER)).slice(-400),
+      };
     });
   } catch (error) {
     missing.push((error as Error).message);
@@ -230,7 +251,10 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
   let kubeconfig: Evidence['kubeconfig'];
   if (existsSync(env.kubeconfigFile)) {
     try {
-      kubeconfig = { file: path.relative(env.repoRoot, env.kubeconfigFile), ...kubeconfigServer(yaml().parse(readFileSync(env.kubeconfigFile, 'utf8'))) };
+      kubeconfig = {
+        file: path.relative(env.repoRoot, env.kubeconfigFile),
+        ...kubeconfigServer(yaml().parse(readFileSync(env.kubeconfigFile, 'utf8'))),
+      };
     } catch (error) {
       kubeconfig = { file: path.relative(env.repoRoot, env.kubeconfigFile), problem: (error as Error).message.split('\n')[0] };
     }
@@ -241,7 +265,9 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
   if (focus.pod && docker.up) {
     const pod = focus.pod;
     try {
-      const list = await memo(ctx, `pod-containers:${pod.namespace}/${pod.name}-${env.nodeName}`, () => ctx.machine.docker.podContainers({ podName: `${pod.name}-${env.nodeName}`, namespace: pod.namespace }));
+      const list = await memo(ctx, `pod-containers:${pod.namespace}/${pod.name}-${env.nodeName}`, () =>
+        ctx.machine.docker.podContainers({ podName: `${pod.name}-${env.nodeName}`, namespace: pod.namespace }),
+      );
       const listed = list.length > 0 ? list : await ctx.machine.docker.podContainers({ podName: pod.name, namespace: pod.namespace });
       // Only the pod's current version counts: after an edit kubelet makes a new pod (a new UID and
       // sandbox), and the previous version's containers say nothing about the file as it is now.
@@ -250,38 +276,84 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
       // Docker records an error on a Created container only when starting it failed; a Created one
       // without an error is kubelet's next attempt, about to start, and says nothing yet.
       const startErrors = new Map<string, string>();
-      for (const c of direct) if (c.containerName !== 'POD' && c.state === 'created') startErrors.set(c.id, await ctx.machine.docker.startError(c.id).catch(() => ''));
+      for (const c of direct)
+        if (c.containerName !== 'POD' && c.state === 'created')
+          startErrors.set(c.id, await ctx.machine.docker.startError(c.id).catch(() => ''));
       containers = direct.map((c) => {
         const exitCode = exitCodeOf(c.status);
         const starting = c.state === 'created' && !startErrors.get(c.id);
-        return { name: c.name, container: c.containerName, state: c.state, status: c.status, image: c.image, ...(exitCode !== undefined ? { exitCode } : {}), ...(starting ? { starting } : {}) };
+        return {
+          name: c.name,
+          container: c.containerName,
+          state: c.state,
+          status: c.status,
+          image: c.image,
+          ...(exitCode !== undefined ? { exitCode } : {}),
+          ...(starting ? { starting } : {}),
+        };
       });
-      const stopped = direct.find((c) => c.containerName !== 'POD' && c.state !== 'running' && !(c.state === 'created' && !startErrors.get(c.id)));
+      const stopped = direct.find(
+        (c) => c.containerName !== 'POD' && c.state !== 'running' && !(c.state === 'created' && !startErrors.get(c.id)),
+      );
       if (stopped) {
         const startError = startErrors.get(stopped.id) ?? '';
-        containerLogs = { container: stopped.containerName, text: (await ctx.machine.docker.logs(stopped.id, 60).catch(() => '')).trim(), ...(startError ? { startError } : {}) };
+        containerLogs = {
+          container: stopped.containerName,
+          text: (await ctx.machine.docker.logs(stopped.id, 60).catch(() => '')).trim(),
+          ...(startError ? { startError } : {}),
+        };
       }
       const newest = direct.find((c) => c.containerName !== 'POD' && !(c.state === 'created' && !startErrors.get(c.id)));
-      if (newest?.state === 'running') runningLogs = { container: newest.containerName, text: (await ctx.machine.docker.logs(newest.id, 20).catch(() => '')).trim() };
+      if (newest?.state === 'running')
+        runningLogs = { container: newest.containerName, text: (await ctx.machine.docker.logs(newest.id, 20).catch(() => '')).trim() };
     } catch (error) {
       missing.push(`docker: ${(error as Error).message}`);
     }
   }
-  const ports = await shared(ctx, 'ports', async () => ctx.machine.portHolders(labPorts({ addressed: true })).map((h) => ({ port: h.port, address: h.address, ...(h.pid !== undefined ? { pid: h.pid } : {}), ...(h.name ? { name: h.name } : {}) })));
+  const ports = await shared(ctx, 'ports', async () =>
+    ctx.machine.portHolders(labPorts({ addressed: true })).map((h) => ({
+      port: h.port,
+      address: h.address,
+      ...(h.pid !== undefined ? { pid: h.pid } : {}),
+      ...(h.name ? { name: h.name } : {}),
+    })),
+  );
   const images: Record<string, boolean> = {};
   if (docker.up) {
-    const wanted = [kubelet.flags['pod-infra-container-image'] ?? (kubelet.running ? KUBELET_DEFAULT_PAUSE : undefined), ...imagesOf(manifestOf(lint, focus.pod))].filter((x): x is string => Boolean(x));
-    for (const image of new Set(wanted)) images[image] = await shared(ctx, `image:${image}`, () => ctx.machine.docker.imagePresent(image)).catch(() => true);
+    const wanted = [
+      kubelet.flags['pod-infra-container-image'] ?? (kubelet.running ? KUBELET_DEFAULT_PAUSE : undefined),
+      ...imagesOf(manifestOf(lint, focus.pod)),
+    ].filter((x): x is string => Boolean(x));
+    for (const image of new Set(wanted))
+      images[image] = await shared(ctx, `image:${image}`, () => ctx.machine.docker.imagePresent(image)).catch(() => true);
   } else missing.push(`docker: ${docker.error}`);
-  const events = focus.pod && ctx.step >= 4 ? await podEvents(env, ctx.machine, focus.component === 'etcd' || focus.component === 'apiserver' ? { ...focus.pod, name: `${focus.pod.name}-${env.nodeName}` } : focus.pod) : [];
+  const events =
+    focus.pod && ctx.step >= 4
+      ? await podEvents(
+          env,
+          ctx.machine,
+          focus.component === 'etcd' || focus.component === 'apiserver'
+            ? { ...focus.pod, name: `${focus.pod.name}-${env.nodeName}` }
+            : focus.pod,
+        )
+      : [];
   const nodes = ctx.step >= 4 ? await shared(ctx, 'nodes', () => nodeNames(env, ctx.machine)) : undefined;
-  const restartPolicy = focus.pod ? await restartPolicyOf(env, ctx.machine, manifestOf(lint, focus.pod), focus.pod, result.evidence) : undefined;
+  const restartPolicy = focus.pod
+    ? await restartPolicyOf(env, ctx.machine, manifestOf(lint, focus.pod), focus.pod, result.evidence)
+    : undefined;
   return {
     step: ctx.step,
     nodeName: env.nodeName,
     ...(nodes ? { nodes } : {}),
     ...(restartPolicy ? { restartPolicy } : {}),
-    probe: { id: result.id, kind: result.kind, title: result.title, seen: result.seen, expected: result.expected, ...(result.evidence ? { data: result.evidence } : {}) },
+    probe: {
+      id: result.id,
+      kind: result.kind,
+      title: result.title,
+      seen: result.seen,
+      expected: result.expected,
+      ...(result.evidence ? { data: result.evidence } : {}),
+    },
     focus,
     manifests: lint.manifests,
     duplicates: lint.duplicates,
@@ -303,7 +375,10 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
 /** A quick look at apiserver events for a pod (used by the fallback); empty when the apiserver is down. */
 export async function podEvents(env: LabEnv, machine: Machine, pod: { namespace: string; name: string }): Promise<string[]> {
   try {
-    const reply = await machine.http(`${env.apiserverUrl}/api/v1/namespaces/${pod.namespace}/events?fieldSelector=involvedObject.name=${encodeURIComponent(pod.name)}`, { timeoutMs: 1500 });
+    const reply = await machine.http(
+      `${env.apiserverUrl}/api/v1/namespaces/${pod.namespace}/events?fieldSelector=involvedObject.name=${encodeURIComponent(pod.name)}`,
+      { timeoutMs: 1500 },
+    );
     const items = (parseJson(reply.body) as { items?: { reason?: string; message?: string }[] } | undefined)?.items ?? [];
     return items.slice(-3).map((e) => `${e.reason}: ${e.message}`);
   } catch {
@@ -323,11 +398,17 @@ export async function nodeNames(env: LabEnv, machine: Machine): Promise<string[]
 }
 
 /** A pod's restartPolicy as kubelet applies it: its file in pods/, the API object the probe read, or the API. */
-async function restartPolicyOf(env: LabEnv, machine: Machine, manifest: LintedManifest | undefined, pod: { namespace: string; name: string }, data: Record<string, unknown> | undefined): Promise<string> {
+async function restartPolicyOf(
+  env: LabEnv,
+  machine: Machine,
+  manifest: LintedManifest | undefined,
+  pod: { namespace: string; name: string },
+  data: Record<string, unknown> | undefined,
+): Promise<string> {
   const fromFile = manifest?.value?.spec?.restartPolicy;
   if (fromFile) return String(fromFile);
   if (manifest) return 'Always';
-  const object = (data?.object as { kind?: string; spec?: { restartPolicy?: string } } | undefined);
+  const object = data?.object as { kind?: string; spec?: { restartPolicy?: string } } | undefined;
   if (object?.kind === 'Pod') return object.spec?.restartPolicy ?? 'Always';
   try {
     const reply = await machine.http(`${env.apiserverUrl}/api/v1/namespaces/${pod.namespace}/pods/${pod.name}`, { timeoutMs: 1500 });

@@ -37,7 +37,8 @@ export function fallbackDiagnosis(ev: Evidence, result: Pick<ProbeResult, 'cause
   // A running container says what it is doing now; an older one that crashed may be long fixed.
   const running = ev.runningLogs ? telltaleLine(ev.runningLogs.text) : '';
   const said = running || telltaleLine(ev.containerLogs?.text);
-  if (said) clues.push(`container ${running ? `${ev.runningLogs!.container} (running)` : ev.containerLogs!.container} last said: ${clip(said)}`);
+  if (said)
+    clues.push(`container ${running ? `${ev.runningLogs!.container} (running)` : ev.containerLogs!.container} last said: ${clip(said)}`);
   if (ev.events?.length) clues.push(`events: ${clip(ev.events.at(-1)!)}`);
   // kubelet's routine lines about the pod (volumes mounted, …) only when nothing better is known.
   if (clues.length === 0 && about.length > 0) clues.push(kubeletClue(about.at(-1)!));

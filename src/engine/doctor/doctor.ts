@@ -9,7 +9,11 @@ export interface DoctorProgress {
 }
 
 /** Runs every check; a check that throws is reported as failed rather than ending the run. */
-export async function runDoctor(inputs: DoctorInputs, checks: DoctorCheck[] = doctorChecks, progress: DoctorProgress = {}): Promise<CheckResult[]> {
+export async function runDoctor(
+  inputs: DoctorInputs,
+  checks: DoctorCheck[] = doctorChecks,
+  progress: DoctorProgress = {},
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const [index, check] of checks.entries()) {
     progress.onCheck?.(check, index, checks.length);
@@ -18,7 +22,15 @@ export async function runDoctor(inputs: DoctorInputs, checks: DoctorCheck[] = do
       const value = await check.run(inputs);
       outcome = Array.isArray(value) ? value : [value];
     } catch (error) {
-      outcome = [result(check.id, check.title, 'fail', `the check itself failed: ${(error as Error).message}`, 'report this as a lab bug, with the output of `lab doctor --json`')];
+      outcome = [
+        result(
+          check.id,
+          check.title,
+          'fail',
+          `the check itself failed: ${(error as Error).message}`,
+          'report this as a lab bug, with the output of `lab doctor --json`',
+        ),
+      ];
     }
     results.push(...outcome);
     for (const r of outcome) progress.onResult?.(r);
@@ -38,6 +50,8 @@ export function formatDoctor(results: CheckResult[]): string {
   }
   const count = (status: string) => results.filter((r) => r.status === status).length;
   lines.push('');
-  lines.push(`${count('pass')} pass, ${count('warn')} warn, ${count('fail')} fail${count('fail') > 0 ? ': fix the FAIL lines, then run `lab doctor` again' : ': this machine can run the lab'}`);
+  lines.push(
+    `${count('pass')} pass, ${count('warn')} warn, ${count('fail')} fail${count('fail') > 0 ? ': fix the FAIL lines, then run `lab doctor` again' : ': this machine can run the lab'}`,
+  );
   return lines.join('\n');
 }

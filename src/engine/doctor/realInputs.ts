@@ -52,7 +52,18 @@ function freeBytes(dir: string): number | undefined {
   }
 }
 
-const KUBERNETES_PROCESSES = new Set(['kubelet', 'k3s', 'k3s-server', 'k3s-agent', 'k0s', 'kube-apiserver', 'etcd', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']);
+const KUBERNETES_PROCESSES = new Set([
+  'kubelet',
+  'k3s',
+  'k3s-server',
+  'k3s-agent',
+  'k0s',
+  'kube-apiserver',
+  'etcd',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kube-proxy',
+]);
 
 /** The container ids of the lab's pods (hostNetwork etcd and apiserver hold ports from inside them). */
 async function labContainerIds(env: LabEnv, docker: DockerDriver): Promise<string[]> {
@@ -75,7 +86,8 @@ const CAP_SYS_RESOURCE = 24;
 async function sandboxTrial(env: LabEnv, docker: DockerDriver, runtime?: string): Promise<SandboxTrial> {
   const capSysResource = hasCapability(ownStatus(), CAP_SYS_RESOURCE);
   const image = env.versions.images.pause;
-  if (!(await docker.imagePresent(image))) return { started: false, skipped: `the pause image ${image} is not on this machine yet`, capSysResource };
+  if (!(await docker.imagePresent(image)))
+    return { started: false, skipped: `the pause image ${image} is not on this machine yet`, capSysResource };
   const trial = await docker.trialRun({
     Image: image,
     Labels: { 'mvk-lab.doctor': 'sandbox-trial' },
@@ -113,7 +125,14 @@ export function realDoctorInputs(env: LabEnv, docker = new DockerDriver(), optio
         const { version, info } = await docker.engineFacts();
         const v = version as { Version: string; ApiVersion: string; MinAPIVersion?: string };
         const i = info as { CgroupDriver?: string; CgroupVersion?: string; DockerRootDir?: string };
-        return { version: v.Version, apiVersion: v.ApiVersion, minApiVersion: v.MinAPIVersion ?? '1.12', cgroupDriver: i.CgroupDriver ?? 'cgroupfs', cgroupVersion: i.CgroupVersion, rootDir: i.DockerRootDir ?? '/var/lib/docker' };
+        return {
+          version: v.Version,
+          apiVersion: v.ApiVersion,
+          minApiVersion: v.MinAPIVersion ?? '1.12',
+          cgroupDriver: i.CgroupDriver ?? 'cgroupfs',
+          cgroupVersion: i.CgroupVersion,
+          rootDir: i.DockerRootDir ?? '/var/lib/docker',
+        };
       })()),
     async portHolders(ports) {
       const holders = portHolders(ports);

@@ -16,7 +16,11 @@ export async function saveImages(docker: DockerDriver, names: string[], file: st
     renameSync(part, file);
   } catch (error) {
     rmSync(part, { force: true });
-    throw new LabError(`could not save the images to ${file}: ${(error as Error).message}`, 'check free space and that the directory exists; `lab images list` shows what goes in', { cause: error });
+    throw new LabError(
+      `could not save the images to ${file}: ${(error as Error).message}`,
+      'check free space and that the directory exists; `lab images list` shows what goes in',
+      { cause: error },
+    );
   }
   return statSync(file).size;
 }
@@ -31,7 +35,10 @@ interface LoadEvent {
 export function parseLoadOutput(text: string): { loaded: string[]; error?: string } {
   const loaded: string[] = [];
   let error: string | undefined;
-  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     let event: LoadEvent;
     try {
       event = JSON.parse(line) as LoadEvent;
@@ -52,6 +59,10 @@ export async function loadImages(docker: DockerDriver, file: string): Promise<st
   await docker.ensureUp();
   // Docker reports a bad archive inside its answer, not by status.
   const { loaded, error } = parseLoadOutput(await docker.loadImages(createReadStream(file)));
-  if (error) throw new LabError(`Docker could not load ${file}: ${error}`, 'is it an archive from `lab images save` (or `docker save`)? It may be truncated: copy it again');
+  if (error)
+    throw new LabError(
+      `Docker could not load ${file}: ${error}`,
+      'is it an archive from `lab images save` (or `docker save`)? It may be truncated: copy it again',
+    );
   return loaded;
 }

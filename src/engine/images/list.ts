@@ -12,7 +12,11 @@ export interface LabImage {
 /** Every image the lab runs, in the order of labs/versions.yaml (pause first: every pod needs it). */
 export function labImages(env: LabEnv): LabImage[] {
   const upstream = loadVersions().images;
-  return (Object.keys(env.versions.images) as ImageRole[]).map((role) => ({ role, name: env.versions.images[role], upstream: upstream[role] }));
+  return (Object.keys(env.versions.images) as ImageRole[]).map((role) => ({
+    role,
+    name: env.versions.images[role],
+    upstream: upstream[role],
+  }));
 }
 
 export function imagesForRoles(env: LabEnv, roles: ImageRole[]): LabImage[] {

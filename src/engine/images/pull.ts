@@ -19,7 +19,12 @@ export class ImagePullError extends LabError {
 }
 
 /** Pulls one image through Docker, reporting each layer's progress; throws ImagePullError. */
-export async function pullImage(docker: DockerDriver, image: string, onProgress: (event: LayerProgress) => void, mirrored = false): Promise<void> {
+export async function pullImage(
+  docker: DockerDriver,
+  image: string,
+  onProgress: (event: LayerProgress) => void,
+  mirrored = false,
+): Promise<void> {
   await docker.ensureUp();
   let failure: string | undefined;
   try {
@@ -73,7 +78,10 @@ export async function ensureImages(env: LabEnv, docker: DockerDriver, roles: Ima
   const images = imagesForRoles(env, roles);
   const missing = await missingImages(docker, images);
   for (const image of missing) {
-    options.onImage?.(image.name, missing.map((m) => m.name));
+    options.onImage?.(
+      image.name,
+      missing.map((m) => m.name),
+    );
     options.log(`pulling ${image.name}`);
     await pullImage(docker, image.name, options.onProgress ?? (() => {}), image.name !== image.upstream);
   }

@@ -13,7 +13,9 @@ export function getField(document: unknown, fieldPath: string): unknown {
       const inner = part.slice(1, -1);
       if (!Array.isArray(current)) return undefined;
       const match = /^([^=]+)=(.*)$/.exec(inner);
-      current = match ? current.find((item) => item && String((item as Record<string, unknown>)[match[1]!]) === match[2]) : current[Number(inner)];
+      current = match
+        ? current.find((item) => item && String((item as Record<string, unknown>)[match[1]!]) === match[2])
+        : current[Number(inner)];
     } else {
       if (typeof current !== 'object') return undefined;
       current = (current as Record<string, unknown>)[part];
@@ -47,7 +49,8 @@ export function checkConditions(document: unknown, conditions: Condition[]): Con
     const value = getField(document, condition.field);
     let ok: boolean;
     if (condition.exists !== undefined) ok = (value !== undefined && value !== null && value !== '') === condition.exists;
-    else if (condition.contains !== undefined) ok = (typeof value === 'string' ? value : JSON.stringify(value ?? '')).includes(condition.contains);
+    else if (condition.contains !== undefined)
+      ok = (typeof value === 'string' ? value : JSON.stringify(value ?? '')).includes(condition.contains);
     else ok = value === condition.equals;
     if (!ok) return { ok: false, expected, seen: `${condition.field} is ${show(value)}` };
   }

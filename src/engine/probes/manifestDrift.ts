@@ -13,20 +13,28 @@ import { memo, PODS_LINT, type ProbeContext } from './types.ts';
  * The first way a running container differs from its container spec in the manifest (image, command
  * line, hostPath mounts by volume name in `hostPaths`), in words; undefined when it matches.
  */
-export function driftOf(spec: any, hostPaths: Record<string, string>, running: ContainerDetails, wantedImageId: string | undefined): string | undefined {
+export function driftOf(
+  spec: any,
+  hostPaths: Record<string, string>,
+  running: ContainerDetails,
+  wantedImageId: string | undefined,
+): string | undefined {
   if (wantedImageId && running.imageId && wantedImageId !== running.imageId) return `image ${String(spec?.image)} is not the image it runs`;
   const command: string[] | undefined = Array.isArray(spec?.command) ? spec.command.map(String) : undefined;
   const args: string[] = Array.isArray(spec?.args) ? spec.args.map(String) : [];
   // With a command, Docker runs exactly command + args; without one, the image's entrypoint comes first.
   const wanted = command ? [...command, ...args] : args;
   const tail = running.argv.slice(running.argv.length - wanted.length);
-  const same = command ? running.argv.length === wanted.length && wanted.every((arg, i) => arg === running.argv[i]) : wanted.every((arg, i) => arg === tail[i]);
+  const same = command
+    ? running.argv.length === wanted.length && wanted.every((arg, i) => arg === running.argv[i])
+    : wanted.every((arg, i) => arg === tail[i]);
   if (!same) return `it runs \`${running.argv.join(' ')}\`, the file says \`${wanted.join(' ')}\``;
   for (const mount of spec?.volumeMounts ?? []) {
     const hostPath = hostPaths[String(mount?.name)];
     if (!hostPath || !mount?.mountPath) continue;
     const seen = running.mounts.find((m) => m.destination === String(mount.mountPath).replace(/\/$/, ''));
-    if (!seen || path.resolve(seen.source) !== path.resolve(String(hostPath))) return `${mount.mountPath} is mounted from ${seen?.source ?? 'nowhere'}, the file says ${hostPath}`;
+    if (!seen || path.resolve(seen.source) !== path.resolve(String(hostPath)))
+      return `${mount.mountPath} is mounted from ${seen?.source ?? 'nowhere'}, the file says ${hostPath}`;
   }
   return undefined;
 }
@@ -56,8 +64,12 @@ export async function staticPodDrift(ctx: ProbeContext, container: PodContainer)
     const spec = (manifest?.value?.spec?.containers ?? []).find((c: any) => c?.name === container.containerName);
     if (!manifest || !spec) return undefined;
     const volumes: Record<string, string> = {};
-    for (const volume of manifest.value?.spec?.volumes ?? []) if (volume?.name && volume?.hostPath?.path) volumes[volume.name] = String(volume.hostPath.path);
-    const [running, wantedImageId] = await Promise.all([ctx.machine.docker.inspectContainer(container.id), spec.image ? ctx.machine.docker.imageId(String(spec.image)).catch(() => undefined) : undefined]);
+    for (const volume of manifest.value?.spec?.volumes ?? [])
+      if (volume?.name && volume?.hostPath?.path) volumes[volume.name] = String(volume.hostPath.path);
+    const [running, wantedImageId] = await Promise.all([
+      ctx.machine.docker.inspectContainer(container.id),
+      spec.image ? ctx.machine.docker.imageId(String(spec.image)).catch(() => undefined) : undefined,
+    ]);
     const difference = driftOf(spec, volumes, running, wantedImageId);
     return difference ? { file: manifest.file, difference } : undefined;
   } catch {

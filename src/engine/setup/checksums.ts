@@ -19,7 +19,10 @@ function checksumsSchemaOf(z: typeof zodType) {
     .object({
       file: z.string().regex(/^[\w.-]+\.tar\.gz$/, 'must be a .tar.gz file name'),
       arch: z.enum(['amd64', 'arm64']),
-      path: z.string().min(1).refine((p) => !p.startsWith('/') && !p.includes('..') && !/^[a-z]+:/i.test(p), 'must be relative to the base URL'),
+      path: z
+        .string()
+        .min(1)
+        .refine((p) => !p.startsWith('/') && !p.includes('..') && !/^[a-z]+:/i.test(p), 'must be relative to the base URL'),
       sha512: z.string().regex(/^[0-9a-f]{128}$/, 'must be 128 lower-case hex digits (a sha512)'),
       /** Directory inside the archive that holds the binaries. */
       binDir: z.string().min(1),
@@ -51,15 +54,25 @@ export function parseChecksums(text: string, file: string, kubernetesVersion?: s
   try {
     raw = yaml().parse(text);
   } catch (error) {
-    throw new LabError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'restore it with `git checkout labs/checksums.yaml`', { cause: error });
+    throw new LabError(
+      `${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+      'restore it with `git checkout labs/checksums.yaml`',
+      { cause: error },
+    );
   }
   const result = (schema ??= checksumsSchemaOf(zod())).safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new LabError(`${file}: field ${issue.path.join('.') || '(top level)'} ${issue.message}`, 'restore it with `git checkout labs/checksums.yaml`; never copy a checksum from the download host');
+    throw new LabError(
+      `${file}: field ${issue.path.join('.') || '(top level)'} ${issue.message}`,
+      'restore it with `git checkout labs/checksums.yaml`; never copy a checksum from the download host',
+    );
   }
   if (kubernetesVersion && result.data.kubernetes !== kubernetesVersion) {
-    throw new LabError(`${file} has checksums for ${result.data.kubernetes}, but the lab pins ${kubernetesVersion}`, 'update labs/checksums.yaml from that release\'s CHANGELOG together with labs/versions.yaml');
+    throw new LabError(
+      `${file} has checksums for ${result.data.kubernetes}, but the lab pins ${kubernetesVersion}`,
+      "update labs/checksums.yaml from that release's CHANGELOG together with labs/versions.yaml",
+    );
   }
   return result.data;
 }
@@ -69,7 +82,9 @@ export function loadChecksums(file = checksumsFile(), kubernetesVersion?: string
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new LabError(`cannot read ${file}: ${(error as Error).message}`, 'restore it with `git checkout labs/checksums.yaml`', { cause: error });
+    throw new LabError(`cannot read ${file}: ${(error as Error).message}`, 'restore it with `git checkout labs/checksums.yaml`', {
+      cause: error,
+    });
   }
   return parseChecksums(text, file, kubernetesVersion);
 }
@@ -77,7 +92,10 @@ export function loadChecksums(file = checksumsFile(), kubernetesVersion?: string
 export function archiveFor(checksums: Checksums, arch: string): ReleaseArchive {
   const archive = checksums.archives.find((a) => a.arch === arch);
   if (!archive) {
-    throw new LabError(`there is no Kubernetes ${checksums.kubernetes} archive for ${arch} in labs/checksums.yaml`, `the lab supports ${checksums.archives.map((a) => a.arch).join(' and ')}; on another machine, build or copy the binaries and use \`lab setup --from DIR\``);
+    throw new LabError(
+      `there is no Kubernetes ${checksums.kubernetes} archive for ${arch} in labs/checksums.yaml`,
+      `the lab supports ${checksums.archives.map((a) => a.arch).join(' and ')}; on another machine, build or copy the binaries and use \`lab setup --from DIR\``,
+    );
   }
   return archive;
 }

@@ -36,7 +36,9 @@ export class DownloadError extends LabError {
   constructor(url: string, reason: string, partial: string) {
     super(
       `could not download ${url}: ${reason}`,
-      existsSync(partial) ? `what arrived is kept in ${partial}; run \`lab setup\` again to resume` : 'check the network or the base URL (--base-url, MVK_RELEASE_URL or releaseBaseUrl in lab.config.yaml)',
+      existsSync(partial)
+        ? `what arrived is kept in ${partial}; run \`lab setup\` again to resume`
+        : 'check the network or the base URL (--base-url, MVK_RELEASE_URL or releaseBaseUrl in lab.config.yaml)',
     );
   }
 }
@@ -56,14 +58,18 @@ async function attempt(url: string, partial: string, options: DownloadOptions): 
   let stallTimer: NodeJS.Timeout | undefined;
   const armStall = () => {
     clearTimeout(stallTimer);
-    stallTimer = setTimeout(() => controller.abort(new Error(`no data for ${Math.round((options.stallMs ?? 30_000) / 1000)}s`)), options.stallMs ?? 30_000);
+    stallTimer = setTimeout(
+      () => controller.abort(new Error(`no data for ${Math.round((options.stallMs ?? 30_000) / 1000)}s`)),
+      options.stallMs ?? 30_000,
+    );
   };
   armStall();
   try {
     const response = await openDownload(url, offset, controller.signal);
     // 416: we already hold every byte (an earlier run stopped after the last chunk, before verifying).
     if (response.status === 416 && offset > 0) return true;
-    if (response.status !== 200 && response.status !== 206) throw new Error(`the server answered ${response.status} ${response.statusText}`);
+    if (response.status !== 200 && response.status !== 206)
+      throw new Error(`the server answered ${response.status} ${response.statusText}`);
     // A 200 to a Range request means the server ignores ranges: start over rather than append twice.
     const { resumedFrom, total, body } = response;
     if (response.status === 200 && offset > 0) rmSync(partial, { force: true });

@@ -16,7 +16,10 @@ export async function extractBinaries(archive: string, binDirInArchive: string, 
     const members = names.map((name) => path.posix.join(binDirInArchive, name));
     const result = await runCommand('tar', ['-xzf', archive, '-C', staging, ...members]);
     if (result.exitCode !== 0) {
-      throw new LabError(`cannot extract ${names.join(', ')} from ${path.basename(archive)}: ${result.stderr.split('\n')[0]}`, 'the archive passed its checksum, so check free disk space and that `tar` is installed');
+      throw new LabError(
+        `cannot extract ${names.join(', ')} from ${path.basename(archive)}: ${result.stderr.split('\n')[0]}`,
+        'the archive passed its checksum, so check free disk space and that `tar` is installed',
+      );
     }
     for (const name of names) {
       const file = path.join(staging, binDirInArchive, name);

@@ -6,7 +6,10 @@ const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
  * A download progress bar: redrawn in place on a terminal, and on other outputs (CI logs, tests) one
  * line per 10% so the log stays readable.
  */
-export function downloadProgressBar(stream: NodeJS.WritableStream & { isTTY?: boolean }, label: string): { update: (p: DownloadProgress) => void; done: () => void } {
+export function downloadProgressBar(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  label: string,
+): { update: (p: DownloadProgress) => void; done: () => void } {
   const started = Date.now();
   let lastDecile = -1;
   let lastDraw = 0;

@@ -71,7 +71,10 @@ async function copyFrom(from: string, dest: string, names: string[], version: st
   const states = await checkBinaries(source, names, version);
   const bad = states.filter((s) => !s.ok);
   if (bad.length > 0) {
-    throw new LabError(`${source} does not hold the pinned binaries: ${bad.map((s) => `${s.name} ${s.problem}`).join('; ')}`, `give a directory with ${names.join(', ')} at ${version}, or run \`lab setup\` without --from to download them`);
+    throw new LabError(
+      `${source} does not hold the pinned binaries: ${bad.map((s) => `${s.name} ${s.problem}`).join('; ')}`,
+      `give a directory with ${names.join(', ')} at ${version}, or run \`lab setup\` without --from to download them`,
+    );
   }
   mkdirSync(dest, { recursive: true });
   for (const state of states) {
@@ -113,7 +116,11 @@ export async function setupBinaries(options: SetupOptions): Promise<string> {
   await extractBinaries(archiveFile, archive.binDir, names, dest);
   const after = await checkBinaries(dest, names, versions.kubernetes);
   const bad = after.filter((s) => !s.ok);
-  if (bad.length > 0) throw new LabError(`after unpacking, ${bad.map((s) => `${s.name} ${s.problem}`).join('; ')}`, `remove ${dest} and run \`lab setup\` again`);
+  if (bad.length > 0)
+    throw new LabError(
+      `after unpacking, ${bad.map((s) => `${s.name} ${s.problem}`).join('; ')}`,
+      `remove ${dest} and run \`lab setup\` again`,
+    );
   if (!options.keepArchive) rmSync(archiveFile, { force: true });
   options.log(`binaries ${versions.kubernetes} ready in ${dest}`);
   return dest;

@@ -65,7 +65,9 @@ export function Checklist({ probes, results, checking, width }: ChecklistProps) 
               <Text dimColor={mark === 'skip'}>{result?.title ?? probe.title}</Text>
             </Text>
             {result && result === firstFailure ? <FailureDetail result={result} /> : null}
-            {result?.status === 'pass' && result.note ? <DetailLine label="note" text={result.note} color={paint(theme, 'yellow')} /> : null}
+            {result?.status === 'pass' && result.note ? (
+              <DetailLine label="note" text={result.note} color={paint(theme, 'yellow')} />
+            ) : null}
           </Box>
         );
       })}

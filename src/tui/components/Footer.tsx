@@ -9,7 +9,8 @@ export interface KeyHelp {
 }
 
 /** Columns the keys take with `gap` spaces between them. */
-const footerWidth = (keys: KeyHelp[], gap: number) => keys.reduce((sum, k) => sum + k.key.length + 1 + k.label.length, 0) + gap * Math.max(0, keys.length - 1);
+const footerWidth = (keys: KeyHelp[], gap: number) =>
+  keys.reduce((sum, k) => sum + k.key.length + 1 + k.label.length, 0) + gap * Math.max(0, keys.length - 1);
 
 /** Two spaces between keys, one when that is what keeps them on one line (every step key at 80 columns). */
 export const footerGap = (keys: KeyHelp[], width: number) => (footerWidth(keys, 2) <= width ? 2 : 1);

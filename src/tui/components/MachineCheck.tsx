@@ -19,7 +19,8 @@ export interface PreflightProps {
 }
 
 /** How far the details list scrolls in a screen of `height` rows (heading and blank line take 2, one spare). */
-export const maxDetailsOffset = (preflight: PreflightState | undefined, height: number) => Math.max(0, (preflight?.results.length ?? 0) - detailRows(height));
+export const maxDetailsOffset = (preflight: PreflightState | undefined, height: number) =>
+  Math.max(0, (preflight?.results.length ?? 0) - detailRows(height));
 const detailRows = (height: number) => Math.max(1, height - 3);
 
 /** Wrapped text whose every line starts under the first (a leading '  ' would indent only the first). */
@@ -69,7 +70,9 @@ function FailureLines({ failure }: { failure: Failure }) {
   const theme = useTheme();
   return (
     <>
-      <Indented by={2} color={paint(theme, 'red')}>{failure.message}</Indented>
+      <Indented by={2} color={paint(theme, 'red')}>
+        {failure.message}
+      </Indented>
       <Indented by={2} color={paint(theme, 'cyan')}>{`hint: ${failure.hint}`}</Indented>
     </>
   );
@@ -100,7 +103,13 @@ function Binaries({ binaries }: { binaries: NonNullable<PreflightState['binaries
 function Images({ images }: { images: NonNullable<PreflightState['images']> }) {
   const theme = useTheme();
   if (images.off) {
-    return <Text wrap="wrap" color={paint(theme, 'yellow')}>{'! Images are missing, and automatic pulls are off (MVK_NO_PULL=1 or pullImages: false): `npx lab images pull` pulls them, `npx lab images load FILE` loads a bundle.'}</Text>;
+    return (
+      <Text wrap="wrap" color={paint(theme, 'yellow')}>
+        {
+          '! Images are missing, and automatic pulls are off (MVK_NO_PULL=1 or pullImages: false): `npx lab images pull` pulls them, `npx lab images load FILE` loads a bundle.'
+        }
+      </Text>
+    );
   }
   return (
     <Box flexDirection="column">
@@ -116,7 +125,17 @@ function Images({ images }: { images: NonNullable<PreflightState['images']> }) {
           <Box key={image} flexDirection="column">
             <Text wrap="truncate-end">
               {'  '}
-              {pulled ? <Text color={paint(theme, 'green')}>✔</Text> : pulling ? <Text color={paint(theme, 'cyan')}><Spinner type="dots" /></Text> : image === images.pulling ? <Text color={paint(theme, 'red')}>✘</Text> : <Text dimColor>○</Text>}
+              {pulled ? (
+                <Text color={paint(theme, 'green')}>✔</Text>
+              ) : pulling ? (
+                <Text color={paint(theme, 'cyan')}>
+                  <Spinner type="dots" />
+                </Text>
+              ) : image === images.pulling ? (
+                <Text color={paint(theme, 'red')}>✘</Text>
+              ) : (
+                <Text dimColor>○</Text>
+              )}
               {` ${image}`}
             </Text>
             {pulling ? <LayerLines layers={images.layers} /> : null}
@@ -140,7 +159,13 @@ function Verdict({ preflight }: { preflight: PreflightState }) {
     );
   }
   const warns = count('warn');
-  if (warns > 0) return <Text wrap="wrap" color={paint(theme, 'yellow')}>{`! The lab can run here; read the ${warns === 1 ? 'warning' : `${warns} warnings`} above. Press Enter to continue.`}</Text>;
+  if (warns > 0)
+    return (
+      <Text
+        wrap="wrap"
+        color={paint(theme, 'yellow')}
+      >{`! The lab can run here; read the ${warns === 1 ? 'warning' : `${warns} warnings`} above. Press Enter to continue.`}</Text>
+    );
   return <Text color={paint(theme, 'green')}>✔ This machine can run the lab. Press Enter to continue.</Text>;
 }
 
@@ -164,7 +189,9 @@ export function Preflight({ preflight, details, offset, width, height }: Preflig
     <Box flexDirection="column" width={width} height={height} paddingX={1} overflow="hidden">
       <Text bold color={paint(theme, 'cyan')} wrap="truncate-end">
         {'mvk-lab: is this machine ready? '}
-        <Text dimColor bold={false}>(the checks of `npx lab doctor`)</Text>
+        <Text dimColor bold={false}>
+          (the checks of `npx lab doctor`)
+        </Text>
       </Text>
       <Text> </Text>
       {details ? (

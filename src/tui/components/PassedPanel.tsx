@@ -18,7 +18,9 @@ export interface PassedPanelProps {
 export function PassedPanel({ step, learned, nextTitle, height, width }: PassedPanelProps) {
   const theme = useTheme();
   const color = lessonColor(theme.color);
-  const lines = learned.flatMap((item) => inlineLines(item, width - 2, { color }).map((line, index) => `${index === 0 ? '• ' : '  '}${line}`));
+  const lines = learned.flatMap((item) =>
+    inlineLines(item, width - 2, { color }).map((line, index) => `${index === 0 ? '• ' : '  '}${line}`),
+  );
   const room = Math.max(0, height - 2);
   const shown = lines.length <= room ? lines : [...lines.slice(0, Math.max(0, room - 1)), '  …'].slice(0, room);
   return (

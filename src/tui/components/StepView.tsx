@@ -22,7 +22,11 @@ export interface StepInfo {
 }
 
 /** What fills the big pane: the lesson, apply's progress, the kubelet log, or the "passed" summary. */
-export type MainPane = { kind: 'lesson'; lines: string[]; offset: number } | { kind: 'apply'; apply: ApplyState } | { kind: 'log'; lines: string[] } | { kind: 'passed' };
+export type MainPane =
+  | { kind: 'lesson'; lines: string[]; offset: number }
+  | { kind: 'apply'; apply: ApplyState }
+  | { kind: 'log'; lines: string[] }
+  | { kind: 'passed' };
 
 export interface StepViewProps {
   step: StepInfo;
@@ -72,7 +76,13 @@ export function hintRows(hint: string | undefined, columns: number, color = fals
 type PaneInput = Pick<StepViewProps, 'rows' | 'columns' | 'hint' | 'message' | 'notice' | 'reading'>;
 
 /** Rows of the checklist and map under the lesson: none in reading mode. */
-export function bottomHeight(reading: boolean | undefined, probes: number, report: StepReport | undefined, snapshot: ClusterSnapshot | undefined, step: number): number {
+export function bottomHeight(
+  reading: boolean | undefined,
+  probes: number,
+  report: StepReport | undefined,
+  snapshot: ClusterSnapshot | undefined,
+  step: number,
+): number {
   return reading ? 0 : Math.max(checklistHeight(probes, report), mapHeight(snapshot, step));
 }
 
@@ -106,7 +116,9 @@ function Header({ step, total, position, width }: { step: StepInfo; total: numbe
   const pad = ' '.repeat(Math.max(0, room - number.length - title.length - files.length));
   return (
     <Text>
-      <Text bold color={paint(theme, 'cyan')}>{number}</Text>
+      <Text bold color={paint(theme, 'cyan')}>
+        {number}
+      </Text>
       <Text bold>{title}</Text>
       <Text dimColor>{files}</Text>
       {pad}
@@ -121,7 +133,10 @@ export function StepView(props: StepViewProps) {
   const bottom = bottomHeight(props.reading, step.probes.length, report, props.snapshot, step.number);
   const height = mainPaneHeight(props, bottom);
   const hint = hintRows(props.hint, columns, lessonColor(theme.color)).slice(0, hintHeight(props, bottom));
-  const position = pane.kind === 'lesson' && pane.lines.length > height ? `${pane.offset + 1}-${Math.min(pane.lines.length, pane.offset + height)}/${pane.lines.length}` : undefined;
+  const position =
+    pane.kind === 'lesson' && pane.lines.length > height
+      ? `${pane.offset + 1}-${Math.min(pane.lines.length, pane.offset + height)}/${pane.lines.length}`
+      : undefined;
   const mapWidth = Math.min(MAP_WIDTH, Math.floor(columns / 2));
   return (
     <Box flexDirection="column" width={columns}>
@@ -129,7 +144,9 @@ export function StepView(props: StepViewProps) {
       {pane.kind === 'lesson' ? <LessonPane lines={pane.lines} offset={pane.offset} height={height} /> : null}
       {pane.kind === 'apply' ? <ApplyPanel apply={pane.apply} height={height} /> : null}
       {pane.kind === 'log' ? <LogPane lines={pane.lines} height={height} /> : null}
-      {pane.kind === 'passed' ? <PassedPanel step={step.number} learned={step.learned} nextTitle={props.nextTitle} height={height} width={columns} /> : null}
+      {pane.kind === 'passed' ? (
+        <PassedPanel step={step.number} learned={step.learned} nextTitle={props.nextTitle} height={height} width={columns} />
+      ) : null}
       {bottom > 0 ? (
         <Box height={bottom} overflow="hidden" alignItems="flex-start">
           <Checklist probes={step.probes} results={report?.results} checking={props.checking} width={columns - mapWidth - 1} />

@@ -27,8 +27,14 @@ const intro =
 
 function MachineLine({ machine }: { machine: { fails: number; warns: number } }) {
   const theme = useTheme();
-  if (machine.fails > 0) return <Text color={paint(theme, 'red')}>{`✘ Machine check: ${machine.fails} failing (m shows what to fix)`}</Text>;
-  if (machine.warns > 0) return <Text color={paint(theme, 'yellow')}>{`! Machine check: ready, ${machine.warns} ${machine.warns === 1 ? 'warning' : 'warnings'} (m shows them)`}</Text>;
+  if (machine.fails > 0)
+    return <Text color={paint(theme, 'red')}>{`✘ Machine check: ${machine.fails} failing (m shows what to fix)`}</Text>;
+  if (machine.warns > 0)
+    return (
+      <Text
+        color={paint(theme, 'yellow')}
+      >{`! Machine check: ready, ${machine.warns} ${machine.warns === 1 ? 'warning' : 'warnings'} (m shows them)`}</Text>
+    );
   return <Text color={paint(theme, 'green')}>✔ Machine check: ready (m shows the checks)</Text>;
 }
 
@@ -70,7 +76,9 @@ export function Welcome({ steps, resumeStep, firstVisit, isRoot, checking, width
       })}
       <Text> </Text>
       <Text wrap="wrap">
-        {firstVisit ? `Press Enter to start with step 1: ${resume.title}.` : `Welcome back. Press Enter to resume at step ${resume.number}: ${resume.title}.`}
+        {firstVisit
+          ? `Press Enter to start with step 1: ${resume.title}.`
+          : `Welcome back. Press Enter to resume at step ${resume.number}: ${resume.title}.`}
       </Text>
     </Box>
   );

@@ -93,7 +93,27 @@ describe('App: reading mode and the copy key (issue 12)', () => {
   afterEach(cleanup);
 
   const lesson = (n: number) =>
-    [`# Lesson ${n}`, '', ...Array.from({ length: 30 }, (_, i) => `Paragraph ${i}.\n`), 'Run this:', '', '```sh lab-run', 'echo one \\', '  two', '```', '', 'Then this:', '', '```sh lab-run', 'echo three', '```', '', '```text lab-expect', 'three', '```'].join('\n');
+    [
+      `# Lesson ${n}`,
+      '',
+      ...Array.from({ length: 30 }, (_, i) => `Paragraph ${i}.\n`),
+      'Run this:',
+      '',
+      '```sh lab-run',
+      'echo one \\',
+      '  two',
+      '```',
+      '',
+      'Then this:',
+      '',
+      '```sh lab-run',
+      'echo three',
+      '```',
+      '',
+      '```text lab-expect',
+      'three',
+      '```',
+    ].join('\n');
 
   async function onStep(options: { clipboard?: (sequence: string) => void } = {}) {
     const fake = fakeEngine();

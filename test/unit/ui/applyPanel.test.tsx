@@ -16,14 +16,29 @@ describe('ApplyPanel', () => {
   });
 
   it('shows each layer of the image it is pulling', () => {
-    const apply = { step: 1, running: true, lines: ['pulling busybox:1.35'], pull: { image: 'busybox:1.35', layers: [{ layer: '0123456789ab', status: 'Downloading', current: 1e6, total: 4e6 }] } };
+    const apply = {
+      step: 1,
+      running: true,
+      lines: ['pulling busybox:1.35'],
+      pull: { image: 'busybox:1.35', layers: [{ layer: '0123456789ab', status: 'Downloading', current: 1e6, total: 4e6 }] },
+    };
     const frame = render(<ApplyPanel apply={apply} height={6} />).lastFrame()!;
     assert.match(frame, /pulling busybox:1\.35/);
     assert.match(frame, /0123456789ab\s+Downloading\s+1\.0\/4\.0 MB/);
   });
 
   it('shows a failed apply with the error and its hint', () => {
-    const frame = render(<ApplyPanel apply={{ step: 1, running: false, lines: ['started kubelet'], error: { message: 'kubelet exited right after starting', hint: 'read .lab/kubelet.log' } }} height={8} />).lastFrame()!;
+    const frame = render(
+      <ApplyPanel
+        apply={{
+          step: 1,
+          running: false,
+          lines: ['started kubelet'],
+          error: { message: 'kubelet exited right after starting', hint: 'read .lab/kubelet.log' },
+        }}
+        height={8}
+      />,
+    ).lastFrame()!;
     assert.match(frame, /✘ lab apply 1 stopped/);
     assert.match(frame, /kubelet exited right after starting/);
     assert.match(frame, /hint: read \.lab\/kubelet\.log/);

@@ -12,7 +12,8 @@ const probes = [
 ];
 
 /** A result as the runner makes it: the probe's title, rendered for this machine. */
-const titled = (id: string, status: ProbeResult['status'], extra: Partial<ProbeResult> = {}) => result(id, status, { title: probes.find((p) => p.id === id)!.title, ...extra });
+const titled = (id: string, status: ProbeResult['status'], extra: Partial<ProbeResult> = {}) =>
+  result(id, status, { title: probes.find((p) => p.id === id)!.title, ...extra });
 
 describe('Checklist', () => {
   afterEach(cleanup);
@@ -33,7 +34,10 @@ describe('Checklist', () => {
     const frame = render(<Checklist probes={probes} results={results} checking={false} width={70} />).lastFrame()!;
     assert.match(frame, /Checks 1\/3/);
     assert.match(frame, /✔ kubelet runs/);
-    assert.match(frame, /✘ pods\/hello.yaml is a Pod\n\s+expected expected of manifest\n\s+seen\s+seen of manifest\n\s+hint\s+write the file/);
+    assert.match(
+      frame,
+      /✘ pods\/hello.yaml is a Pod\n\s+expected expected of manifest\n\s+seen\s+seen of manifest\n\s+hint\s+write the file/,
+    );
     assert.doesNotMatch(frame, /second hint/);
   });
 
@@ -44,7 +48,9 @@ describe('Checklist', () => {
   });
 
   it('shows the diagnosis the engine attached instead of the generic hint', () => {
-    const results = [result('kubelet', 'fail', { hint: 'generic hint', diagnosis: { id: 'swap-on', explanation: 'swap is on', fix: 'swapoff -a' } })];
+    const results = [
+      result('kubelet', 'fail', { hint: 'generic hint', diagnosis: { id: 'swap-on', explanation: 'swap is on', fix: 'swapoff -a' } }),
+    ];
     const frame = render(<Checklist probes={probes} results={results} checking={false} width={70} />).lastFrame()!;
     assert.match(frame, /why\s+swap is on/);
     assert.match(frame, /fix\s+swapoff -a/);
@@ -52,7 +58,9 @@ describe('Checklist', () => {
   });
 
   it("shows a result's own title (it names the live node) and a passing check's note (issue 9)", () => {
-    const results = [result('kubelet', 'pass', { title: 'the Node vm exists and is Ready', note: 'your etcd keeps its data in /var/lib/etcd: fine' })];
+    const results = [
+      result('kubelet', 'pass', { title: 'the Node vm exists and is Ready', note: 'your etcd keeps its data in /var/lib/etcd: fine' }),
+    ];
     const frame = render(<Checklist probes={probes} results={results} checking={false} width={90} />).lastFrame()!;
     assert.match(frame, /✔ the Node vm exists and is Ready/);
     assert.match(frame, /note\s+your etcd keeps its data in \/var\/lib\/etcd: fine/);

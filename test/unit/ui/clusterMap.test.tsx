@@ -40,7 +40,10 @@ describe('ClusterMap', () => {
   it('colours parts by live state: a crashing etcd is broken, a starting apiserver is on its way', () => {
     const broken = snapshotOf({
       ...finishedFacts,
-      staticPods: { ...finishedFacts.staticPods, etcd: { file: true, container: { state: 'exited', exitCode: 1, status: 'Exited (1) 2 seconds ago' } } },
+      staticPods: {
+        ...finishedFacts.staticPods,
+        etcd: { file: true, container: { state: 'exited', exitCode: 1, status: 'Exited (1) 2 seconds ago' } },
+      },
       healthy: {},
       apiserver: 'down',
     });
@@ -59,7 +62,9 @@ describe('ClusterMap', () => {
   });
 
   it('says when Docker does not answer', () => {
-    const frame = render(<ClusterMap snapshot={{ ...emptyMachine, docker: 'down' as const }} nodeName="mvk-node" throughStep={1} width={34} />).lastFrame()!;
+    const frame = render(
+      <ClusterMap snapshot={{ ...emptyMachine, docker: 'down' as const }} nodeName="mvk-node" throughStep={1} width={34} />,
+    ).lastFrame()!;
     assert.match(frame, /Docker does not answer/);
   });
 });

@@ -23,7 +23,17 @@ export function fakeEngine(options: { passing?: Set<number>; progress?: Progress
     async check(step): Promise<StepReport> {
       checked.push(step.number);
       const passed = passing.has(step.number);
-      const results = step.meta.probes.map((probe) => ({ step: step.number, id: probe.id, title: probe.title, kind: probe.kind, status: passed ? ('pass' as const) : ('fail' as const), expected: 'x', seen: 'y', hint: 'do the thing', durationMs: 1 }));
+      const results = step.meta.probes.map((probe) => ({
+        step: step.number,
+        id: probe.id,
+        title: probe.title,
+        kind: probe.kind,
+        status: passed ? ('pass' as const) : ('fail' as const),
+        expected: 'x',
+        seen: 'y',
+        hint: 'do the thing',
+        durationMs: 1,
+      }));
       return { step: step.number, title: step.meta.title, passed, results, durationMs: 1 };
     },
     snapshot: async () => options.snapshot ?? emptyMachine,

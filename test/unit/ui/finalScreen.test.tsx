@@ -14,12 +14,15 @@ describe('FinalScreen', () => {
   afterEach(cleanup);
 
   it('shows the whole map, what was built, the request path, what production adds and where to go next', () => {
-    const frame = render(<FinalScreen steps={steps} finale={finale} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
+    const frame = render(
+      <FinalScreen steps={steps} finale={finale} snapshot={finishedMachine} nodeName="mvk-node" width={79} />,
+    ).lastFrame()!;
     assert.match(frame, /You built a working Kubernetes node by hand/);
     assert.match(frame, /Ready/);
     assert.match(frame, /172\.17\.0\.4/);
     assert.match(frame, /✔ 6\. step title 6/);
-    for (const line of [...requestPath, ...productionAdds, whatNext]) assert.ok(frame.includes(line), `the screen shows "${line}" in full:\n${frame}`);
+    for (const line of [...requestPath, ...productionAdds, whatNext])
+      assert.ok(frame.includes(line), `the screen shows "${line}" in full:\n${frame}`);
     assert.match(frame, /kubectl → apiserver :8080 → etcd :2379/);
     assert.match(frame, /apiserver → kubelet :10250 → Docker/);
     assert.match(frame, /Where to go next/);
@@ -34,13 +37,17 @@ describe('FinalScreen', () => {
 
   it('does not claim success when a step fails now', () => {
     const failing = steps.map((s) => (s.number === 4 ? { ...s, passing: false } : s));
-    const frame = render(<FinalScreen steps={failing} finale={finale} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
+    const frame = render(
+      <FinalScreen steps={failing} finale={finale} snapshot={finishedMachine} nodeName="mvk-node" width={79} />,
+    ).lastFrame()!;
     assert.doesNotMatch(frame, /You built/);
     assert.match(frame, /✘ 4\. step title 4/);
   });
 
   it('fits 80x24 with nothing cut', () => {
-    const frame = render(<FinalScreen steps={steps} finale={finale} snapshot={finishedMachine} nodeName="mvk-node" width={79} />).lastFrame()!;
+    const frame = render(
+      <FinalScreen steps={steps} finale={finale} snapshot={finishedMachine} nodeName="mvk-node" width={79} />,
+    ).lastFrame()!;
     const lines = frame.split('\n');
     assert.ok(lines.length <= 22, `${lines.length} lines`);
     assert.ok(lines.every((line) => line.length <= 79));

@@ -41,10 +41,23 @@ export const finishedFacts: ClusterFacts = {
   apiserver: 'up',
   node: { ready: true },
   objects: { '/api/v1/namespaces/default/serviceaccounts/default': { metadata: { name: 'default' }, automountServiceAccountToken: false } },
-  pods: { 'default/nginx': { phase: 'Running', ip: '172.17.0.4', nodeName: 'mvk-node' }, 'default/curl': { phase: 'Succeeded', nodeName: 'mvk-node' } },
+  pods: {
+    'default/nginx': { phase: 'Running', ip: '172.17.0.4', nodeName: 'mvk-node' },
+    'default/curl': { phase: 'Succeeded', nodeName: 'mvk-node' },
+  },
 };
 export const finishedMachine = snapshotOf(finishedFacts);
 
 export function result(id: string, status: ProbeResult['status'], extra: Partial<ProbeResult> = {}): ProbeResult {
-  return { step: 1, id, title: `title of ${id}`, kind: 'file', status, expected: `expected of ${id}`, seen: `seen of ${id}`, durationMs: 1, ...extra };
+  return {
+    step: 1,
+    id,
+    title: `title of ${id}`,
+    kind: 'file',
+    status,
+    expected: `expected of ${id}`,
+    seen: `seen of ${id}`,
+    durationMs: 1,
+    ...extra,
+  };
 }

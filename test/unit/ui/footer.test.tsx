@@ -8,7 +8,8 @@ describe('Footer', () => {
 
   it('always lists the step keys', () => {
     const frame = render(<Footer keys={stepKeys({ applying: false, first: false, last: false, logOpen: false })} />).lastFrame()!;
-    for (const text of ['a apply', 'h hint', 'l log', 'r re-check', 'n next', 'p prev', 'v read', 'c copy', 'q quit']) assert.ok(frame.includes(text), `missing "${text}" in ${frame}`);
+    for (const text of ['a apply', 'h hint', 'l log', 'r re-check', 'n next', 'p prev', 'v read', 'c copy', 'q quit'])
+      assert.ok(frame.includes(text), `missing "${text}" in ${frame}`);
   });
 
   it('fits the step keys on one line of an 80-column terminal', () => {
@@ -18,7 +19,9 @@ describe('Footer', () => {
   });
 
   it('in reading mode lists the way back, copy and Tab, with two spaces between keys', () => {
-    const frame = render(<Footer keys={stepKeys({ applying: false, first: false, last: false, logOpen: false, reading: true })} width={79} />).lastFrame()!;
+    const frame = render(
+      <Footer keys={stepKeys({ applying: false, first: false, last: false, logOpen: false, reading: true })} width={79} />,
+    ).lastFrame()!;
     assert.equal(frame.split('\n').length, 1);
     assert.match(frame, /^v checks {2}c copy {2}Tab next command/);
   });

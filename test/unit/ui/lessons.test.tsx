@@ -45,13 +45,21 @@ describe('every lesson in the walkthrough', () => {
           const markdown = renderLesson(env, step, machine);
           const layout = layoutLesson(markdown, pane, { color: true });
           const where = `step ${step.number} at ${pane} columns`;
-          const code = new Set(layout.blocks.flatMap((block) => Array.from({ length: block.end - block.start }, (_, i) => block.start + i)));
+          const code = new Set(
+            layout.blocks.flatMap((block) => Array.from({ length: block.end - block.start }, (_, i) => block.start + i)),
+          );
           layout.lines.forEach((line, index) => {
-            assert.ok(stringWidth(plain(line)) <= pane, `${where}: line ${index + 1} is ${stringWidth(plain(line))} columns:\n${plain(line)}`);
-            if (!code.has(index)) assert.doesNotMatch(prose(line), rawMarkdown, `${where}: raw markdown on line ${index + 1}:\n${plain(line)}`);
+            assert.ok(
+              stringWidth(plain(line)) <= pane,
+              `${where}: line ${index + 1} is ${stringWidth(plain(line))} columns:\n${plain(line)}`,
+            );
+            if (!code.has(index))
+              assert.doesNotMatch(prose(line), rawMarkdown, `${where}: raw markdown on line ${index + 1}:\n${plain(line)}`);
           });
           for (const block of layout.blocks) {
-            const rows = layout.lines.slice(block.start, block.end).map((line, i) => plain(line).slice(plain(block.prefixes[i]!).length + 2));
+            const rows = layout.lines
+              .slice(block.start, block.end)
+              .map((line, i) => plain(line).slice(plain(block.prefixes[i]!).length + 2));
             assert.equal(unwrapCode(rows), block.text, `${where}: a block does not come back from its rows:\n${rows.join('\n')}`);
           }
           assert.deepEqual(
@@ -67,7 +75,11 @@ describe('every lesson in the walkthrough', () => {
   for (const { columns, rows, pane, screenSteps } of sizes) {
     it(`shows ${screenSteps.length === steps.length ? 'each lesson' : `lessons ${screenSteps.map((s) => s.number).join(' and ')}`} on a ${columns}x${rows} screen line for line, within the screen, in reading mode`, async () => {
       const fake = fakeEngine();
-      const store = new WalkthroughStore(fake.engine, { pollMs: 60_000, debounceMs: 0, unrelatedEventCheckMs: 30_000 }, new FakeScheduler());
+      const store = new WalkthroughStore(
+        fake.engine,
+        { pollMs: 60_000, debounceMs: 0, unrelatedEventCheckMs: 30_000 },
+        new FakeScheduler(),
+      );
       await store.start();
       const markdown = (n: number) => renderLesson(fake.engine.env, steps[n - 1]!, machine);
       const app = renderSized(<App store={store} lessonMarkdown={markdown} isRoot clipboard={() => undefined} />, columns, rows);
@@ -84,7 +96,8 @@ describe('every lesson in the walkthrough', () => {
         for (let page = 0; page < 100; page++) {
           const frame = plain(app.lastFrame()!);
           const lines = frame.split('\n');
-          for (const line of lines) assert.ok(stringWidth(line) <= columns - 1, `step ${step.number}: a screen line is ${stringWidth(line)} columns:\n${frame}`);
+          for (const line of lines)
+            assert.ok(stringWidth(line) <= columns - 1, `step ${step.number}: a screen line is ${stringWidth(line)} columns:\n${frame}`);
           // Reading mode: header, the lesson, the footer. The header says which lines are shown.
           const position = /(\d+)-(\d+)\/(\d+)$/.exec(lines[0]!);
           const [from, to, total] = position ? position.slice(1).map(Number) : [1, expected.length, expected.length];

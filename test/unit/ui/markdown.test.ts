@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inlineLines, layoutLesson, lessonLines, LITERAL_MARK, markBlock, plainFences, plainInline, shellBreaks, tablesAsLists, unwrapCode } from '../../../src/tui/markdown.ts';
+import {
+  inlineLines,
+  layoutLesson,
+  lessonLines,
+  LITERAL_MARK,
+  markBlock,
+  plainFences,
+  plainInline,
+  shellBreaks,
+  tablesAsLists,
+  unwrapCode,
+} from '../../../src/tui/markdown.ts';
 
 const plain = (line: string) => line.replace(/\x1b\[[0-9;]*m/g, '');
 const render = (markdown: string, width = 40) => lessonLines(markdown, width, { color: false });
@@ -23,7 +34,10 @@ describe('lesson markdown for the terminal', () => {
 
   it('renders within the width and keeps commands', () => {
     const lines = render('# Title\n\nsome words '.concat('word '.repeat(40), '\n\n```sh lab-run\nkubectl get pods\n```\n'), 40);
-    assert.ok(lines.every((line) => line.length <= 40), lines.join('\n'));
+    assert.ok(
+      lines.every((line) => line.length <= 40),
+      lines.join('\n'),
+    );
     assert.ok(lines.some((line) => line.includes('kubectl get pods')));
     assert.ok(!lines.some((line) => line.includes('lab-run')));
   });
@@ -33,7 +47,10 @@ describe('lesson markdown for the terminal', () => {
   });
 
   it('renders bullet lists with hanging indentation, and nested lists one level in', () => {
-    const lines = render('- **`--pod-manifest-path`**: the directory kubelet watches for static pod files\n- second\n  - nested *one*\n  - nested two\n- third', 40);
+    const lines = render(
+      '- **`--pod-manifest-path`**: the directory kubelet watches for static pod files\n- second\n  - nested *one*\n  - nested two\n- third',
+      40,
+    );
     assert.deepEqual(lines, [
       '• --pod-manifest-path: the directory',
       '  kubelet watches for static pod files',
@@ -61,21 +78,30 @@ describe('lesson markdown for the terminal', () => {
   });
 
   it('renders headings without their hashes, and <details> as its summary and content', () => {
-    assert.deepEqual(render('## What `kubelet` does\n\n<details>\n<summary>What happens without it</summary>\n\ninside\n\n</details>\n\nafter &amp; more'), ['What kubelet does', '', '▸ What happens without it', '', 'inside', '', 'after & more']);
+    assert.deepEqual(
+      render('## What `kubelet` does\n\n<details>\n<summary>What happens without it</summary>\n\ninside\n\n</details>\n\nafter &amp; more'),
+      ['What kubelet does', '', '▸ What happens without it', '', 'inside', '', 'after & more'],
+    );
   });
 
   it('keeps angle brackets that are no HTML element as text (pods/<name>/binding, <nodeIp>)', () => {
-    assert.deepEqual(render('POST to pods/<name>/binding on <nodeIp>, <b>bold</b> tag dropped'), ['POST to pods/<name>/binding on <nodeIp>,', 'bold tag dropped']);
+    assert.deepEqual(render('POST to pods/<name>/binding on <nodeIp>, <b>bold</b> tag dropped'), [
+      'POST to pods/<name>/binding on <nodeIp>,',
+      'bold tag dropped',
+    ]);
   });
 
   it('renders a hint (inline markdown) as wrapped lines', () => {
-    assert.deepEqual(inlineLines('**Hint 1/3:** use the `cat <<EOF` command', 20, { color: false }), ['Hint 1/3: use the', 'cat <<EOF command']);
+    assert.deepEqual(inlineLines('**Hint 1/3:** use the `cat <<EOF` command', 20, { color: false }), [
+      'Hint 1/3: use the',
+      'cat <<EOF command',
+    ]);
     assert.equal(plainInline('Start `kubelet` *now*'), 'Start kubelet now');
   });
 
   it('never cuts a code line: a long command wraps at a space with a shell continuation', () => {
     const command = 'docker ps -a --filter label=io.kubernetes.pod.name=hello-mvk-node --format x';
-    const { block, rows } = codeRows('```sh lab-run\n' + command + '\n```', 56);
+    const { block, rows } = codeRows(`\`\`\`sh lab-run\n${command}\n\`\`\``, 56);
     assert.equal(block.command, true);
     assert.deepEqual(rows, ['docker ps -a --filter \\', '    label=io.kubernetes.pod.name=hello-mvk-node \\', '    --format x']);
     assert.ok(rows.every((row) => row.length <= 54));
@@ -84,30 +110,35 @@ describe('lesson markdown for the terminal', () => {
 
   it('keeps quoted strings whole and breaks after $( when that is the place that fits', () => {
     const command = "curl -s http://$(kubectl get pod nginx -o jsonpath='{.status.podIP}')/";
-    const { rows } = codeRows('```sh\n' + command + '\n```', 40);
+    const { rows } = codeRows(`\`\`\`sh\n${command}\n\`\`\``, 40);
     for (const row of rows) assert.ok(!/'[^']*\\$/.test(row), `a break inside quotes: ${row}`);
     assert.equal(unwrapCode(rows), command);
-    assert.deepEqual(shellBreaks([Array.from("a 'b c' d")])[0]!.map((b, i) => (b ? i : -1)).filter((i) => i >= 0), [2, 8]);
+    assert.deepEqual(
+      shellBreaks([Array.from("a 'b c' d")])[0]!
+        .map((b, i) => (b ? i : -1))
+        .filter((i) => i >= 0),
+      [2, 8],
+    );
   });
 
   it("wraps a heredoc's body, output and unbreakable words with a literal mark, and the text comes back exactly", () => {
     const yaml = `cat <<'EOF' > pods/x.yaml\nmetadata:\n  annotations:\n    note: ${'a'.repeat(30)} ${'b'.repeat(30)}\nEOF`;
-    const { rows } = codeRows('```sh\n' + yaml + '\n```', 40);
+    const { rows } = codeRows(`\`\`\`sh\n${yaml}\n\`\`\``, 40);
     assert.ok(rows.some((row) => row.endsWith(LITERAL_MARK)));
     assert.ok(!rows.some((row) => row.endsWith('\\')), 'no shell continuation inside a heredoc');
     assert.equal(unwrapCode(rows), yaml);
     const word = `export PATH=/${'x'.repeat(60)}:$PATH`;
-    const long = codeRows('```sh\n' + word + '\n```', 40).rows;
+    const long = codeRows(`\`\`\`sh\n${word}\n\`\`\``, 40).rows;
     assert.ok(long.every((row) => row.length <= 38));
     assert.equal(unwrapCode(long), word);
-    const output = codeRows('```text lab-expect\n' + 'out '.repeat(20).trim() + '\n```', 30);
+    const output = codeRows(`\`\`\`text lab-expect\n${'out '.repeat(20).trim()}\n\`\`\``, 30);
     assert.equal(output.block.command, false);
     assert.equal(unwrapCode(output.rows), 'out '.repeat(20).trim());
   });
 
   it("keeps the lesson's own continuation lines apart from the wrapped parts", () => {
     const kubelet = `kubelet \\\n  --pod-manifest-path=/root/mvk-lab/pods \\\n  --experimental-dockershim-root-directory=/var/lib/mvk-lab/dockershim --fail-swap-on=false`;
-    const { rows } = codeRows('```sh lab-run kubelet\n' + kubelet + '\n```', 79);
+    const { rows } = codeRows(`\`\`\`sh lab-run kubelet\n${kubelet}\n\`\`\``, 79);
     assert.equal(rows.at(-1), '      --fail-swap-on=false');
     assert.equal(unwrapCode(rows), kubelet);
   });

@@ -5,7 +5,13 @@ import type { StepReport } from '../../../src/engine/runner.ts';
 import { needsPolling } from '../../../src/tui/polling.ts';
 import { result } from './fixtures.ts';
 
-const report = (...results: ProbeResult[]): StepReport => ({ step: 1, title: 't', passed: results.every((r) => r.status === 'pass'), results, durationMs: 1 });
+const report = (...results: ProbeResult[]): StepReport => ({
+  step: 1,
+  title: 't',
+  passed: results.every((r) => r.status === 'pass'),
+  results,
+  durationMs: 1,
+});
 
 describe('needsPolling', () => {
   it('polls before the first check and while a process or HTTP probe fails', () => {
@@ -15,7 +21,16 @@ describe('needsPolling', () => {
   });
 
   it('leaves it to events while only a file or a container is missing', () => {
-    assert.equal(needsPolling(report(result('manifest', 'fail', { kind: 'file' }), result('running', 'skip', { kind: 'container' }), result('version', 'skip', { kind: 'http' }))), false);
+    assert.equal(
+      needsPolling(
+        report(
+          result('manifest', 'fail', { kind: 'file' }),
+          result('running', 'skip', { kind: 'container' }),
+          result('version', 'skip', { kind: 'http' }),
+        ),
+      ),
+      false,
+    );
     assert.equal(needsPolling(report(result('running', 'fail', { kind: 'container' }))), false);
   });
 

@@ -15,8 +15,20 @@ const timing = { pollMs: 60_000, debounceMs: 0, unrelatedEventCheckMs: 30_000 };
 const flat = (frame: string) => frame.replace(/\s+/g, ' ');
 
 const pass = (id: string, title = id): CheckResult => ({ id, title, status: 'pass', detail: 'fine' });
-const missingBinaries: CheckResult = { id: 'binaries', title: 'Kubernetes binaries present or obtainable', status: 'warn', detail: 'kubelet: missing', fix: '`lab setup` downloads them' };
-const missingImages: CheckResult = { id: 'images', title: 'container images present or obtainable', status: 'warn', detail: 'not on this machine: busybox:1.35', fix: '`lab images pull`' };
+const missingBinaries: CheckResult = {
+  id: 'binaries',
+  title: 'Kubernetes binaries present or obtainable',
+  status: 'warn',
+  detail: 'kubelet: missing',
+  fix: '`lab setup` downloads them',
+};
+const missingImages: CheckResult = {
+  id: 'images',
+  title: 'container images present or obtainable',
+  status: 'warn',
+  detail: 'not on this machine: busybox:1.35',
+  fix: '`lab images pull`',
+};
 
 /** A machine that answers from memory; `have` says what is already there, `calls` what was asked. */
 function fakePrep(options: { results: CheckResult[]; pulls?: boolean; binariesFail?: boolean }) {
@@ -40,7 +52,11 @@ function fakePrep(options: { results: CheckResult[]; pulls?: boolean; binariesFa
     async fetchBinaries(onProgress, log) {
       calls.push('fetchBinaries');
       onProgress({ received: 50e6, total: 100e6, resumedFrom: 0 });
-      if (options.binariesFail) throw new LabError('the download does not match its sha512 in labs/checksums.yaml; it was deleted', 'try again; if it fails twice, the release host or a proxy changed the file');
+      if (options.binariesFail)
+        throw new LabError(
+          'the download does not match its sha512 in labs/checksums.yaml; it was deleted',
+          'try again; if it fails twice, the release host or a proxy changed the file',
+        );
       log('sha512 matches labs/checksums.yaml; unpacking kubelet');
       have.add('binaries');
     },
@@ -68,7 +84,10 @@ describe('the first screen: machine check and fetches', () => {
     const done = await prepareMachine(prep, (s) => seen.push(s));
     assert.deepEqual(calls, ['doctor']);
     assert.equal(done.clear, true);
-    assert.ok(seen.some((s) => s.current?.title === 'docker'), 'the check under way is shown');
+    assert.ok(
+      seen.some((s) => s.current?.title === 'docker'),
+      'the check under way is shown',
+    );
   });
 
   it('downloads missing binaries and pulls missing images, then checks those two again', async () => {
@@ -76,8 +95,14 @@ describe('the first screen: machine check and fetches', () => {
     const seen: PreflightState[] = [];
     const done = await prepareMachine(prep, (s) => seen.push(s));
     assert.deepEqual(calls, ['doctor', 'fetchBinaries', 'fetchImages', 'recheck binaries,images']);
-    assert.ok(seen.some((s) => s.phase === 'binaries' && s.binaries?.progress?.received === 50e6), 'download progress reaches the screen');
-    assert.ok(seen.some((s) => s.phase === 'images' && s.images?.pulling === 'busybox:1.35' && s.images.layers[0]?.status === 'Downloading'), 'layer progress reaches the screen');
+    assert.ok(
+      seen.some((s) => s.phase === 'binaries' && s.binaries?.progress?.received === 50e6),
+      'download progress reaches the screen',
+    );
+    assert.ok(
+      seen.some((s) => s.phase === 'images' && s.images?.pulling === 'busybox:1.35' && s.images.layers[0]?.status === 'Downloading'),
+      'layer progress reaches the screen',
+    );
     assert.deepEqual(done.images?.pulled, ['registry.k8s.io/pause:3.2', 'busybox:1.35']);
     assert.ok(done.results.every((r) => r.status === 'pass'));
     // Something was fetched: the student sees what happened before going on.
@@ -85,7 +110,13 @@ describe('the first screen: machine check and fetches', () => {
   });
 
   it('does not pull when Docker is down, nor when automatic pulls are off', async () => {
-    const down = fakePrep({ results: [{ id: 'docker', title: 'Docker engine reachable', status: 'fail', detail: 'no answer', fix: 'start Docker' }, pass('binaries'), missingImages] });
+    const down = fakePrep({
+      results: [
+        { id: 'docker', title: 'Docker engine reachable', status: 'fail', detail: 'no answer', fix: 'start Docker' },
+        pass('binaries'),
+        missingImages,
+      ],
+    });
     await prepareMachine(down.prep, () => {});
     assert.deepEqual(down.calls, ['doctor']);
     const off = fakePrep({ results: [pass('docker'), pass('binaries'), missingImages], pulls: false });
@@ -108,7 +139,17 @@ describe('the first screen: machine check and fetches', () => {
     const state: PreflightState = {
       phase: 'checking',
       current: { title: 'swap off', index: 7, total: 25 },
-      results: [pass('platform'), pass('root'), { id: 'cgroup-driver', title: "kubelet's cgroup driver matches Docker's", status: 'warn', detail: 'Docker uses systemd', fix: 'the lab passes --cgroup-driver=systemd to kubelet' }],
+      results: [
+        pass('platform'),
+        pass('root'),
+        {
+          id: 'cgroup-driver',
+          title: "kubelet's cgroup driver matches Docker's",
+          status: 'warn',
+          detail: 'Docker uses systemd',
+          fix: 'the lab passes --cgroup-driver=systemd to kubelet',
+        },
+      ],
       clear: false,
     };
     const frame = flat(render(<Preflight preflight={state} details={false} offset={0} width={79} height={23} />).lastFrame()!);
@@ -121,8 +162,18 @@ describe('the first screen: machine check and fetches', () => {
     const state: PreflightState = {
       phase: 'images',
       results: [pass('docker'), missingBinaries, missingImages],
-      binaries: { source: 'https://dl.k8s.io/v1.19.16/kubernetes-server-linux-amd64.tar.gz', progress: { received: 60e6, total: 120e6, resumedFrom: 20e6 }, done: false },
-      images: { missing: ['registry.k8s.io/pause:3.2', 'busybox:1.35'], pulling: 'busybox:1.35', pulled: ['registry.k8s.io/pause:3.2'], layers: [{ layer: 'a1b2c3d4e5f6', status: 'Downloading', current: 1.5e6, total: 3e6 }], done: false },
+      binaries: {
+        source: 'https://dl.k8s.io/v1.19.16/kubernetes-server-linux-amd64.tar.gz',
+        progress: { received: 60e6, total: 120e6, resumedFrom: 20e6 },
+        done: false,
+      },
+      images: {
+        missing: ['registry.k8s.io/pause:3.2', 'busybox:1.35'],
+        pulling: 'busybox:1.35',
+        pulled: ['registry.k8s.io/pause:3.2'],
+        layers: [{ layer: 'a1b2c3d4e5f6', status: 'Downloading', current: 1.5e6, total: 3e6 }],
+        done: false,
+      },
       clear: false,
     };
     const frame = render(<Preflight preflight={state} details={false} offset={0} width={79} height={23} />).lastFrame()!;
@@ -164,7 +215,13 @@ describe('the walkthrough opens on the machine check', () => {
 
   it('in the app: Enter leaves the machine check, the welcome screen sums it up, m brings it back', async () => {
     const { engine } = fakeEngine();
-    const cgroup: CheckResult = { id: 'cgroup-version', title: 'cgroup v1', status: 'warn', detail: 'cgroup v2', fix: 'boot with systemd.unified_cgroup_hierarchy=0' };
+    const cgroup: CheckResult = {
+      id: 'cgroup-version',
+      title: 'cgroup v1',
+      status: 'warn',
+      detail: 'cgroup v2',
+      fix: 'boot with systemd.unified_cgroup_hierarchy=0',
+    };
     engine.prep = fakePrep({ results: [pass('docker'), pass('binaries'), pass('images'), cgroup] }).prep;
     const store = new WalkthroughStore(engine, timing, new FakeScheduler());
     await store.start();

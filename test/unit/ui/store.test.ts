@@ -17,7 +17,10 @@ const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kin
 
 describe('WalkthroughStore', () => {
   it('checks every step once at start and resumes where saved progress says', async () => {
-    const { engine, checked } = fakeEngine({ passing: new Set([1, 2]), progress: { ...emptyProgress(), passed: { 1: 't', 2: 't' }, current: 3 } });
+    const { engine, checked } = fakeEngine({
+      passing: new Set([1, 2]),
+      progress: { ...emptyProgress(), passed: { 1: 't', 2: 't' }, current: 3 },
+    });
     const { store } = storeOf(engine);
     assert.equal(store.getState().viewing, 3);
     assert.equal(store.getState().firstVisit, false);
@@ -101,7 +104,7 @@ describe('WalkthroughStore', () => {
       assert.equal(snapshots, snapshotsBefore + 1, 'the map is redrawn');
       store.containerEvent('etcd-mvk-node');
       await flush(scheduler);
-      assert.deepEqual(checked.slice(before), [2], 'etcd is step 2\'s pod');
+      assert.deepEqual(checked.slice(before), [2], "etcd is step 2's pod");
       scheduler.tick(30_000);
       await settle();
       assert.deepEqual(checked.slice(before), [2], 'no poll yet (60 s)');

@@ -30,8 +30,17 @@ describe('Welcome', () => {
   });
 
   it('fits 80x24 above the footer with all six steps and the machine line, its first line whole', () => {
-    const six: StepLine[] = ['kubelet runs a pod on its own', 'etcd as a static pod', 'The apiserver in front of etcd', 'kubelet reports to the apiserver', 'Admission needs a ServiceAccount', 'Pin pods to the node and let them talk'].map((title, i) => ({ number: i + 1, title, passing: false }));
-    const lines = render(<Welcome steps={six} resumeStep={1} firstVisit isRoot checking={false} width={79} machine={{ fails: 4, warns: 0 }} />)
+    const six: StepLine[] = [
+      'kubelet runs a pod on its own',
+      'etcd as a static pod',
+      'The apiserver in front of etcd',
+      'kubelet reports to the apiserver',
+      'Admission needs a ServiceAccount',
+      'Pin pods to the node and let them talk',
+    ].map((title, i) => ({ number: i + 1, title, passing: false }));
+    const lines = render(
+      <Welcome steps={six} resumeStep={1} firstVisit isRoot checking={false} width={79} machine={{ fails: 4, warns: 0 }} />,
+    )
       .lastFrame()!
       .split('\n');
     // 24 rows: the footer and the row Ink keeps free take two.

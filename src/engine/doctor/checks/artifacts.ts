@@ -1,5 +1,5 @@
 import { goArch } from '../../../core/arch.ts';
-import type { DoctorCheck } from '../types.ts';
+import type { ArtifactFact, DoctorCheck } from '../types.ts';
 import { result } from './result.ts';
 
 export const binariesCheck: DoctorCheck = {
@@ -11,8 +11,21 @@ export const binariesCheck: DoctorCheck = {
     if (bad.length === 0) return result(this.id, this.title, 'pass', `${states.map((s) => s.name).join(', ')} in ${inputs.binDir}`);
     const detail = bad.map((s) => `${s.name}: ${s.problem ?? 'missing'}`).join('; ');
     const arch = goArch(inputs.arch);
-    if (inputs.downloadableArch(arch)) return result(this.id, this.title, 'warn', detail, '`lab setup` downloads them (verified against labs/checksums.yaml), or `lab setup --from DIR` copies yours');
-    return result(this.id, this.title, 'fail', detail, `there is no release archive for ${arch} in labs/checksums.yaml: put the binaries in a directory and run \`lab setup --from DIR\``);
+    if (inputs.downloadableArch(arch))
+      return result(
+        this.id,
+        this.title,
+        'warn',
+        detail,
+        '`lab setup` downloads them (verified against labs/checksums.yaml), or `lab setup --from DIR` copies yours',
+      );
+    return result(
+      this.id,
+      this.title,
+      'fail',
+      detail,
+      `there is no release archive for ${arch} in labs/checksums.yaml: put the binaries in a directory and run \`lab setup --from DIR\``,
+    );
   },
 };
 
@@ -20,14 +33,20 @@ export const imagesCheck: DoctorCheck = {
   id: 'images',
   title: 'container images present or obtainable',
   async run(inputs) {
-    let states;
+    let states: ArtifactFact[];
     try {
       states = await inputs.images();
     } catch (error) {
       return result(this.id, this.title, 'warn', `cannot ask Docker (${(error as Error).message})`, 'fix Docker first (see above)');
     }
     const missing = states.filter((s) => !s.present);
-    if (missing.length === 0) return result(this.id, this.title, 'pass', `all ${states.length} on this machine${inputs.mirror ? ` (mirror ${inputs.mirror})` : ''}`);
+    if (missing.length === 0)
+      return result(
+        this.id,
+        this.title,
+        'pass',
+        `all ${states.length} on this machine${inputs.mirror ? ` (mirror ${inputs.mirror})` : ''}`,
+      );
     const from = inputs.mirror ? `the mirror ${inputs.mirror}` : 'their registries';
     return result(
       this.id,

@@ -16,7 +16,13 @@ export const portsCheck: DoctorCheck = {
       const foreign = held.find((h) => !h.ours);
       if (!foreign) return result(id, title, 'pass', `held by this lab's ${held[0]!.name ?? 'component'}`);
       const by = foreign.pid ? `${foreign.name ?? 'a process'} (pid ${foreign.pid})` : 'a process this user cannot see';
-      return result(id, title, 'fail', `held by ${by} on ${foreign.address}`, `the lab needs this port; stop that process (\`ss -ltnp 'sport = :${port}'\` shows it), or use another machine if it belongs to a Kubernetes you keep`);
+      return result(
+        id,
+        title,
+        'fail',
+        `held by ${by} on ${foreign.address}`,
+        `the lab needs this port; stop that process (\`ss -ltnp 'sport = :${port}'\` shows it), or use another machine if it belongs to a Kubernetes you keep`,
+      );
     });
   },
 };
@@ -38,12 +44,20 @@ export const otherKubernetesCheck: DoctorCheck = {
         ),
       );
     } else {
-      results.push(result(this.id, this.title, 'pass', 'no kubelet, k3s, k0s, kube-apiserver or etcd other than the lab\'s'));
+      results.push(result(this.id, this.title, 'pass', "no kubelet, k3s, k0s, kube-apiserver or etcd other than the lab's"));
     }
-    const traces = ['/etc/kubernetes/manifests', '/var/lib/kubelet/config.yaml', '/etc/rancher/k3s', '/var/lib/k0s'].filter((file) => inputs.exists(file));
+    const traces = ['/etc/kubernetes/manifests', '/var/lib/kubelet/config.yaml', '/etc/rancher/k3s', '/var/lib/k0s'].filter((file) =>
+      inputs.exists(file),
+    );
     if (traces.length > 0) {
       results.push(
-        result('kubernetes-traces', 'no files of another Kubernetes', 'warn', `found ${traces.join(', ')}`, 'a Kubernetes was installed here. The lab keeps its state in /var/lib/mvk-lab and leaves these alone, but make sure that cluster is not started again while you work'),
+        result(
+          'kubernetes-traces',
+          'no files of another Kubernetes',
+          'warn',
+          `found ${traces.join(', ')}`,
+          'a Kubernetes was installed here. The lab keeps its state in /var/lib/mvk-lab and leaves these alone, but make sure that cluster is not started again while you work',
+        ),
       );
     }
     return results;

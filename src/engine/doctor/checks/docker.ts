@@ -24,9 +24,23 @@ export const dockerCheck: DoctorCheck = {
   title: 'Docker engine reachable',
   async run(inputs) {
     const { docker, error } = await facts(inputs);
-    if (!docker) return result(this.id, this.title, 'fail', `no answer on /var/run/docker.sock (${error})`, 'install Docker (Debian/Ubuntu: `apt-get install docker.io`), start it with `systemctl start docker`, then check `docker info`');
-    if (TESTED_DOCKER.test(docker.version)) return result(this.id, this.title, 'pass', `Docker ${docker.version} (API ${docker.apiVersion}), a version the lab is tested with`);
-    return result(this.id, this.title, 'warn', `Docker ${docker.version} (API ${docker.apiVersion}); the lab is tested with 20.10 and 26`, 'it should work (the API check below says whether kubelet 1.19 may talk to it); if kubelet misbehaves, Docker 20.10 (Debian 12) or 26 (Debian 13) are the tested engines');
+    if (!docker)
+      return result(
+        this.id,
+        this.title,
+        'fail',
+        `no answer on /var/run/docker.sock (${error})`,
+        'install Docker (Debian/Ubuntu: `apt-get install docker.io`), start it with `systemctl start docker`, then check `docker info`',
+      );
+    if (TESTED_DOCKER.test(docker.version))
+      return result(this.id, this.title, 'pass', `Docker ${docker.version} (API ${docker.apiVersion}), a version the lab is tested with`);
+    return result(
+      this.id,
+      this.title,
+      'warn',
+      `Docker ${docker.version} (API ${docker.apiVersion}); the lab is tested with 20.10 and 26`,
+      'it should work (the API check below says whether kubelet 1.19 may talk to it); if kubelet misbehaves, Docker 20.10 (Debian 12) or 26 (Debian 13) are the tested engines',
+    );
   },
 };
 
@@ -37,7 +51,13 @@ export const dockerApiCheck: DoctorCheck = {
     const { docker } = await facts(inputs);
     if (!docker) return result(this.id, this.title, 'fail', 'Docker does not answer', 'see the Docker check above');
     if (compareApiVersions(docker.apiVersion, KUBELET_DOCKER_API) < 0) {
-      return result(this.id, this.title, 'fail', `Docker ${docker.version} speaks API up to ${docker.apiVersion} and refuses newer clients`, `kubelet 1.19.16 talks API ${KUBELET_DOCKER_API}: install Docker 19.03 or newer (20.10 is tested)`);
+      return result(
+        this.id,
+        this.title,
+        'fail',
+        `Docker ${docker.version} speaks API up to ${docker.apiVersion} and refuses newer clients`,
+        `kubelet 1.19.16 talks API ${KUBELET_DOCKER_API}: install Docker 19.03 or newer (20.10 is tested)`,
+      );
     }
     if (compareApiVersions(docker.minApiVersion, KUBELET_DOCKER_API) > 0) {
       return result(
@@ -59,10 +79,22 @@ export const cgroupDriverCheck: DoctorCheck = {
     const { docker } = await facts(inputs);
     if (!docker) return result(this.id, this.title, 'fail', 'Docker does not answer', 'see the Docker check above');
     if (docker.cgroupDriver === 'systemd') {
-      return result(this.id, this.title, 'pass', 'Docker uses the systemd driver: kubelet must run with --cgroup-driver=systemd (the lab\'s commands and `lab apply` pass it; typing kubelet by hand, add it)');
+      return result(
+        this.id,
+        this.title,
+        'pass',
+        "Docker uses the systemd driver: kubelet must run with --cgroup-driver=systemd (the lab's commands and `lab apply` pass it; typing kubelet by hand, add it)",
+      );
     }
-    if (docker.cgroupDriver === 'cgroupfs') return result(this.id, this.title, 'pass', 'Docker uses cgroupfs, kubelet\'s default (--cgroup-driver=cgroupfs)');
-    return result(this.id, this.title, 'fail', `Docker reports the cgroup driver "${docker.cgroupDriver}"`, 'kubelet 1.19 knows only cgroupfs and systemd; set "exec-opts": ["native.cgroupdriver=cgroupfs"] in /etc/docker/daemon.json and restart Docker');
+    if (docker.cgroupDriver === 'cgroupfs')
+      return result(this.id, this.title, 'pass', "Docker uses cgroupfs, kubelet's default (--cgroup-driver=cgroupfs)");
+    return result(
+      this.id,
+      this.title,
+      'fail',
+      `Docker reports the cgroup driver "${docker.cgroupDriver}"`,
+      'kubelet 1.19 knows only cgroupfs and systemd; set "exec-opts": ["native.cgroupdriver=cgroupfs"] in /etc/docker/daemon.json and restart Docker',
+    );
   },
 };
 
@@ -76,9 +108,16 @@ export const sandboxCheck: DoctorCheck = {
     const { docker } = await facts(inputs);
     if (!docker) return result(this.id, this.title, 'fail', 'Docker does not answer', 'see the Docker check above');
     const trial = await inputs.sandboxTrial();
-    if (trial.skipped) return result(this.id, this.title, 'warn', `not tried: ${trial.skipped}`, 'run `lab setup` (or `lab images pull`), then `lab doctor` again');
+    if (trial.skipped)
+      return result(
+        this.id,
+        this.title,
+        'warn',
+        `not tried: ${trial.skipped}`,
+        'run `lab setup` (or `lab images pull`), then `lab doctor` again',
+      );
     if (trial.started) {
-      const note = trial.capSysResource === false ? '; this machine cannot lower oom_score_adj itself, but Docker\'s runtime copes' : '';
+      const note = trial.capSysResource === false ? "; this machine cannot lower oom_score_adj itself, but Docker's runtime copes" : '';
       return result(this.id, this.title, 'pass', `started the pause image with oom_score_adj ${SANDBOX_OOM_SCORE_ADJ}${note}`);
     }
     const error = (trial.error ?? 'unknown error').split('\n')[0]!.slice(0, 240);

@@ -23,10 +23,23 @@ export const cgroupVersionCheck: DoctorCheck = {
     } catch {
       docker = undefined;
     }
-    if (cgroupVersion(inputs, docker?.cgroupVersion) === '1') return result(this.id, this.title, 'pass', 'cgroup v1, what kubelet 1.19 was made for');
-    if (!docker) return result(this.id, this.title, 'warn', 'cgroup v2; Docker does not answer, so its cgroup driver is unknown', 'see the Docker check above');
+    if (cgroupVersion(inputs, docker?.cgroupVersion) === '1')
+      return result(this.id, this.title, 'pass', 'cgroup v1, what kubelet 1.19 was made for');
+    if (!docker)
+      return result(
+        this.id,
+        this.title,
+        'warn',
+        'cgroup v2; Docker does not answer, so its cgroup driver is unknown',
+        'see the Docker check above',
+      );
     if (docker.cgroupDriver === 'systemd') {
-      return result(this.id, this.title, 'pass', 'cgroup v2 with Docker\'s systemd driver: kubelet 1.19 runs on it with --cgroup-driver=systemd (proven by the lab\'s Debian 13 test)');
+      return result(
+        this.id,
+        this.title,
+        'pass',
+        "cgroup v2 with Docker's systemd driver: kubelet 1.19 runs on it with --cgroup-driver=systemd (proven by the lab's Debian 13 test)",
+      );
     }
     return result(
       this.id,

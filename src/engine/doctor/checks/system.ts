@@ -10,9 +10,23 @@ export const platformCheck: DoctorCheck = {
   id: 'platform',
   title: 'Linux on amd64 or arm64',
   run({ platform, arch }) {
-    if (platform !== 'linux') return result(this.id, this.title, 'fail', `this is ${platform === 'darwin' ? 'macOS' : platform === 'win32' ? 'Windows' : platform}`, LINUX_VM_FIX);
+    if (platform !== 'linux')
+      return result(
+        this.id,
+        this.title,
+        'fail',
+        `this is ${platform === 'darwin' ? 'macOS' : platform === 'win32' ? 'Windows' : platform}`,
+        LINUX_VM_FIX,
+      );
     const name = supportedGoArch(arch);
-    if (!name) return result(this.id, this.title, 'fail', `linux/${arch}`, 'Kubernetes v1.19 release binaries exist for amd64 and arm64 (and others the lab does not test); use an amd64 or arm64 machine');
+    if (!name)
+      return result(
+        this.id,
+        this.title,
+        'fail',
+        `linux/${arch}`,
+        'Kubernetes v1.19 release binaries exist for amd64 and arm64 (and others the lab does not test); use an amd64 or arm64 machine',
+      );
     return result(this.id, this.title, 'pass', `linux/${name}`);
   },
 };
@@ -27,7 +41,8 @@ export const initSystemCheck: DoctorCheck = {
   title: 'init system',
   async run(inputs) {
     const init = inputs.readFile('/proc/1/comm')?.trim() || 'unknown';
-    if (init !== 'systemd') return result(this.id, this.title, 'pass', `PID 1 is ${init}, not systemd: the lab starts kubelet itself and needs no init system`);
+    if (init !== 'systemd')
+      return result(this.id, this.title, 'pass', `PID 1 is ${init}, not systemd: the lab starts kubelet itself and needs no init system`);
     const version = await inputs.systemdVersion();
     const v2Only = version !== undefined && version >= 256 ? ', which boots cgroup v2 only' : '';
     return result(this.id, this.title, 'pass', `systemd${version ? ` ${version}` : ''} as PID 1${v2Only}`);
@@ -63,7 +78,13 @@ export const rootCheck: DoctorCheck = {
   title: 'running as root',
   run({ uid }) {
     if (uid === 0) return result(this.id, this.title, 'pass', 'uid 0');
-    return result(this.id, this.title, 'fail', `uid ${uid ?? 'unknown'}`, 'kubelet manages containers, mounts and cgroups: run the lab as root, e.g. `sudo -E npm run lab -- doctor`');
+    return result(
+      this.id,
+      this.title,
+      'fail',
+      `uid ${uid ?? 'unknown'}`,
+      'kubelet manages containers, mounts and cgroups: run the lab as root, e.g. `sudo -E npm run lab -- doctor`',
+    );
   },
 };
 
@@ -95,7 +116,12 @@ interface ToolNeed {
 const tools: ToolNeed[] = [
   { tool: 'mount', level: 'fail', why: 'kubelet mounts every pod volume with it', pkg: 'mount' },
   { tool: 'iptables', level: 'fail', why: 'Docker sets up the bridge network with it and kubelet calls it', pkg: 'iptables' },
-  { tool: 'conntrack', level: 'warn', why: 'kube-proxy needs it; the lab runs no kube-proxy, so only a later extension would', pkg: 'conntrack' },
+  {
+    tool: 'conntrack',
+    level: 'warn',
+    why: 'kube-proxy needs it; the lab runs no kube-proxy, so only a later extension would',
+    pkg: 'conntrack',
+  },
   { tool: 'tar', level: 'warn', why: '`lab setup` unpacks the release archive with it', pkg: 'tar' },
 ];
 
@@ -105,7 +131,13 @@ export const toolChecks: DoctorCheck[] = tools.map((need) => ({
   run({ which }) {
     const found = which(need.tool);
     if (found) return result(this.id, this.title, 'pass', found);
-    return result(this.id, this.title, need.level, `${need.tool} is not on PATH (${need.why})`, `install it, e.g. \`apt-get install ${need.pkg}\``);
+    return result(
+      this.id,
+      this.title,
+      need.level,
+      `${need.tool} is not on PATH (${need.why})`,
+      `install it, e.g. \`apt-get install ${need.pkg}\``,
+    );
   },
 }));
 

@@ -13,7 +13,14 @@ export async function apiGet(ctx: ProbeContext, apiPath: string): Promise<HttpRe
 }
 
 function unreachable(error: HttpUnreachableError, what: string): Outcome {
-  return { ok: false, expected: what, seen: `the apiserver: ${error.describe()}`, cause: 'the apiserver is not answering on 127.0.0.1:8080', hint: 'check that step 3 still passes: `lab verify 3`', evidence: { reason: error.reason } };
+  return {
+    ok: false,
+    expected: what,
+    seen: `the apiserver: ${error.describe()}`,
+    cause: 'the apiserver is not answering on 127.0.0.1:8080',
+    hint: 'check that step 3 still passes: `lab verify 3`',
+    evidence: { reason: error.reason },
+  };
 }
 
 export const isOutcome = (value: HttpReply | Outcome): value is Outcome => 'ok' in value;

@@ -11,14 +11,21 @@ export async function nginxServes(ctx: ProbeContext): Promise<Outcome> {
   const reply = await apiGet(ctx, '/api/v1/namespaces/default/pods/nginx');
   if (isOutcome(reply)) return { ...reply, expected };
   const ip = (parseJson(reply.body) as { status?: { podIP?: string } })?.status?.podIP;
-  if (reply.status !== 200 || !ip) return { ok: false, expected, seen: reply.status === 404 ? 'there is no pod nginx' : 'nginx has no pod IP yet' };
+  if (reply.status !== 200 || !ip)
+    return { ok: false, expected, seen: reply.status === 404 ? 'there is no pod nginx' : 'nginx has no pod IP yet' };
   const url = `http://${ip}/`;
   try {
     const page = await ctx.machine.http(url);
     const ok = page.body.includes(NGINX_PAGE);
-    return { ok, expected: `GET ${url} contains "${NGINX_PAGE}"`, seen: `HTTP ${page.status}: ${snippet(page.body, 60)}`, evidence: { ip } };
+    return {
+      ok,
+      expected: `GET ${url} contains "${NGINX_PAGE}"`,
+      seen: `HTTP ${page.status}: ${snippet(page.body, 60)}`,
+      evidence: { ip },
+    };
   } catch (error) {
-    if (error instanceof HttpUnreachableError) return { ok: false, expected: `GET ${url} contains "${NGINX_PAGE}"`, seen: error.describe(), evidence: { ip } };
+    if (error instanceof HttpUnreachableError)
+      return { ok: false, expected: `GET ${url} contains "${NGINX_PAGE}"`, seen: error.describe(), evidence: { ip } };
     throw error;
   }
 }
@@ -36,15 +43,21 @@ export async function curlLogs(ctx: ProbeContext): Promise<Outcome> {
       ok: false,
       expected,
       seen: `HTTP ${reply.status}: ${message}`,
-      ...(kubeletUnreachable ? { cause: 'the apiserver cannot reach kubelet on port 10250 at the node address', hint: 'kubelet must run with --address and --node-ip set to the docker0 bridge address (lesson 1), and the apiserver with --kubelet-preferred-address-types=InternalIP' } : {}),
+      ...(kubeletUnreachable
+        ? {
+            cause: 'the apiserver cannot reach kubelet on port 10250 at the node address',
+            hint: 'kubelet must run with --address and --node-ip set to the docker0 bridge address (lesson 1), and the apiserver with --kubelet-preferred-address-types=InternalIP',
+          }
+        : {}),
       evidence: { status: reply.status, message },
     };
   }
-  let ok = reply.body.includes(NGINX_PAGE);
+  const ok = reply.body.includes(NGINX_PAGE);
   if (!ok) {
     // A curl pod that restarts (restartPolicy Always) may be between two runs: its previous run counts too.
     const previous = await apiGet(ctx, '/api/v1/namespaces/default/pods/curl/log?previous=true');
-    if (!isOutcome(previous) && previous.status === 200 && previous.body.includes(NGINX_PAGE)) return { ok: true, expected, seen: `its previous run's logs hold the nginx page (${previous.body.length} bytes)` };
+    if (!isOutcome(previous) && previous.status === 200 && previous.body.includes(NGINX_PAGE))
+      return { ok: true, expected, seen: `its previous run's logs hold the nginx page (${previous.body.length} bytes)` };
   }
   return { ok, expected, seen: ok ? `logs hold the nginx page (${reply.body.length} bytes)` : `logs say "${snippet(reply.body)}"` };
 }
@@ -75,10 +88,32 @@ export async function curlRan(ctx: ProbeContext): Promise<Outcome> {
   const status = pod?.status?.containerStatuses?.[0];
   const ended = [status?.state?.terminated, status?.lastState?.terminated].filter((t) => t !== undefined);
   if (ended.some((t) => t!.exitCode === 0)) {
-    const note = policy === 'Never' ? undefined : `your curl pod has restartPolicy ${policy}${policy === 'Always' ? " (a pod's default)" : ''}, so kubelet runs curl again after every exit (kubectl shows CrashLoopBackOff); the lesson's restartPolicy: Never runs it once`;
-    return { ok: true, expected, seen: `curl exited with code 0 (pod ${pod?.status?.phase ?? 'phase unknown'}, restartPolicy ${policy})`, evidence, ...(note ? { note } : {}) };
+    const note =
+      policy === 'Never'
+        ? undefined
+        : `your curl pod has restartPolicy ${policy}${policy === 'Always' ? " (a pod's default)" : ''}, so kubelet runs curl again after every exit (kubectl shows CrashLoopBackOff); the lesson's restartPolicy: Never runs it once`;
+    return {
+      ok: true,
+      expected,
+      seen: `curl exited with code 0 (pod ${pod?.status?.phase ?? 'phase unknown'}, restartPolicy ${policy})`,
+      evidence,
+      ...(note ? { note } : {}),
+    };
   }
   const failed = ended.find((t) => t!.exitCode !== 0);
-  if (failed) return { ok: false, expected, seen: `curl exited with code ${failed.exitCode}${policy === 'Never' ? '' : `, and kubelet runs it again (restartPolicy ${policy})`}`, cause: 'curl could not fetch the page (exit 7: nothing answered at that address, 6: the name did not resolve); with -sS its own error is in `kubectl logs curl`', evidence };
-  return { ok: false, expected, seen: `curl has not finished yet (pod ${pod?.status?.phase ?? 'phase unknown'}${status?.state?.waiting?.reason ? `, ${status.state.waiting.reason}` : ''})`, evidence };
+  if (failed)
+    return {
+      ok: false,
+      expected,
+      seen: `curl exited with code ${failed.exitCode}${policy === 'Never' ? '' : `, and kubelet runs it again (restartPolicy ${policy})`}`,
+      cause:
+        'curl could not fetch the page (exit 7: nothing answered at that address, 6: the name did not resolve); with -sS its own error is in `kubectl logs curl`',
+      evidence,
+    };
+  return {
+    ok: false,
+    expected,
+    seen: `curl has not finished yet (pod ${pod?.status?.phase ?? 'phase unknown'}${status?.state?.waiting?.reason ? `, ${status.state.waiting.reason}` : ''})`,
+    evidence,
+  };
 }

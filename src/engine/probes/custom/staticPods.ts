@@ -31,18 +31,44 @@ export async function etcdDataOnHost(ctx: ProbeContext): Promise<Outcome> {
     .filter((m) => dataDir === m.destination || dataDir.startsWith(`${m.destination.replace(/\/$/, '')}/`))
     .sort((a, b) => b.destination.length - a.destination.length)[0];
   const evidence = { dataDir, mounts: details.mounts };
-  if (!mount) return { ok: false, expected, seen: `etcd writes to ${dataDir} inside its container, and no host directory is mounted there`, evidence };
+  if (!mount)
+    return {
+      ok: false,
+      expected,
+      seen: `etcd writes to ${dataDir} inside its container, and no host directory is mounted there`,
+      evidence,
+    };
   const hostDir = path.join(mount.source, path.posix.relative(mount.destination, dataDir));
-  if ((await ctx.machine.pathKind(path.join(hostDir, 'member'))) === undefined) return { ok: false, expected, seen: `${dataDir} is the host's ${hostDir}, but there is no member/ in it yet`, cause: 'etcd has not written its data yet, or writes it elsewhere', evidence };
+  if ((await ctx.machine.pathKind(path.join(hostDir, 'member'))) === undefined)
+    return {
+      ok: false,
+      expected,
+      seen: `${dataDir} is the host's ${hostDir}, but there is no member/ in it yet`,
+      cause: 'etcd has not written its data yet, or writes it elsewhere',
+      evidence,
+    };
   const seen = `--data-dir=${dataDir} is the host's ${hostDir} (member/ is there)`;
   const lessons = path.join(ctx.env.varDir, 'etcd');
   if (path.resolve(hostDir) === lessons) return { ok: true, expected, seen, evidence };
-  return { ok: true, expected, seen, evidence, note: `your etcd keeps its data in ${hostDir} (the lesson uses ${lessons}): fine; \`lab reset\` removes it only if it appeared after the lab first ran, and otherwise prints the command to remove it` };
+  return {
+    ok: true,
+    expected,
+    seen,
+    evidence,
+    note: `your etcd keeps its data in ${hostDir} (the lesson uses ${lessons}): fine; \`lab reset\` removes it only if it appeared after the lab first ran, and otherwise prints the command to remove it`,
+  };
 }
 
 /** Whether /etc/hosts names `host` (the apiserver, on the host's network, resolves node names so). */
 export function hostsFileNames(host: string, hostsText: string): boolean {
-  return hostsText.split('\n').some((line) => line.replace(/#.*/, '').trim().split(/\s+/).slice(1).some((name) => name.toLowerCase() === host.toLowerCase()));
+  return hostsText.split('\n').some((line) =>
+    line
+      .replace(/#.*/, '')
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .some((name) => name.toLowerCase() === host.toLowerCase()),
+  );
 }
 
 /**
@@ -64,7 +90,9 @@ export async function apiserverKubeletRoute(ctx: ProbeContext): Promise<Outcome>
   } catch {
     named = false;
   }
-  const seen = types ? `--kubelet-preferred-address-types=${types}` : 'no --kubelet-preferred-address-types: the apiserver dials the node by its host name first';
+  const seen = types
+    ? `--kubelet-preferred-address-types=${types}`
+    : 'no --kubelet-preferred-address-types: the apiserver dials the node by its host name first';
   return {
     ok: true,
     expected,
@@ -80,9 +108,21 @@ export async function apiserverKubeletRoute(ctx: ProbeContext): Promise<Outcome>
  */
 export async function nodeReady(ctx: ProbeContext): Promise<Outcome> {
   const outcome = await apiObjectProbe(
-    { id: 'node-ready', title: '', cause: '', hint: '', needs: [], kind: 'apiObject', path: '/api/v1/nodes/{{nodeName}}', expect: [{ field: 'status.conditions[type=Ready].status', equals: 'True' }] },
+    {
+      id: 'node-ready',
+      title: '',
+      cause: '',
+      hint: '',
+      needs: [],
+      kind: 'apiObject',
+      path: '/api/v1/nodes/{{nodeName}}',
+      expect: [{ field: 'status.conditions[type=Ready].status', equals: 'True' }],
+    },
     ctx,
   );
   if (!outcome.ok || ctx.env.nodeName === NODE_NAME) return outcome;
-  return { ...outcome, note: `your node is called "${ctx.env.nodeName}" (the lessons say ${NODE_NAME}): fine; write ${ctx.env.nodeName} wherever a lesson writes ${NODE_NAME}, as in step 6's nodeName` };
+  return {
+    ...outcome,
+    note: `your node is called "${ctx.env.nodeName}" (the lessons say ${NODE_NAME}): fine; write ${ctx.env.nodeName} wherever a lesson writes ${NODE_NAME}, as in step 6's nodeName`,
+  };
 }

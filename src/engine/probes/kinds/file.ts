@@ -24,7 +24,15 @@ export async function fileProbe(spec: Spec, ctx: ProbeContext): Promise<Outcome>
   const { problems, value } = spec.parseAs === 'pod' ? lintManifestText(text, relative) : readAsYaml(text, relative);
   const errors = problems.filter((p) => p.severity === 'error');
   const first = errors[0];
-  if (first) return { ok: false, expected, seen: shownErrors(errors), ...causeOf(first), ...hintOf(first, spec.parseAs === 'pod'), evidence: { file } };
+  if (first)
+    return {
+      ok: false,
+      expected,
+      seen: shownErrors(errors),
+      ...causeOf(first),
+      ...hintOf(first, spec.parseAs === 'pod'),
+      evidence: { file },
+    };
   let document = value ?? {};
   if (spec.parseAs === 'kubeconfig') {
     const { server, problem } = kubeconfigServer(document);
@@ -33,7 +41,12 @@ export async function fileProbe(spec: Spec, ctx: ProbeContext): Promise<Outcome>
     document = { ...document, currentServer: server };
   }
   const check = checkConditions(document, conditions);
-  return { ok: check.ok, expected, seen: check.ok ? `${relative} is ${what}${conditions.length ? `; ${check.seen}` : ''}` : `${relative}: ${check.seen}`, evidence: { file } };
+  return {
+    ok: check.ok,
+    expected,
+    seen: check.ok ? `${relative} is ${what}${conditions.length ? `; ${check.seen}` : ''}` : `${relative}: ${check.seen}`,
+    evidence: { file },
+  };
 }
 
 /** A file that is not a Pod read as YAML alone, its problems in the linter's form. */
@@ -51,7 +64,9 @@ function shownErrors(errors: LintProblem[]): string {
 
 /** Broken YAML is the probe's own finding; a readable file that is no Pod leaves the step's cause to say why it matters. */
 const isYamlProblem = (problem: LintProblem) => (YAML_PROBLEM_CODES as readonly string[]).includes(problem.code);
-const causeOf = (problem: LintProblem) => (isYamlProblem(problem) ? { cause: 'the file is not valid YAML, so kubelet ignores it (it only logs the error)' } : {});
+const causeOf = (problem: LintProblem) =>
+  isYamlProblem(problem) ? { cause: 'the file is not valid YAML, so kubelet ignores it (it only logs the error)' } : {};
 
 /** `lab lint`'s fix; for a file that is not a Pod only the fixes that hold for any YAML (the others speak of Pods). */
-const hintOf = (problem: LintProblem, isPod: boolean) => (isPod || problem.code === 'tab' || problem.code === 'yaml-syntax' ? { hint: fixFor(problem.code) } : {});
+const hintOf = (problem: LintProblem, isPod: boolean) =>
+  isPod || problem.code === 'tab' || problem.code === 'yaml-syntax' ? { hint: fixFor(problem.code) } : {};

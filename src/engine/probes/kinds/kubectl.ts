@@ -12,6 +12,7 @@ export async function kubectlProbe(spec: Spec, ctx: ProbeContext): Promise<Outco
   const output = `${result.stdout}\n${result.stderr}`.trim();
   const evidence = { exitCode: result.exitCode, output: snippet(output, 400) };
   if (result.exitCode !== 0) return { ok: false, expected, seen: `exit ${result.exitCode}: ${snippet(output)}`, evidence };
-  if (spec.outputContains && !output.includes(spec.outputContains)) return { ok: false, expected, seen: `printed "${snippet(output)}"`, evidence };
+  if (spec.outputContains && !output.includes(spec.outputContains))
+    return { ok: false, expected, seen: `printed "${snippet(output)}"`, evidence };
   return { ok: true, expected, seen: snippet(output) || 'exit 0', evidence };
 }

@@ -21,10 +21,22 @@ export async function processProbe(spec: Spec, ctx: ProbeContext): Promise<Outco
   const kubelet = ours[0]!;
   const evidence = { pid: kubelet.pid, argv: kubelet.argv, count: ours.length };
   if (ours.length > 1) {
-    return { ok: false, expected, seen: `${ours.length} kubelets serve this repo's pods/ (pids ${ours.map((k) => k.pid).join(', ')})`, cause: 'two kubelets fight over the same pods and ports', hint: 'stop all but one (Ctrl-C in their terminals, or `lab reset`)', evidence };
+    return {
+      ok: false,
+      expected,
+      seen: `${ours.length} kubelets serve this repo's pods/ (pids ${ours.map((k) => k.pid).join(', ')})`,
+      cause: 'two kubelets fight over the same pods and ports',
+      hint: 'stop all but one (Ctrl-C in their terminals, or `lab reset`)',
+      evidence,
+    };
   }
   // The static pod directory may also come from staticPodPath in a --config file.
-  const value = spec.flag === '--pod-manifest-path' ? staticPodDir(kubelet) : spec.equalsPath ? flagPath(kubelet, spec.flag) : kubelet.flags.get(spec.flag.replace(/^--/, ''));
+  const value =
+    spec.flag === '--pod-manifest-path'
+      ? staticPodDir(kubelet)
+      : spec.equalsPath
+        ? flagPath(kubelet, spec.flag)
+        : kubelet.flags.get(spec.flag.replace(/^--/, ''));
   if (value === undefined) return { ok: false, expected, seen: `kubelet (pid ${kubelet.pid}) runs without ${spec.flag}`, evidence };
   if (want && value !== want) return { ok: false, expected, seen: `kubelet (pid ${kubelet.pid}) has ${spec.flag}=${value}`, evidence };
   return { ok: true, expected, seen: `pid ${kubelet.pid} has ${spec.flag}=${value}`, evidence };
