@@ -147,7 +147,8 @@ async function apply(stepArg: string, options: { timeoutScale?: string }): Promi
   const env = labEnv();
   await applyThrough(env, steps, step.number, { log: out, timeoutScale: scale, onPullProgress: layerProgressPrinter(process.stdout) });
   out(
-    `done: steps 1-${step.number} pass. Next: ${step.number < steps.length ? `step ${step.number + 1}, ${steps[step.number]!.meta.title}` : 'you have finished the lab'}`,
+    `done: steps 1-${step.number} pass. Next: ` +
+      (step.number < steps.length ? `step ${step.number + 1}, ${steps[step.number]!.meta.title}` : 'you have finished the lab'),
   );
   return 0;
 }
@@ -170,7 +171,8 @@ async function reset(options: { yes?: boolean }): Promise<number> {
         'run `lab reset --yes` to reset without asking',
       );
     const ok = await confirm(
-      "This stops the lab's kubelet, removes its containers and /var/lib/mvk-lab, and moves your files in pods/ and kubeconfig.yaml to .lab/backups/. Continue? [y/N] ",
+      "This stops the lab's kubelet, removes its containers and /var/lib/mvk-lab, and moves your files in pods/ and " +
+        'kubeconfig.yaml to .lab/backups/. Continue? [y/N] ',
     );
     if (!ok) {
       out('nothing changed');
@@ -189,7 +191,8 @@ async function reset(options: { yes?: boolean }): Promise<number> {
   if (done.length === 0) out('nothing to reset: the machine is already as before step 1');
   else
     out(
-      `reset done: nothing of the lab's is left in the way of step 1${left ? ` (${left} thing${left === 1 ? '' : 's'} left as listed above)` : ''}`,
+      `reset done: nothing of the lab's is left in the way of step 1` +
+        (left ? ` (${left} thing${left === 1 ? '' : 's'} left as listed above)` : ''),
     );
   return 0;
 }
@@ -468,7 +471,9 @@ export async function buildProgram(setExit: (code: number) => void, argv: string
     .command('check')
     .option('--live', 'also prove on this machine that every step starts unsolved (resets it; root, Docker, binaries)')
     .description(
-      'check labs/ and fixtures/ without a machine: fixtures lint clean, lesson sections and hints exist, probes have a cause and hint, images are pinned in versions.yaml, lab-run blocks and placeholders are sound; exit 0 all good, 1 with the problems as file:line',
+      'check labs/ and fixtures/ without a machine: fixtures lint clean, lesson sections and hints exist, probes have a cause ' +
+        'and hint, images are pinned in versions.yaml, lab-run blocks and placeholders are sound; exit 0 all good, 1 with the ' +
+        'problems as file:line',
     )
     .action(async (options) => setExit(await devCheck(options)));
   // Issue 6: machine checks, binaries and images (kept in src/doctor, src/setup, src/images).
@@ -558,19 +563,22 @@ async function reportCrash(error: unknown, argv: string[], json: boolean): Promi
   const debug = Boolean(process.env.LAB_DEBUG && process.env.LAB_DEBUG !== '0');
   if (report) {
     process.stderr.write(
-      `internal error: ${message}. This is a bug in the lab, not something you did; the full report is in ${shown(report)} (rerun with LAB_DEBUG=1 to see the stack).\n`,
+      `internal error: ${message}. This is a bug in the lab, not something you did; the full report is in ${shown(report)} ` +
+        `(rerun with LAB_DEBUG=1 to see the stack).\n`,
     );
     if (debug) process.stderr.write(text);
   } else {
     process.stderr.write(
-      `internal error: ${message}. This is a bug in the lab, not something you did; the report could not be written to ${stateDir} (${unwritten}), so here it is:\n${text}`,
+      `internal error: ${message}. This is a bug in the lab, not something you did; the report could not be written to ${stateDir} ` +
+        `(${unwritten}), so here it is:\n${text}`,
     );
   }
   if (json)
     printJsonError(
       EXIT.internal,
       `internal error: ${message}`,
-      `a bug in the lab; ${report ? `attach ${shown(report)} to the bug report` : 'the report is on stderr'} (LAB_DEBUG=1 prints the stack)`,
+      `a bug in the lab; ${report ? `attach ${shown(report)} to the bug report` : 'the report is on stderr'} (LAB_DEBUG=1 ` +
+        `prints the stack)`,
       report,
     );
   return EXIT.internal;

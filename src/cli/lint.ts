@@ -19,7 +19,8 @@ export function lintReport(podsDir: string, repoRoot: string): { lines: string[]
   for (const dup of duplicates) {
     errors++;
     lines.push(
-      `error: ${dup.files.join(' and ')} both define pod ${dup.namespace}/${dup.name}; kubelet keeps only one of them (usually ${dup.files.at(-1)}) and silently drops the other`,
+      `error: ${dup.files.join(' and ')} both define pod ${dup.namespace}/${dup.name}; kubelet keeps only one of them (usually ${dup.files.at(-1)}` +
+        `) and silently drops the other`,
     );
   }
   if (manifests.length === 0) lines.push('pods/ holds no pod files yet');

@@ -71,7 +71,8 @@ export class MissingBinaryError extends LabError {
   constructor(name: string, dir: string) {
     super(
       `${name} is not in ${dir}`,
-      'run `lab setup` to download the pinned binaries (checked against labs/checksums.yaml) or `lab setup --from DIR` to use yours; on the test bed `npm run testbed` builds them',
+      'run `lab setup` to download the pinned binaries (checked against labs/checksums.yaml) or `lab setup --from DIR` to use ' +
+        'yours; on the test bed `npm run testbed` builds them',
       { exitCode: EXIT.notReady },
     );
   }

@@ -38,6 +38,8 @@ export function loadLabConfig(file = labConfigFile()): LabConfig {
   if (!existsSync(file)) return {};
   return loadYamlFile(file, labConfigSchema(), {
     ifEmpty: {},
-    hint: 'the settings are registryMirror (an image prefix), releaseBaseUrl (a URL) and pullImages (true/false), see README; or delete the file to use the defaults',
+    hint:
+      'the settings are registryMirror (an image prefix), releaseBaseUrl (a URL) and pullImages (true/false), see README; or ' +
+      'delete the file to use the defaults',
   });
 }

@@ -214,7 +214,8 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
           'image',
           versionsPath,
           line,
-          `image ${role} is ${JSON.stringify(image)}: not pinned; name an exact tag (never untagged or :latest), or kubelet pulls it on every start, which fails offline`,
+          `image ${role} is ${JSON.stringify(image)}: not pinned; name an exact tag (never untagged or :latest), or kubelet pulls ` +
+            `it on every start, which fails offline`,
         );
       }
     }
@@ -263,7 +264,8 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
           'image',
           file,
           line,
-          `image ${value} is not in labs/versions.yaml; write {{images.<role>}} with a role listed there (the lab pulls, and the test bed builds, exactly those)`,
+          `image ${value} is not in labs/versions.yaml; write {{images.<role>}} with a role listed there (the lab pulls, and the ` +
+            `test bed builds, exactly those)`,
         );
       }
     }
@@ -324,7 +326,8 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
             'probe-text',
             metaFile,
             fieldLine(metaText, ['probes', i]),
-            `probe ${probe.id ? `"${String(probe.id)}"` : `#${i + 1}`} has no ${absent.join(', no ')}: every probe needs a title, and a cause and a hint, which the student sees when it fails`,
+            `probe ${probe.id ? `"${String(probe.id)}"` : `#${i + 1}`} has no ${absent.join(', no ')}: every probe needs a title, and ` +
+              `a cause and a hint, which the student sees when it fails`,
           );
         }
       });
@@ -421,14 +424,16 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
           'lab-run',
           file,
           command.line,
-          `an env block with ${flags.filter((f) => f !== 'env').join(', ')}: the engine test only adds an env block to later commands, so ${flags.length > 2 ? 'those flags are' : 'that flag is'} ignored`,
+          `an env block with ${flags.filter((f) => f !== 'env').join(', ')}: the engine test only adds an env block to later ` +
+            `commands, so ${flags.length > 2 ? 'those flags are' : 'that flag is'} ignored`,
         );
       if (command.expect.length > 0 && (flags.includes('env') || flags.includes('kubelet'))) {
         add(
           'lab-run',
           file,
           command.line,
-          `a lab-expect block after ${flags.includes('env') ? 'an env' : 'a kubelet'} block is never checked: the engine test does not read that block's output`,
+          `a lab-expect block after ${flags.includes('env') ? 'an env' : 'a kubelet'} block is never checked: the engine test does ` +
+            `not read that block's output`,
         );
       }
       if (flags.includes('kubelet') && !/(^|[\s;&|/(])kubelet(\s|$)/m.test(command.script))
@@ -482,7 +487,8 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
             'hint-reference',
             step.metaFile,
             fieldLine(metaText, field),
-            `${field.join('.')} quotes the lesson's \`${quote[1]}\`, but lesson ${step.number} has no "${missing}"${pieces.length > 1 ? ' (pieces around … in that order)' : ''}`,
+            `${field.join('.')} quotes the lesson's \`${quote[1]}\`, but lesson ${step.number} has no "${missing}"` +
+              (pieces.length > 1 ? ' (pieces around … in that order)' : ''),
           );
       }
     }
@@ -585,7 +591,10 @@ export function formatContentProblem(problem: ContentProblem, base = repoRoot): 
 /** What `lab dev check` prints and its exit code (EXIT in errors.ts: 0 all good, 1 problems). */
 export async function devCheckReport(options: CheckOptions = {}): Promise<{ lines: string[]; ok: boolean }> {
   const { problems, counted } = await checkContent(options);
-  const what = `${counted.steps} steps, ${counted.probes} probes, ${counted.commands} lesson commands, ${counted.fixtures} fixtures, ${counted.diagnoses} diagnoses`;
+  const what =
+    `${counted.steps} steps, ${counted.probes} probes, ${counted.commands} lesson commands, ${counted.fixtures} fixtures, ${counted.diagnoses}` +
+    ` ` +
+    `diagnoses`;
   if (problems.length === 0) return { ok: true, lines: [`content ok: ${what} checked`] };
   return {
     ok: false,
@@ -629,7 +638,8 @@ export async function liveCheck(env: LabEnv, log: (line: string) => void): Promi
       await applyThrough(env, steps, step.number - 1, { log: quiet });
       if (await passing(step.number))
         problems.push(
-          `step ${step.number} (${step.meta.title}) already passes once step ${step.number - 1} is applied: there is nothing left for the student to do`,
+          `step ${step.number} (${step.meta.title}) already passes once step ${step.number - 1} is applied: there is nothing left ` +
+            `for the student to do`,
         );
     }
   } finally {

@@ -52,7 +52,8 @@ export function recordPathBaseline(env: LabEnv): void {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(
       file,
-      `${JSON.stringify({ recordedAt: new Date().toISOString(), existed, ...(kubeChains ? { kubeChains } : {}) } satisfies PathBaseline, null, 2)}\n`,
+      `${JSON.stringify({ recordedAt: new Date().toISOString(), existed, ...(kubeChains ? { kubeChains } : {}) } satisfies PathBaseline, null, 2)}` +
+        `\n`,
     );
   } catch {
     // a read-only checkout: reset then removes no path outside /var/lib/mvk-lab, and lists them instead

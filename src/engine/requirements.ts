@@ -13,7 +13,8 @@ export class MissingImageError extends LabError {
   constructor(image: string) {
     super(
       `the image ${image} is not on this machine`,
-      'run `lab images pull` (behind a firewall: --registry-mirror PREFIX, or `lab images load FILE` with a class bundle); on the test bed `npm run testbed` builds them',
+      'run `lab images pull` (behind a firewall: --registry-mirror PREFIX, or `lab images load FILE` with a class bundle); on ' +
+        'the test bed `npm run testbed` builds them',
       { exitCode: EXIT.notReady },
     );
   }
@@ -52,7 +53,8 @@ export function requireKubeletPortsFree(env: LabEnv): void {
     throw new LabError(
       `port ${holder.port} is already taken by ${who}, so the lab's kubelet cannot start`,
       holder.name === 'kubelet'
-        ? 'another kubelet runs on this machine; the lab never touches it. Stop it yourself if it is yours, or use a machine without Kubernetes'
+        ? 'another kubelet runs on this machine; the lab never touches it. Stop it yourself if it is yours, or use a machine ' +
+            'without Kubernetes'
         : `stop that process (see \`ss -ltnp 'sport = :${holder.port}'\`) and try again`,
     );
   }

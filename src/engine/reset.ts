@@ -135,7 +135,9 @@ export function removalVerdict(
   if (existed) return { remove: false, line: `left ${target} (${why}): it was there before the lab first ran` };
   return {
     remove: false,
-    line: `left ${target} (${why}): the lab has no record of whether it was there before; if you made it only for this lab, remove it with \`rm -rf ${target}\``,
+    line:
+      `left ${target} (${why}): the lab has no record of whether it was there before; if you made it only for this lab, remove ` +
+      `it with \`rm -rf ${target}\``,
   };
 }
 
@@ -179,7 +181,9 @@ async function removeKubeletChains(env: LabEnv, log: (line: string) => void): Pr
   const before = readPathBaseline(env)?.kubeChains;
   if (!before) {
     log(
-      `left iptables chains ${rules.chains.join(', ')}: the lab has no record of whether they were there before; kubelet adds them unless --make-iptables-util-chains=false. If no Kubernetes should run here, remove them with: ${removalCommands(rules, rules.chains).map(asShell).join('; ')}`,
+      `left iptables chains ${rules.chains.join(', ')}: the lab has no record of whether they were there before; kubelet adds ` +
+        'them unless --make-iptables-util-chains=false. If no Kubernetes should run here, remove them with: ' +
+        removalCommands(rules, rules.chains).map(asShell).join('; '),
     );
     return;
   }
@@ -219,7 +223,8 @@ async function settle(check: () => Promise<string[]>, ms: number): Promise<strin
 export class ResetIncompleteError extends LabError {
   constructor(readonly blockers: string[]) {
     super(
-      `reset is not complete: ${blockers.length} thing${blockers.length === 1 ? '' : 's'} would still stop step 1 (${blockers.slice(0, 3).join('; ')}${blockers.length > 3 ? '; …' : ''})`,
+      `reset is not complete: ${blockers.length} thing${blockers.length === 1 ? '' : 's'} would still stop step 1 (${blockers.slice(0, 3).join('; ')}` +
+        `${blockers.length > 3 ? '; …' : ''})`,
       'stop what is listed (the lab never stops processes it did not start), then run `lab reset` again',
     );
   }

@@ -106,7 +106,8 @@ async function startup(label: string, argv: string[], goal?: typeof STARTUP_GOAL
     const rss = runs.every((r) => r.rssMiB !== undefined) ? median(runs.map((r) => r.rssMiB!)) : undefined;
     const cpu = runs.every((r) => r.cpuS !== undefined) ? median(runs.map((r) => r.cpuS!)) : undefined;
     const verdict = goal
-      ? `  goal <= ${goal.wallMs / 1000} s, <= ${goal.rssMiB} MiB: ${ms <= goal.wallMs && rss !== undefined && rss <= goal.rssMiB ? 'met' : 'NOT met'}`
+      ? `  goal <= ${goal.wallMs / 1000} s, <= ${goal.rssMiB} MiB: ` +
+        (ms <= goal.wallMs && rss !== undefined && rss <= goal.rssMiB ? 'met' : 'NOT met')
       : '';
     const usage = rss === undefined ? 'peak RSS n/a (no /usr/bin/time)' : `peak ${rss.toFixed(1)} MiB, CPU ${cpu!.toFixed(2)} s`;
     record(label, ms, `${usage}, median of 5, exit ${runs[0]!.code}${verdict}`);
@@ -130,7 +131,9 @@ async function startupBench(): Promise<void> {
   const compiled = await startup('lab verify 3 (bin/lab.mjs)', [process.execPath, bin, 'verify', '3'], STARTUP_GOAL);
   const note = compiled[0]!.stderr.split('\n').find((line) => line.startsWith('note: '));
   if (note) rows.push(['  (bin/lab.mjs ran the sources through tsx, not dist/)', note.slice('note: '.length, 90)]);
-  const viaTsx = `const { main } = await import(${JSON.stringify(path.join(repoRoot, 'src/cli.ts'))}); process.exitCode = await main(['verify', '3']);`;
+  const viaTsx =
+    `const { main } = await import(${JSON.stringify(path.join(repoRoot, 'src/cli.ts'))}); process.exitCode = await ` +
+    `main(['verify', '3']);`;
   await startup('lab verify 3 through tsx (before issue 10)', [process.execPath, '--import', 'tsx', '--input-type=module', '-e', viaTsx]);
   await startup('lab --version (bin/lab.mjs)', [process.execPath, bin, '--version']);
 }

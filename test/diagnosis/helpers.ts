@@ -77,7 +77,9 @@ export async function waitForDiagnosis(
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `no failing probe of step ${step} was diagnosed as ${id}${options.showing ? ` showing ${options.showing}` : ''} within ${(Date.now() - started) / 1000}s; failing: ${JSON.stringify(last.map((r) => ({ id: r.id, seen: r.seen, diagnosis: r.diagnosis?.id })))}`,
+        `no failing probe of step ${step} was diagnosed as ${id}` +
+          (options.showing ? ` showing ${options.showing}` : '') +
+          ` within ${(Date.now() - started) / 1000}s; failing: ${JSON.stringify(last.map((r) => ({ id: r.id, seen: r.seen, diagnosis: r.diagnosis?.id })))}`,
       );
     }
     await sleepMs(2000);

@@ -29,7 +29,8 @@ describe('diagnoses for a port that something else holds (kubelet 10250, apiserv
         assertShows(seen.text, 'port-busy', [
           new RegExp(`python3 \\(pid ${squatter.pid}\\) already listens on ${address}:10250, the port kubelet needs`),
           new RegExp(
-            `stops right after it starts, with "address already in use" \\(\\.lab/kubelet\\.log: listen tcp ${address}:10250: bind: address already in use\\)`,
+            `stops right after it starts, with "address already in use" \\(\\.lab/kubelet\\.log: listen tcp ${address}:10250: bind: ` +
+              `address already in use\\)`,
           ),
           new RegExp(`kill ${squatter.pid}`),
           /start kubelet again/,

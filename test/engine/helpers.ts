@@ -164,7 +164,8 @@ export async function requireNoForeignKubelet(timeoutMs = 120_000): Promise<void
     if (foreign.length === 0) return;
     if (Date.now() > deadline) {
       throw new Error(
-        `another kubelet runs (pid ${foreign[0]!.pid}, --pod-manifest-path=${foreign[0]!.flags.get('pod-manifest-path')}); real-environment tests need the machine to themselves (run them under flock /tmp/mvk-realenv.lock)`,
+        `another kubelet runs (pid ${foreign[0]!.pid}, --pod-manifest-path=${foreign[0]!.flags.get('pod-manifest-path')}); ` +
+          `real-environment tests need the machine to themselves (run them under flock /tmp/mvk-realenv.lock)`,
       );
     }
     await sleep(1000);

@@ -71,7 +71,8 @@ describe('clusters built other ways than the lesson (issue 9)', { timeout: 1_200
         await until(() => labKubelets(env).length > 0, 10_000, 'kubelet to start');
         writeFileSync(
           path.join(env.podsDir, 'hello.yaml'),
-          `apiVersion: v1\nkind: Pod\nmetadata: {name: hello}\nspec:\n  containers:\n  - {name: hello, image: ${env.versions.images.busybox}, command: [echo, hello world!]}\n`,
+          `apiVersion: v1\nkind: Pod\nmetadata: {name: hello}\nspec:\n  containers:\n  - {name: hello, image: ${env.versions.images.busybox}` +
+            `, command: [echo, hello world!]}\n`,
         );
         const step1 = await verifyUntil(1, allPass);
         assert.match(byId(step1, 'hello-sandbox').seen, /hello-node-a/, 'kubelet lower-cases the name, and so does the lab');
@@ -123,7 +124,9 @@ describe('clusters built other ways than the lesson (issue 9)', { timeout: 1_200
       });
     const ip = (await kubectl(['get', 'pod', 'nginx', '-o', 'jsonpath={.status.podIP}'])).stdout.trim();
     assert.equal((await kubectl(['delete', 'pod', 'curl'])).exitCode, 0);
-    const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: curl}\nspec:\n  nodeName: ${env.nodeName}\n  restartPolicy: Never\n  containers:\n  - {name: curl, image: ${env.versions.images.curl}, command: [curl, -sS, "http://${ip}:81/"]}\n`;
+    const pod =
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: curl}\nspec:\n  nodeName: ${env.nodeName}\n  restartPolicy: Never\n  ` +
+      `containers:\n  - {name: curl, image: ${env.versions.images.curl}, command: [curl, -sS, "http://${ip}:81/"]}\n`;
     assert.equal((await kubectl(['apply', '-f', '-'], pod)).exitCode, 0);
     const results = await verifyUntil(6, (r) => /exited with code 7/.test(byId(r, 'curl-completed').seen));
     const curl = byId(results, 'curl-completed');

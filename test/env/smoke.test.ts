@@ -133,7 +133,9 @@ describe('seed flow on the real test bed (no lab code)', { skip: missing, timeou
     for (const pod of staticPods)
       await execa('sh', ['-c', `rm -rf /var/log/pods/*_${pod}_* /var/log/containers/${pod}_*`], { reject: false });
     for (const uid of apiPodUids) {
-      const script = `for f in /var/log/containers/*; do case "$(readlink "$f")" in *_${uid}/*) rm -f "$f";; esac; done; rm -rf /var/log/pods/*_${uid}`;
+      const script =
+        `for f in /var/log/containers/*; do case "$(readlink "$f")" in *_${uid}/*) rm -f "$f";; esac; done; rm -rf ` +
+        `/var/log/pods/*_${uid}`;
       await execa('sh', ['-c', script], { reject: false });
     }
     rmSync(dir, { recursive: true, force: true });
@@ -143,7 +145,8 @@ describe('seed flow on the real test bed (no lab code)', { skip: missing, timeou
     startKubelet();
     writeFileSync(
       path.join(pods, 'hello.yaml'),
-      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: ${versions.images.busybox}\n    command: ["echo", "hello world!"]\n`,
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: ${versions.images.busybox}` +
+        `\n    command: ["echo", "hello world!"]\n`,
     );
     const id = await waitFor('the hello container', async () => {
       const r = await execa('docker', [
@@ -247,7 +250,8 @@ spec:
   it('4: with a kubeconfig, kubelet registers a Ready node and mirror pods appear', async () => {
     writeFileSync(
       kubeconfig,
-      'apiVersion: v1\nkind: Config\nclusters:\n- name: mvk\n  cluster:\n    server: http://127.0.0.1:8080\ncontexts:\n- name: mvk\n  context:\n    cluster: mvk\ncurrent-context: mvk\n',
+      'apiVersion: v1\nkind: Config\nclusters:\n- name: mvk\n  cluster:\n    server: http://127.0.0.1:8080\ncontexts:\n- name: ' +
+        'mvk\n  context:\n    cluster: mvk\ncurrent-context: mvk\n',
     );
     await stopKubelet();
     startKubelet([`--kubeconfig=${kubeconfig}`]);
@@ -268,7 +272,9 @@ spec:
   });
 
   it('5: ServiceAccount admission: two errors, then a pod is accepted and stays Pending', async () => {
-    const nginx = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: nginx\nspec:\n  containers:\n  - name: nginx\n    image: ${versions.images.nginx}\n`;
+    const nginx =
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: nginx\nspec:\n  containers:\n  - name: nginx\n    image: ${versions.images.nginx}` +
+      `\n`;
     const first = await kubectl(['apply', '-f', '-'], nginx);
     assert.notEqual(first.exitCode, 0);
     assert.match(first.stderr, /error looking up service account default\/default: serviceaccount "default" not found/);
@@ -292,7 +298,9 @@ spec:
   it('6: a pod pinned with nodeName runs nginx; a curl pod reaches it', async () => {
     assert.equal((await kubectl(['delete', 'pod', 'nginx', '--wait=false'])).exitCode, 0);
     await waitFor('nginx deleted', async () => ((await kubectl(['get', 'pod', 'nginx'])).exitCode !== 0 ? true : undefined), 60_000);
-    const pinned = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: nginx\nspec:\n  nodeName: ${node}\n  containers:\n  - name: nginx\n    image: ${versions.images.nginx}\n`;
+    const pinned =
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: nginx\nspec:\n  nodeName: ${node}\n  containers:\n  - name: nginx\n    ` +
+      `image: ${versions.images.nginx}\n`;
     assert.equal((await kubectl(['apply', '-f', '-'], pinned)).exitCode, 0);
     await rememberUid('nginx');
     const ip = await waitFor('nginx Running with a pod IP', async () => {
@@ -303,7 +311,9 @@ spec:
     const page = await waitFor('nginx answering', async () => httpText(`http://${ip}/`), 30_000);
     assert.match(page, /Welcome to nginx!/);
 
-    const curl = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: curl\nspec:\n  nodeName: ${node}\n  restartPolicy: Never\n  containers:\n  - name: curl\n    image: ${versions.images.curl}\n    command: ["curl", "-s", "http://${ip}/"]\n`;
+    const curl =
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: curl\nspec:\n  nodeName: ${node}\n  restartPolicy: Never\n  containers:\n  ` +
+      `- name: curl\n    image: ${versions.images.curl}\n    command: ["curl", "-s", "http://${ip}/"]\n`;
     assert.equal((await kubectl(['apply', '-f', '-'], curl)).exitCode, 0);
     await rememberUid('curl');
     const done = await waitFor('curl pod Succeeded', async () => {

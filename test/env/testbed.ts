@@ -120,7 +120,9 @@ async function ensureDocker(): Promise<void> {
     const pid = ownDockerdPid();
     if (pid === undefined) {
       log(
-        `warning: this machine cannot lower oom_score_adj and the running Docker engine (not started by the test bed) has no ${oomClampRuntime.name} runtime: pod sandboxes will fail to start`,
+        `warning: this machine cannot lower oom_score_adj and the running Docker engine (not started by the test bed) has no ${oomClampRuntime.name}` +
+          ` ` +
+          `runtime: pod sandboxes will fail to start`,
       );
       return;
     }

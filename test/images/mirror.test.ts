@@ -58,30 +58,33 @@ describe('images through a registry mirror (local docker-registry)', { skip: rea
     assert.deepEqual(missing.stdout.trim().split('\n'), mirrored());
   });
 
-  it("lab apply 1 pulls pause and busybox through the mirror with layer progress, and step 1 passes on the mirror's pause image", async (t) => {
-    if (!needsRealEnv(t)) return;
-    const apply = await lab(['apply', '1', '--registry-mirror', prefix], env);
-    assert.equal(apply.code, 0, `${apply.stdout}\n${apply.stderr}`);
-    assert.match(apply.stdout, new RegExp(`pulling ${prefix}/pause:3\\.2`));
-    assert.match(apply.stdout, new RegExp(`pulling ${prefix}/busybox:1\\.35`));
-    assert.match(apply.stdout, /^\s+[0-9a-f]{12}: Pull complete/m, 'per-layer progress: a layer was really downloaded');
-    assert.match(registry.log(), /"GET \/v2\/mvk-mirror\/pause\/blobs\/sha256:[0-9a-f]+ HTTP\/1\.1" 200/);
-    // The registry served the manifests: the pull really went through the mirror.
-    // (Docker asks for the tag with HEAD, then fetches the manifest by digest and the layer blobs.)
-    assert.match(registry.log(), /"(HEAD|GET) \/v2\/mvk-mirror\/pause\/manifests\/3\.2 HTTP\/1\.1" 200/);
-    assert.match(registry.log(), /"(HEAD|GET) \/v2\/mvk-mirror\/busybox\/manifests\/1\.35 HTTP\/1\.1" 200/);
+  it(
+    "lab apply 1 pulls pause and busybox through the mirror with layer progress, and step 1 passes on the mirror's pause " + 'image',
+    async (t) => {
+      if (!needsRealEnv(t)) return;
+      const apply = await lab(['apply', '1', '--registry-mirror', prefix], env);
+      assert.equal(apply.code, 0, `${apply.stdout}\n${apply.stderr}`);
+      assert.match(apply.stdout, new RegExp(`pulling ${prefix}/pause:3\\.2`));
+      assert.match(apply.stdout, new RegExp(`pulling ${prefix}/busybox:1\\.35`));
+      assert.match(apply.stdout, /^\s+[0-9a-f]{12}: Pull complete/m, 'per-layer progress: a layer was really downloaded');
+      assert.match(registry.log(), /"GET \/v2\/mvk-mirror\/pause\/blobs\/sha256:[0-9a-f]+ HTTP\/1\.1" 200/);
+      // The registry served the manifests: the pull really went through the mirror.
+      // (Docker asks for the tag with HEAD, then fetches the manifest by digest and the layer blobs.)
+      assert.match(registry.log(), /"(HEAD|GET) \/v2\/mvk-mirror\/pause\/manifests\/3\.2 HTTP\/1\.1" 200/);
+      assert.match(registry.log(), /"(HEAD|GET) \/v2\/mvk-mirror\/busybox\/manifests\/1\.35 HTTP\/1\.1" 200/);
 
-    const verify = await lab(['verify', '1', '--json', '--registry-mirror', prefix], env);
-    assert.equal(verify.code, 0, verify.stdout);
-    assert.equal(JSON.parse(verify.stdout).passed, true);
-    assert.equal(await podContainerImage(`hello-${NODE_NAME}`, 'POD'), `${prefix}/pause:3.2`);
-    // dockershim starts app containers by image ID: the mirror's busybox variant, not the test bed's busybox.
-    const variantId = ((await docker.api.inspectImage(`${prefix}/busybox:1.35`)) as { Id: string }).Id;
-    assert.notEqual(variantId, ((await docker.api.inspectImage(versions.images.busybox)) as { Id: string }).Id);
-    assert.equal(await podContainerImage(`hello-${NODE_NAME}`, 'hello'), variantId);
-    const kubelet = await lab(['status', '--json', '--registry-mirror', prefix], env);
-    assert.match(kubelet.stdout, new RegExp(`--pod-infra-container-image=${prefix}/pause:3\\.2`));
-  });
+      const verify = await lab(['verify', '1', '--json', '--registry-mirror', prefix], env);
+      assert.equal(verify.code, 0, verify.stdout);
+      assert.equal(JSON.parse(verify.stdout).passed, true);
+      assert.equal(await podContainerImage(`hello-${NODE_NAME}`, 'POD'), `${prefix}/pause:3.2`);
+      // dockershim starts app containers by image ID: the mirror's busybox variant, not the test bed's busybox.
+      const variantId = ((await docker.api.inspectImage(`${prefix}/busybox:1.35`)) as { Id: string }).Id;
+      assert.notEqual(variantId, ((await docker.api.inspectImage(versions.images.busybox)) as { Id: string }).Id);
+      assert.equal(await podContainerImage(`hello-${NODE_NAME}`, 'hello'), variantId);
+      const kubelet = await lab(['status', '--json', '--registry-mirror', prefix], env);
+      assert.match(kubelet.stdout, new RegExp(`--pod-infra-container-image=${prefix}/pause:3\\.2`));
+    },
+  );
 
   it('lab images pull gets the rest from the mirror; afterwards nothing is missing', async (t) => {
     if (!needsRealEnv(t)) return;

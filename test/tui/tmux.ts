@@ -59,7 +59,8 @@ export class Terminal {
     }
     const errors = appErrorTail();
     throw new Error(
-      `timed out after ${timeoutMs / 1000}s waiting for ${what}; the screen was:\n${last}${errors ? `\nthe app's stderr ended with:\n${errors}` : ''}`,
+      `timed out after ${timeoutMs / 1000}s waiting for ${what}; the screen was:\n${last}` +
+        (errors ? `\nthe app's stderr ended with:\n${errors}` : ''),
     );
   }
 

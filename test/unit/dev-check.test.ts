@@ -63,7 +63,8 @@ describe('lab dev check', () => {
     const diagnosesFile = path.join(path.dirname(options.labsDir!), 'catalogue.ts');
     writeFileSync(
       diagnosesFile,
-      "  {\n    id: 'etcd-down',\n    lessonSection: 'lesson 2, \"Check etcd\"',\n  },\n  {\n    id: 'vague',\n    lessonSection: 'the etcd lesson',\n  },\n",
+      "  {\n    id: 'etcd-down',\n    lessonSection: 'lesson 2, \"Check etcd\"',\n  },\n  {\n    id: 'vague',\n    " +
+        "lessonSection: 'the etcd lesson',\n  },\n",
     );
     const { problems } = await checkContent({
       ...options,
@@ -152,7 +153,8 @@ describe('lab dev check', () => {
     assert.match(lint[1]!, /^fixtures\/binding\.json: not valid JSON: .* \[fixture-lint\]$/);
     assert.equal(
       lint[2],
-      `fixtures/etcd.yaml:${etcdLine}:3: warning: spec.hostnetwork is not a Pod field (did you mean hostNetwork?); kubelet ignores it without a word [fixture-lint]`,
+      `fixtures/etcd.yaml:${etcdLine}:3: warning: spec.hostnetwork is not a Pod field (did you mean hostNetwork?); kubelet ` +
+        `ignores it without a word [fixture-lint]`,
     );
   });
 
@@ -193,7 +195,8 @@ describe('lab dev check', () => {
           file,
           imagee,
           5,
-          'a Pod in this command: warning: spec.containers[0].imagee is not a Pod field (did you mean image?); kubelet ignores it without a word',
+          'a Pod in this command: warning: spec.containers[0].imagee is not a Pod field (did you mean image?); kubelet ignores it ' +
+            'without a word',
         ],
       ],
     );
@@ -203,7 +206,8 @@ describe('lab dev check', () => {
     const options = brokenTree((root) =>
       editFile(path.join(root, 'labs/02-etcd/step.yaml'), (text) =>
         text.replace(
-          '    cause: etcd runs but is not healthy yet\n    hint: give it a few seconds after start; if it stays unhealthy, its logs say why\n',
+          '    cause: etcd runs but is not healthy yet\n    hint: give it a few seconds after start; if it stays unhealthy, its ' +
+            'logs say why\n',
           '',
         ),
       ),
@@ -216,7 +220,8 @@ describe('lab dev check', () => {
         [
           'probe-text',
           lineOf(file, 'id: etcd-health'),
-          'probe "etcd-health" has no cause, no hint: every probe needs a title, and a cause and a hint, which the student sees when it fails',
+          'probe "etcd-health" has no cause, no hint: every probe needs a title, and a cause and a hint, which the student sees ' +
+            'when it fails',
         ],
       ],
     );
@@ -249,7 +254,8 @@ describe('lab dev check', () => {
         `02-etcd:${ifLine + 1} not valid shell (bash -n): syntax error: unexpected end of file`,
         `03-apiserver:${lineOf(lesson('03-apiserver'), 'lab-run sometimes')} unknown lab-run flag "sometimes"`,
         `04-kubelet-joins:${kubeletLine} a kubelet block that does not run kubelet: the engine test waits for the kubelet it starts`,
-        `04-kubelet-joins:${kubeletLine} a lab-expect block after a kubelet block is never checked: the engine test does not read that block's output`,
+        `04-kubelet-joins:${kubeletLine} a lab-expect block after a kubelet block is never checked: the engine test does not read ` +
+          `that block's output`,
       ].sort(),
     );
   });
@@ -310,10 +316,14 @@ describe('lab dev check', () => {
     const found = only(problems, 'map').map((p) => `${path.basename(path.dirname(p.file))}:${p.line} ${p.message}`);
     const file = (n: string) => path.join(options.labsDir!, n, 'step.yaml');
     assert.deepEqual(found, [
-      `04-kubelet-joins:${lineOf(file('04-kubelet-joins'), 'title:')} the step adds nothing to the cluster map: give it \`map:\` parts for what it builds, so the student sees it appear`,
-      `02-etcd:${lineOf(file('02-etcd'), 'pod: scheduler')} field map.0.pod: "scheduler" is not a static pod of this step or an earlier one (declared: hello, etcd)`,
-      `03-apiserver:${lineOf(file('03-apiserver'), 'staticPods:') + 1} field staticPods.etcd: the static pod "etcd" is already declared by step 2`,
-      `03-apiserver:${lineOf(file('03-apiserver'), 'pod: apiserver')} field map.0.pod: "apiserver" is not a static pod of this step or an earlier one (declared: hello, etcd)`,
+      `04-kubelet-joins:${lineOf(file('04-kubelet-joins'), 'title:')} the step adds nothing to the cluster map: give it ` +
+        `\`map:\` parts for what it builds, so the student sees it appear`,
+      `02-etcd:${lineOf(file('02-etcd'), 'pod: scheduler')} field map.0.pod: "scheduler" is not a static pod of this step or an ` +
+        `earlier one (declared: hello, etcd)`,
+      `03-apiserver:${lineOf(file('03-apiserver'), 'staticPods:') + 1} field staticPods.etcd: the static pod "etcd" is already ` +
+        `declared by step 2`,
+      `03-apiserver:${lineOf(file('03-apiserver'), 'pod: apiserver')} field map.0.pod: "apiserver" is not a static pod of this ` +
+        `step or an earlier one (declared: hello, etcd)`,
     ]);
   });
 
@@ -329,8 +339,10 @@ describe('lab dev check', () => {
     const found = only(problems, 'map').map((p) => `${path.basename(path.dirname(p.file))}:${p.line} ${p.message}`);
     const file = (n: string) => path.join(options.labsDir!, n, 'step.yaml');
     assert.deepEqual(found, [
-      `05-service-account:${lineOf(file('05-service-account'), 'finale:')} field finale: only the last step (6) has the final screen's finale`,
-      `06-pods-talk:${lineOf(file('06-pods-talk'), 'title:')} field title: the last step needs a finale: the final screen's headline, request path, what production adds and what comes next`,
+      `05-service-account:${lineOf(file('05-service-account'), 'finale:')} field finale: only the last step (6) has the final ` +
+        `screen's finale`,
+      `06-pods-talk:${lineOf(file('06-pods-talk'), 'title:')} field title: the last step needs a finale: the final screen's ` +
+        `headline, request path, what production adds and what comes next`,
     ]);
   });
 

@@ -22,7 +22,8 @@ function scene(setup: (env: ReturnType<typeof labEnv>) => FakeMachineSetup) {
   const busybox = env.versions.images.busybox;
   writeFileSync(
     path.join(env.podsDir, 'hello.yaml'),
-    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: ${busybox}\n    command: ["ecko", "hello"]\n`,
+    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: ${busybox}\n    ` +
+      `command: ["ecko", "hello"]\n`,
   );
   const machine = fakeMachine(setup(env));
   return { env, machine, ctx: { env, vars: templateVars(env), machine, step: 1, memo: new Map() } };

@@ -40,7 +40,8 @@ function recorded(overrides: Partial<Evidence> = {}): Evidence {
 }
 
 const HELLO =
-  'apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: busybox:1.35\n    command: ["echo", "hello world!"]\n';
+  'apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n  - name: hello\n    image: busybox:1.35\n    ' +
+  'command: ["echo", "hello world!"]\n';
 const ETCD = `apiVersion: v1
 kind: Pod
 metadata:
@@ -84,7 +85,8 @@ describe('diagnosis catalogue on recorded evidence', () => {
       kubeletLog: {
         source: '.lab/kubelet.log',
         lines: [
-          'E1122 pod_workers.go:191] Error syncing pod x ("hello-mvk-node_default(x)"), skipping: failed to "StartContainer" for "hello" with ErrImagePull',
+          'E1122 pod_workers.go:191] Error syncing pod x ("hello-mvk-node_default(x)"), skipping: failed to "StartContainer" for ' +
+            '"hello" with ErrImagePull',
         ],
       },
     });
@@ -516,7 +518,8 @@ describe('diagnosis catalogue on recorded evidence', () => {
           container: 'hello',
           text: '',
           startError:
-            'OCI runtime create failed: container_linux.go:380: starting container process caused: exec: "ehco": executable file not found in $PATH: unknown',
+            'OCI runtime create failed: container_linux.go:380: starting container process caused: exec: "ehco": executable file not ' +
+            'found in $PATH: unknown',
         },
       }),
     )!;

@@ -68,7 +68,8 @@ const routes: Record<string, Route> = {
   'POST /images/create': (_s, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.write(
-      '{"status":"Pulling from library/busybox","id":"1.35"}\r\n{"status":"Downloading","id":"0123456789ab","progressDetail":{"current":5,"total":10}}',
+      '{"status":"Pulling from ' +
+        'library/busybox","id":"1.35"}\r\n{"status":"Downloading","id":"0123456789ab","progressDetail":{"current":5,"total":10}}',
     );
     res.end('\r\n{"error":"manifest unknown"}\r\n');
   },

@@ -277,7 +277,8 @@ describe('lab doctor checks', () => {
         started: false,
         capSysResource: false,
         error:
-          "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: can't get final child's PID from pipe: EOF: unknown",
+          "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: can't get " +
+          "final child's PID from pipe: EOF: unknown",
       }),
     });
     const sandbox = byId('sandbox');

@@ -60,7 +60,8 @@ describe('the layout of src/', () => {
   it('names the file, line and rule of an import that goes the wrong way, and lets type-only imports be', () => {
     const text =
       // Without extensions: test/unit.mjs rewrites .ts specifiers it finds in any text to .js.
-      "import { a } from './x';\nimport type { B } from '../engine/labNode';\nimport {\n  c,\n} from '../engine/runner';\nconst d = await import('../tui/App');\n";
+      "import { a } from './x';\nimport type { B } from '../engine/labNode';\nimport {\n  c,\n} from '../engine/runner';\nconst " +
+      "d = await import('../tui/App');\n";
     assert.deepEqual(layoutViolations('core/context.ts', text), [
       'src/core/context.ts:3: core/ imports engine/ (../engine/runner); core/ may import core',
       'src/core/context.ts:6: core/ imports tui/ (../tui/App); core/ may import core',

@@ -63,11 +63,13 @@ describe('the node as the running kubelet has it (issue 9)', () => {
 
   it('names static pods as pods/ defines them: by the lesson name, else by the program they run', () => {
     const etcd = lintManifestText(
-      'apiVersion: v1\nkind: Pod\nmetadata: {name: etcd-server}\nspec:\n  containers:\n  - {name: main, image: "quay.io/coreos/etcd:v3.4.13", command: [etcd]}\n',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: etcd-server}\nspec:\n  containers:\n  - {name: main, image: ' +
+        '"quay.io/coreos/etcd:v3.4.13", command: [etcd]}\n',
       'pods/db.yaml',
     );
     const api = lintManifestText(
-      'apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - {name: kube-apiserver, image: x, command: [kube-apiserver]}\n',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\nspec:\n  containers:\n  - {name: ' +
+        'kube-apiserver, image: x, command: [kube-apiserver]}\n',
       'pods/api.yaml',
     );
     const refs = staticPodRefs(env, [etcd, api]);

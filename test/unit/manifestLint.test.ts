@@ -77,7 +77,8 @@ describe('manifest linter for pods/', () => {
     assert.equal(report.errors, 1);
     assert.deepEqual(report.lines, [
       'warning: pods/etcd.yaml:6:3: spec.hostnetwork is not a Pod field (did you mean hostNetwork?); kubelet ignores it without a word',
-      'error: pods/hello-copy.yaml and pods/hello.yaml both define pod default/hello; kubelet keeps only one of them (usually pods/hello.yaml) and silently drops the other',
+      'error: pods/hello-copy.yaml and pods/hello.yaml both define pod default/hello; kubelet keeps only one of them (usually ' +
+        'pods/hello.yaml) and silently drops the other',
     ]);
   });
 });

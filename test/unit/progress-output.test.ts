@@ -56,7 +56,8 @@ describe('progress output', () => {
     const ok = parseLoadOutput('{"stream":"Loaded image: registry.k8s.io/pause:3.2\\n"}\n{"stream":"Loaded image: busybox:1.35\\n"}\n');
     assert.deepEqual(ok, { loaded: ['registry.k8s.io/pause:3.2', 'busybox:1.35'], error: undefined });
     const bad = parseLoadOutput(
-      '{"errorDetail":{"message":"open /var/lib/docker/tmp/x/repositories: no such file or directory"},"error":"open …"}\nError processing tar file(exit status 1): unexpected EOF',
+      '{"errorDetail":{"message":"open /var/lib/docker/tmp/x/repositories: no such file or directory"},"error":"open …"}\nError ' +
+        'processing tar file(exit status 1): unexpected EOF',
     );
     assert.match(bad.error!, /repositories: no such file/);
     assert.equal(

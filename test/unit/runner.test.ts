@@ -64,35 +64,38 @@ describe('runner', () => {
     assert.match(report.results[1]!.seen, /not checked: "pods\/a\.yaml is a Pod" did not pass/);
   });
 
-  it('a check that times out says the machine may be slow, with MVK_TIMEOUT_SCALE, and gets no diagnosis; the scale stretches it', async () => {
-    // A check that never answers: only the runner's timeout ends it.
-    codeProbes['test-never-answers'] = () => new Promise(() => undefined);
-    const meta = contentSchemas().stepMetaSchema.parse({
-      ...fileStep().meta,
-      probes: [
-        { id: 'slow', title: 'answers', kind: 'code', module: 'test-never-answers', timeoutMs: 100, cause: 'down', hint: 'start it' },
-      ],
-    });
-    let diagnosed = 0;
-    registerDiagnoser(async () => {
-      diagnosed++;
-      return undefined;
-    });
-    try {
-      const step = { ...fileStep(), meta };
-      const quick = (await runStep(labEnv({ repoRoot: tempRepo() }), step)).results[0]!;
-      assert.equal(quick.seen, 'no answer within 0.1s');
-      assert.match(quick.cause!, /machine may be busy or slow/);
-      assert.match(quick.hint!, /MVK_TIMEOUT_SCALE=4/);
-      assert.equal(diagnosed, 0);
-      process.env.MVK_TIMEOUT_SCALE = '3';
-      const scaled = (await runStep(labEnv({ repoRoot: tempRepo() }), step)).results[0]!;
-      assert.equal(scaled.seen, 'no answer within 0.3s');
-    } finally {
-      delete process.env.MVK_TIMEOUT_SCALE;
-      delete codeProbes['test-never-answers'];
-    }
-  });
+  it(
+    'a check that times out says the machine may be slow, with MVK_TIMEOUT_SCALE, and gets no diagnosis; the scale stretches ' + 'it',
+    async () => {
+      // A check that never answers: only the runner's timeout ends it.
+      codeProbes['test-never-answers'] = () => new Promise(() => undefined);
+      const meta = contentSchemas().stepMetaSchema.parse({
+        ...fileStep().meta,
+        probes: [
+          { id: 'slow', title: 'answers', kind: 'code', module: 'test-never-answers', timeoutMs: 100, cause: 'down', hint: 'start it' },
+        ],
+      });
+      let diagnosed = 0;
+      registerDiagnoser(async () => {
+        diagnosed++;
+        return undefined;
+      });
+      try {
+        const step = { ...fileStep(), meta };
+        const quick = (await runStep(labEnv({ repoRoot: tempRepo() }), step)).results[0]!;
+        assert.equal(quick.seen, 'no answer within 0.1s');
+        assert.match(quick.cause!, /machine may be busy or slow/);
+        assert.match(quick.hint!, /MVK_TIMEOUT_SCALE=4/);
+        assert.equal(diagnosed, 0);
+        process.env.MVK_TIMEOUT_SCALE = '3';
+        const scaled = (await runStep(labEnv({ repoRoot: tempRepo() }), step)).results[0]!;
+        assert.equal(scaled.seen, 'no answer within 0.3s');
+      } finally {
+        delete process.env.MVK_TIMEOUT_SCALE;
+        delete codeProbes['test-never-answers'];
+      }
+    },
+  );
 
   it('points at the YAML line of a broken student file', async () => {
     const root = tempRepo();

@@ -90,7 +90,8 @@ describe(`the classic track on Debian 13 (systemd, cgroup v2, Docker 26): ${FULL
     assert.match(
       (
         await inVm(
-          `cat /proc/$(docker inspect --format '{{.State.Pid}}' $(docker ps -q --filter label=io.kubernetes.container.name=POD | head -1))/cgroup`,
+          `cat /proc/$(docker inspect --format '{{.State.Pid}}' $(docker ps -q --filter label=io.kubernetes.container.name=POD | ` +
+            `head -1))/cgroup`,
         )
       ).stdout,
       /^0::\/kubepods\.slice\/kubepods-\w+\.slice\//m,

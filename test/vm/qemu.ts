@@ -124,7 +124,8 @@ async function chooseAccel(image: VmImage, log: (line: string) => void): Promise
   log(
     verdict === 'kvm'
       ? 'KVM works here'
-      : `KVM does not boot a kernel here (${(probe.all ?? '').match(/KVM internal error|failed to set MSR[^\n]*/)?.[0] ?? 'no kernel output in 20 s'}): using TCG`,
+      : `KVM does not boot a kernel here (${(probe.all ?? '').match(/KVM internal error|failed to set MSR[^\n]*/)?.[0] ?? 'no kernel output in 20 s'}` +
+          `): using TCG`,
   );
   mkdirSync(path.dirname(verdictFile), { recursive: true });
   writeFileSync(verdictFile, `${verdict}\n`);

@@ -94,9 +94,11 @@ export const catalogue: CatalogueEntry[] = [
     needs: ['docker'],
     match: (ev) => (!ev.docker.up && ev.probe.kind !== 'file' ? { socket: ev.docker.socket } : undefined),
     explain: (f) =>
-      `Docker does not answer at ${f.socket}. kubelet 1.19 creates every container through Docker (dockershim), so while Docker is down no pod can start, not even its sandbox, and nothing can be inspected.`,
+      `Docker does not answer at ${f.socket}. kubelet 1.19 creates every container through Docker (dockershim), so while Docker ` +
+      `is down no pod can start, not even its sandbox, and nothing can be inspected.`,
     fix: () =>
-      'Start Docker (`systemctl start docker`; on the test bed `npm run testbed`) and check `docker info`; kubelet carries on by itself once Docker answers.',
+      'Start Docker (`systemctl start docker`; on the test bed `npm run testbed`) and check `docker info`; kubelet carries on ' +
+      'by itself once Docker answers.',
     lessonSection: 'lesson 1, "Start kubelet"',
   },
   {
@@ -130,10 +132,16 @@ export const catalogue: CatalogueEntry[] = [
     explain: (f, ev) => {
       const head = `${f.who} already listens on ${f.address}:${f.port}, the port ${f.component} needs. Only one process can bind a port, so ${f.component}`;
       if (f.component !== 'kubelet')
-        return `${head} fails with "address already in use" and kubelet keeps restarting it; whatever answers on ${f.port} now is not ${f.component}.`;
+        return (
+          `${head} fails with "address already in use" and kubelet keeps restarting it; whatever answers on ${f.port} now is not ${f.component}` +
+          `.`
+        );
       if (ev.kubelet.running)
         return `${head} cannot serve there ("address already in use" in its log); whatever answers on ${f.port} now is not kubelet.`;
-      return `${head} stops right after it starts, with "address already in use"${f.said ? ` (${f.source}: ${f.said})` : ''}, and nothing restarts it.`;
+      return (
+        `${head} stops right after it starts, with "address already in use"${f.said ? ` (${f.source}: ${f.said})` : ''}, and ` +
+        `nothing restarts it.`
+      );
     },
     fix: (f, ev) => {
       const stop = `Stop that process (\`kill ${f.pid}\`, or Ctrl-C where you started it)`;
@@ -153,10 +161,12 @@ export const catalogue: CatalogueEntry[] = [
       return fatal ? { fatal: clip(fatal.replace(/^[FE]\d{4} [\d:.]+\s+\d+ \S+\] /, ''), 200), source: ev.kubeletLog!.source } : {};
     },
     explain: (f) =>
-      `No kubelet runs for this repo's pods/ directory. kubelet is the only component that turns the files in pods/ into containers, so nothing there runs without it.${f.fatal ? ` The last kubelet stopped with (${f.source}): ${f.fatal}` : ''}`,
+      `No kubelet runs for this repo's pods/ directory. kubelet is the only component that turns the files in pods/ into ` +
+      `containers, so nothing there runs without it.${f.fatal ? ` The last kubelet stopped with (${f.source}): ${f.fatal}` : ''}`,
     fix: (f) =>
       f.fatal
-        ? "Fix what that line names (`lab doctor` checks swap, cgroup driver, Docker and ports), then start kubelet again with the lesson's command."
+        ? 'Fix what that line names (`lab doctor` checks swap, cgroup driver, Docker and ports), then start kubelet again with the ' +
+          "lesson's command."
         : "Start kubelet with the lesson's command in a terminal of its own and leave it running (or let `lab apply 1` start it).",
     lessonSection: 'lesson 1, "Start kubelet"',
   },
@@ -179,9 +189,11 @@ export const catalogue: CatalogueEntry[] = [
         : undefined;
     },
     explain: (f) =>
-      `${f.all} both define the pod ${f.pod}. kubelet keeps one static pod per namespace and name and drops the other without a word (usually it keeps the file that sorts last, ${f.kept}), so one of these files has no effect, however you edit it.`,
+      `${f.all} both define the pod ${f.pod}. kubelet keeps one static pod per namespace and name and drops the other without a ` +
+      `word (usually it keeps the file that sorts last, ${f.kept}), so one of these files has no effect, however you edit it.`,
     fix: () =>
-      'Keep one file per pod: move the copy you do not want out of pods/ (kubelet reads every file there whose name does not start with a dot, backups included).',
+      'Keep one file per pod: move the copy you do not want out of pods/ (kubelet reads every file there whose name does not ' +
+      'start with a dot, backups included).',
     lessonSection: 'lesson 1, "Give kubelet a pod"',
   },
   {
@@ -221,7 +233,8 @@ export const catalogue: CatalogueEntry[] = [
         ? {}
         : undefined,
     explain: () =>
-      'kubelet runs without --kubeconfig, so all it knows is its pods/ directory: it never talks to the apiserver, registers no Node and creates no mirror pods, although its containers keep running.',
+      'kubelet runs without --kubeconfig, so all it knows is its pods/ directory: it never talks to the apiserver, registers no ' +
+      'Node and creates no mirror pods, although its containers keep running.',
     fix: () => "Stop kubelet (Ctrl-C) and start it again with the lesson's command, which adds --kubeconfig pointing at kubeconfig.yaml.",
     lessonSection: 'lesson 4, "Restart kubelet with it"',
   },
@@ -242,11 +255,20 @@ export const catalogue: CatalogueEntry[] = [
     },
     explain: (f) => {
       if (f.problem === 'https')
-        return `kubeconfig.yaml points at ${f.server}: HTTPS, on a port that speaks plain HTTP (8080 is the apiserver's insecure port), so every request kubelet makes fails in the TLS handshake and no Node appears.`;
+        return (
+          `kubeconfig.yaml points at ${f.server}: HTTPS, on a port that speaks plain HTTP (8080 is the apiserver's insecure port), ` +
+          `so every request kubelet makes fails in the TLS handshake and no Node appears.`
+        );
       if (f.problem === 'secure-port')
-        return `kubeconfig.yaml points at ${f.server}, the apiserver's secure port: it wants certificates and credentials this kubeconfig does not have, so kubelet is refused and no Node appears.`;
+        return (
+          `kubeconfig.yaml points at ${f.server}, the apiserver's secure port: it wants certificates and credentials this ` +
+          `kubeconfig does not have, so kubelet is refused and no Node appears.`
+        );
       if (f.problem === 'not-a-url') return `kubeconfig.yaml's server "${f.server}" is not a URL, so kubelet cannot reach any apiserver.`;
-      return `kubeconfig.yaml points at ${f.server}, but the apiserver serves plain HTTP on 127.0.0.1:8080; nothing of the cluster answers on port ${f.port}, so kubelet cannot register its Node.`;
+      return (
+        `kubeconfig.yaml points at ${f.server}, but the apiserver serves plain HTTP on 127.0.0.1:8080; nothing of the cluster ` +
+        `answers on port ${f.port}, so kubelet cannot register its Node.`
+      );
     },
     fix: () => 'Set `server: http://127.0.0.1:8080` in kubeconfig.yaml, then restart kubelet: it reads the file only when it starts.',
     lessonSection: 'lesson 4, "Restart kubelet with it"',
@@ -275,13 +297,25 @@ export const catalogue: CatalogueEntry[] = [
     explain: (f) => {
       const head = `--etcd-servers=${f.value}`;
       if (f.problem === 'missing')
-        return 'kube-apiserver runs without --etcd-servers: it has nowhere to store objects and exits at once, so kubelet keeps restarting it.';
+        return (
+          'kube-apiserver runs without --etcd-servers: it has nowhere to store objects and exits at once, so kubelet keeps ' +
+          'restarting it.'
+        );
       if (f.problem === 'https')
-        return `${head} asks for TLS, but the lab's etcd serves plain HTTP on 127.0.0.1:2379; the handshake fails, the apiserver never reaches its storage and never becomes healthy.`;
+        return (
+          `${head} asks for TLS, but the lab's etcd serves plain HTTP on 127.0.0.1:2379; the handshake fails, the apiserver never ` +
+          `reaches its storage and never becomes healthy.`
+        );
       if (f.problem === 'host')
-        return `${head} names host ${f.host}; etcd listens only on the host's loopback, 127.0.0.1, which the apiserver shares through hostNetwork.`;
+        return (
+          `${head} names host ${f.host}; etcd listens only on the host's loopback, 127.0.0.1, which the apiserver shares through ` +
+          `hostNetwork.`
+        );
       if (f.problem === 'port')
-        return `${head} points at port ${f.port}, where etcd does not serve clients (2379 is the client port, 2380 is for etcd peers), so the apiserver cannot reach its storage, never becomes healthy and kubelet keeps restarting it.`;
+        return (
+          `${head} points at port ${f.port}, where etcd does not serve clients (2379 is the client port, 2380 is for etcd peers), ` +
+          `so the apiserver cannot reach its storage, never becomes healthy and kubelet keeps restarting it.`
+        );
       return `${head} is not a URL the apiserver can dial.`;
     },
     fix: () => 'Set `--etcd-servers=http://127.0.0.1:2379` in pods/apiserver.yaml; kubelet replaces the pod when the file changes.',
@@ -296,7 +330,8 @@ export const catalogue: CatalogueEntry[] = [
       return manifest?.value && manifest.value.spec?.hostNetwork !== true ? { file: manifest.file } : undefined;
     },
     explain: (f) =>
-      `${f.file} does not set hostNetwork: true, so etcd gets a network namespace of its own: it listens on the pod's 127.0.0.1:2379, and the host's 127.0.0.1:2379, where the apiserver and curl look, stays empty.`,
+      `${f.file} does not set hostNetwork: true, so etcd gets a network namespace of its own: it listens on the pod's ` +
+      `127.0.0.1:2379, and the host's 127.0.0.1:2379, where the apiserver and curl look, stays empty.`,
     fix: (f) => `Add \`hostNetwork: true\` under \`spec:\` in ${f.file}; kubelet replaces the pod when the file changes.`,
     lessonSection: 'lesson 2, "Step 2 — etcd as a static pod"',
   },
@@ -309,7 +344,8 @@ export const catalogue: CatalogueEntry[] = [
       return manifest?.value && manifest.value.spec?.hostNetwork !== true ? { file: manifest.file } : undefined;
     },
     explain: (f) =>
-      `${f.file} does not set hostNetwork: true, so the apiserver lives in a network namespace of its own: its 127.0.0.1 is not the host's, so it cannot reach etcd on 127.0.0.1:2379 and nobody on the host reaches its port 8080.`,
+      `${f.file} does not set hostNetwork: true, so the apiserver lives in a network namespace of its own: its 127.0.0.1 is not ` +
+      `the host's, so it cannot reach etcd on 127.0.0.1:2379 and nobody on the host reaches its port 8080.`,
     fix: (f) => `Add \`hostNetwork: true\` under \`spec:\` in ${f.file}.`,
     lessonSection: 'lesson 3, "Step 3 — the apiserver in front of etcd"',
   },
@@ -332,9 +368,12 @@ export const catalogue: CatalogueEntry[] = [
       return hostPath ? undefined : { file: manifest!.file, dataDir, problem: mount ? 'not-hostpath' : 'no-mount' };
     },
     explain: (f) =>
-      `etcd writes its data to --data-dir=${f.dataDir} inside its container and no hostPath volume is mounted there, so the data lives in the container's own filesystem and is lost, with every object of the cluster, whenever kubelet replaces the container.`,
+      `etcd writes its data to --data-dir=${f.dataDir} inside its container and no hostPath volume is mounted there, so the ` +
+      `data lives in the container's own filesystem and is lost, with every object of the cluster, whenever kubelet replaces ` +
+      `the container.`,
     fix: (f) =>
-      `In ${f.file}, add a volume with \`hostPath: {path: ${LAB_VAR_DIR}/etcd, type: DirectoryOrCreate}\` and mount it at ${f.dataDir}, as the lesson does.`,
+      `In ${f.file}, add a volume with \`hostPath: {path: ${LAB_VAR_DIR}/etcd, type: DirectoryOrCreate}\` and mount it at ${f.dataDir}` +
+      `, as the lesson does.`,
     lessonSection: 'lesson 2, "Check etcd"',
   },
   {
@@ -347,9 +386,12 @@ export const catalogue: CatalogueEntry[] = [
       return isComponent(ev, 'serviceaccount') && ev.probe.kind === 'apiObject' && data.status === 404 ? {} : undefined;
     },
     explain: () =>
-      'The ServiceAccount admission plugin runs every pod as the account "default" and rejects the pod when that account does not exist (`serviceaccount "default" not found`). kube-controller-manager normally creates it in each namespace; it does not run in this cluster.',
+      'The ServiceAccount admission plugin runs every pod as the account "default" and rejects the pod when that account does ' +
+      'not exist (`serviceaccount "default" not found`). kube-controller-manager normally creates it in each namespace; it does ' +
+      'not run in this cluster.',
     fix: () =>
-      "Create it yourself: apply the lesson's ServiceAccount named default in namespace default, with `automountServiceAccountToken: false`.",
+      "Create it yourself: apply the lesson's ServiceAccount named default in namespace default, with " +
+      '`automountServiceAccountToken: false`.',
     lessonSection: 'lesson 5, "First attempt"',
   },
   {
@@ -364,9 +406,11 @@ export const catalogue: CatalogueEntry[] = [
         : undefined;
     },
     explain: () =>
-      'The ServiceAccount exists but does not say `automountServiceAccountToken: false`, so admission wants to mount its API token into every pod; no token controller runs here to create that token, so pods are refused (`No API token found`).',
+      'The ServiceAccount exists but does not say `automountServiceAccountToken: false`, so admission wants to mount its API ' +
+      'token into every pod; no token controller runs here to create that token, so pods are refused (`No API token found`).',
     fix: () =>
-      'Add `automountServiceAccountToken: false` at the top level of the ServiceAccount (beside metadata, not inside it) and apply it again.',
+      'Add `automountServiceAccountToken: false` at the top level of the ServiceAccount (beside metadata, not inside it) and ' +
+      'apply it again.',
     lessonSection: 'lesson 5, "Second attempt"',
   },
   {
@@ -377,9 +421,12 @@ export const catalogue: CatalogueEntry[] = [
       return pod?.kind === 'Pod' && !pod.spec?.nodeName ? { pod: pod.metadata?.name ?? 'the pod' } : undefined;
     },
     explain: (f) =>
-      `Pod ${f.pod} has no spec.nodeName. Choosing a node and binding the pod to it is kube-scheduler's job, and no scheduler runs in this cluster, so the pod stays Pending forever and no kubelet ever starts it.`,
+      `Pod ${f.pod} has no spec.nodeName. Choosing a node and binding the pod to it is kube-scheduler's job, and no scheduler ` +
+      `runs in this cluster, so the pod stays Pending forever and no kubelet ever starts it.`,
     fix: (f, ev) =>
-      `Bind it as a scheduler would: POST a Binding with target node ${ev.nodeName} to /api/v1/namespaces/default/pods/${f.pod}/binding (lesson 6 has the command). An update such as kubectl apply cannot set nodeName on an existing pod; only a new pod can carry \`nodeName: ${ev.nodeName}\` from the start.`,
+      `Bind it as a scheduler would: POST a Binding with target node ${ev.nodeName} to /api/v1/namespaces/default/pods/${f.pod}` +
+      `/binding (lesson 6 has the command). An update such as kubectl apply cannot set nodeName on an existing pod; only a new ` +
+      `pod can carry \`nodeName: ${ev.nodeName}\` from the start.`,
     lessonSection: 'lesson 6, "Bind nginx as a scheduler would"',
   },
   {
@@ -393,9 +440,13 @@ export const catalogue: CatalogueEntry[] = [
       return pod?.kind === 'Pod' && nodeName && nodeName !== ev.nodeName ? { pod: pod.metadata?.name ?? 'the pod', nodeName } : undefined;
     },
     explain: (f, ev) =>
-      `Pod ${f.pod} is bound to node "${f.nodeName}", but this lab's kubelet runs as node "${ev.nodeName}" and no Node "${f.nodeName}" is registered${ev.nodes!.length ? ` (the API knows ${ev.nodes!.map((n) => `"${n}"`).join(', ')})` : ''}. A kubelet only runs pods bound to its own node name, so nothing will ever start this pod.`,
+      `Pod ${f.pod} is bound to node "${f.nodeName}", but this lab's kubelet runs as node "${ev.nodeName}" and no Node "${f.nodeName}` +
+      `" is registered` +
+      (ev.nodes!.length ? ` (the API knows ${ev.nodes!.map((n) => `"${n}"`).join(', ')})` : '') +
+      `. A kubelet only runs pods bound to its own node name, so nothing will ever start this pod.`,
     fix: (_f, ev) =>
-      `A pod's node never changes once it is bound, so delete it and create it again, then bind it to ${ev.nodeName} (lesson 6) or create it with \`nodeName: ${ev.nodeName}\` (\`kubectl get nodes\` shows the name).`,
+      `A pod's node never changes once it is bound, so delete it and create it again, then bind it to ${ev.nodeName} (lesson 6) ` +
+      `or create it with \`nodeName: ${ev.nodeName}\` (\`kubectl get nodes\` shows the name).`,
     lessonSection: 'lesson 6, "Bind nginx as a scheduler would"',
   },
   {
@@ -412,9 +463,13 @@ export const catalogue: CatalogueEntry[] = [
       return { pause, flagged: ev.kubelet.flags['pod-infra-container-image'] ? 'yes' : '' };
     },
     explain: (f) =>
-      `Every pod starts with a sandbox container made from the pause image, here ${f.pause}${f.flagged ? " (kubelet's --pod-infra-container-image)" : ", kubelet 1.19's default as no --pod-infra-container-image is given"}. That image is not on this machine and kubelet cannot pull it, so no pod gets a sandbox and none of its containers can start.`,
+      `Every pod starts with a sandbox container made from the pause image, here ${f.pause}` +
+      (f.flagged ? " (kubelet's --pod-infra-container-image)" : ", kubelet 1.19's default as no --pod-infra-container-image is given") +
+      `. That image is not on this machine and kubelet cannot pull it, so no pod gets a sandbox and none of its containers can ` +
+      `start.`,
     fix: (_, ev) =>
-      `Restart kubelet with --pod-infra-container-image=${ev.labImages.pause ?? 'an image that `docker images` lists'} (the lesson's command has it); it must name an image that is on this machine.`,
+      `Restart kubelet with --pod-infra-container-image=${ev.labImages.pause ?? 'an image that `docker images` lists'} (the ` +
+      `lesson's command has it); it must name an image that is on this machine.`,
     lessonSection: 'lesson 1, "Start kubelet"',
   },
   {
@@ -441,7 +496,10 @@ export const catalogue: CatalogueEntry[] = [
       return undefined;
     },
     explain: (f) =>
-      `${f.file} uses image "${f.image}" with ${f.why === 'untagged' ? 'no tag, which means :latest' : 'the tag :latest'}. For such images kubelet's default imagePullPolicy is Always: it asks the registry on every start${f.present ? ', even though the image is on this machine' : ''}, and offline that pull fails (ErrImagePull, then ImagePullBackOff).`,
+      `${f.file} uses image "${f.image}" with ${f.why === 'untagged' ? 'no tag, which means :latest' : 'the tag :latest'}. For ` +
+      (`such images kubelet's default imagePullPolicy is Always: it asks the registry on every start` +
+        (f.present ? ', even though the image is on this machine' : '') +
+        `, and offline that pull fails (ErrImagePull, then ImagePullBackOff).`),
     fix: (f) => `Pin a tag that \`docker images\` lists, for example \`image: ${f.suggestion}\` (or set imagePullPolicy: IfNotPresent).`,
     lessonSection: 'lesson 1, "Give kubelet a pod"',
   },
@@ -460,9 +518,11 @@ export const catalogue: CatalogueEntry[] = [
       return undefined;
     },
     explain: (f) =>
-      `${f.file} asks for image ${f.image}, which is not on this machine, and kubelet cannot pull it here (offline, or the name is wrong), so container ${f.container} never starts.`,
+      `${f.file} asks for image ${f.image}, which is not on this machine, and kubelet cannot pull it here (offline, or the name ` +
+      `is wrong), so container ${f.container} never starts.`,
     fix: () =>
-      "Use an image that `docker images` lists (the lab's are in labs/versions.yaml); `lab images pull` fetches them when a registry is reachable.",
+      "Use an image that `docker images` lists (the lab's are in labs/versions.yaml); `lab images pull` fetches them when a " +
+      'registry is reachable.',
     lessonSection: 'lesson 1, "Give kubelet a pod"',
   },
   {
@@ -484,10 +544,15 @@ export const catalogue: CatalogueEntry[] = [
       };
     },
     explain: (f) =>
-      `Docker created container ${f.container} but could not start it: ${f.error}.${f.notFound ? ` The command${f.command ? ` "${f.command}"` : ''} does not exist in the image; kubelet runs exactly what command: says, inside the image's own filesystem, not the host's.` : ''}`,
+      `Docker created container ${f.container} but could not start it: ${f.error}.` +
+      (f.notFound
+        ? ` The command${f.command ? ` "${f.command}"` : ''} does not exist in the image; kubelet runs exactly what command: says, ` +
+          "inside the image's own filesystem, not the host's."
+        : ''),
     fix: (f) =>
       f.notFound
-        ? `Fix the spelling of command: in the pod file, or use a program the image has (try \`docker run --rm ${f.image} which ${f.command || '<program>'}\`).`
+        ? `Fix the spelling of command: in the pod file, or use a program the image has (try \`docker run --rm ${f.image} which ${f.command || '<program>'}` +
+          `\`).`
         : 'Fix what Docker names above in the pod file; kubelet retries with the new file on its own.',
     lessonSection: 'lesson 1, "Look at what kubelet did"',
   },
@@ -503,7 +568,14 @@ export const catalogue: CatalogueEntry[] = [
       return { container: exited.container, restarts: String(restarts), output: clip(output, 80), want: ev.focus.logsContain ?? '' };
     },
     explain: (f, ev) =>
-      `Container ${f.container} did its job and exited with code 0; ${restarts(ev) ? "a pod's restartPolicy defaults to Always, so kubelet starts it again and again (kubectl calls it CrashLoopBackOff). For a one-shot command like echo that is expected, not the failure." : `its pod has restartPolicy ${ev.restartPolicy}, so it stays exited.`}${f.want ? ` What fails is its output: ${f.output ? `it printed "${f.output}"` : 'it printed nothing'}, and the step looks for "${f.want}".` : ' What fails is that this container was meant to keep running.'}`,
+      `Container ${f.container} did its job and exited with code 0; ` +
+      (restarts(ev)
+        ? "a pod's restartPolicy defaults to Always, so kubelet starts it again and again (kubectl calls it CrashLoopBackOff). " +
+          'For a one-shot command like echo that is expected, not the failure.'
+        : `its pod has restartPolicy ${ev.restartPolicy}, so it stays exited.`) +
+      (f.want
+        ? ` What fails is its output: ${f.output ? `it printed "${f.output}"` : 'it printed nothing'}, and the step looks for "${f.want}".`
+        : ' What fails is that this container was meant to keep running.'),
     fix: (f) =>
       f.want
         ? `Leave the restarts alone; change the container's command so it prints "${f.want}", for example command: ["echo", "${f.want}"].`
@@ -520,9 +592,13 @@ export const catalogue: CatalogueEntry[] = [
       return { container: crashed.container, code: String(crashed.exitCode), said: clip(said, 200), name: crashed.name };
     },
     explain: (f, ev) =>
-      `Container ${f.container} exits with code ${f.code}${restarts(ev, Number(f.code)) ? ' and kubelet keeps restarting it' : ` and stays exited (restartPolicy ${ev.restartPolicy})`}.${f.said ? ` Its log says: ${f.said}` : ' It wrote no log before exiting.'}`,
+      `Container ${f.container} exits with code ${f.code}` +
+      (restarts(ev, Number(f.code)) ? ' and kubelet keeps restarting it' : ` and stays exited (restartPolicy ${ev.restartPolicy})`) +
+      `.` +
+      (f.said ? ` Its log says: ${f.said}` : ' It wrote no log before exiting.'),
     fix: (f) =>
-      `Read its whole log with \`docker logs ${(f.name ?? '').slice(0, 60)}\`; the error usually names the flag, file or address it cannot use.`,
+      `Read its whole log with \`docker logs ${(f.name ?? '').slice(0, 60)}\`; the error usually names the flag, file or ` +
+      `address it cannot use.`,
     lessonSection: 'lesson 1, "Look at what kubelet did"',
   },
 ];

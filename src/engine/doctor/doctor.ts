@@ -51,7 +51,8 @@ export function formatDoctor(results: CheckResult[]): string {
   const count = (status: string) => results.filter((r) => r.status === status).length;
   lines.push('');
   lines.push(
-    `${count('pass')} pass, ${count('warn')} warn, ${count('fail')} fail${count('fail') > 0 ? ': fix the FAIL lines, then run `lab doctor` again' : ': this machine can run the lab'}`,
+    `${count('pass')} pass, ${count('warn')} warn, ${count('fail')} fail` +
+      (count('fail') > 0 ? ': fix the FAIL lines, then run `lab doctor` again' : ': this machine can run the lab'),
   );
   return lines.join('\n');
 }

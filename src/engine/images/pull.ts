@@ -12,7 +12,8 @@ export class ImagePullError extends LabError {
       `the image ${image} is not on this machine and pulling it failed: ${reason}`,
       mirrored
         ? 'check that the mirror holds this image (`lab images list` shows the names) and that Docker can reach it'
-        : 'check the network, or use a mirror (`--registry-mirror PREFIX` or registryMirror in lab.config.yaml), or load a class bundle with `lab images load FILE`',
+        : 'check the network, or use a mirror (`--registry-mirror PREFIX` or registryMirror in lab.config.yaml), or load a class ' +
+            'bundle with `lab images load FILE`',
       { cause },
     );
   }

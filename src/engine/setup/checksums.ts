@@ -94,7 +94,8 @@ export function archiveFor(checksums: Checksums, arch: string): ReleaseArchive {
   if (!archive) {
     throw new LabError(
       `there is no Kubernetes ${checksums.kubernetes} archive for ${arch} in labs/checksums.yaml`,
-      `the lab supports ${checksums.archives.map((a) => a.arch).join(' and ')}; on another machine, build or copy the binaries and use \`lab setup --from DIR\``,
+      `the lab supports ${checksums.archives.map((a) => a.arch).join(' and ')}; on another machine, build or copy the binaries ` +
+        `and use \`lab setup --from DIR\``,
     );
   }
   return archive;

@@ -26,8 +26,10 @@ export interface DownloadOptions {
 export class ChecksumMismatchError extends LabError {
   constructor(file: string, expected: string, actual: string) {
     super(
-      `${path.basename(file)} does not match the sha512 kept in labs/checksums.yaml (expected ${expected.slice(0, 16)}…, got ${actual.slice(0, 16)}…); the file was deleted`,
-      'run `lab setup` again to download it afresh; if it fails again, the download host or a proxy is serving a different file: do not use it',
+      `${path.basename(file)} does not match the sha512 kept in labs/checksums.yaml (expected ${expected.slice(0, 16)}…, got ${actual.slice(0, 16)}` +
+        `…); the file was deleted`,
+      'run `lab setup` again to download it afresh; if it fails again, the download host or a proxy is serving a different ' +
+        'file: do not use it',
     );
   }
 }

@@ -105,9 +105,8 @@ function Images({ images }: { images: NonNullable<PreflightState['images']> }) {
   if (images.off) {
     return (
       <Text wrap="wrap" color={paint(theme, 'yellow')}>
-        {
-          '! Images are missing, and automatic pulls are off (MVK_NO_PULL=1 or pullImages: false): `npx lab images pull` pulls them, `npx lab images load FILE` loads a bundle.'
-        }
+        {'! Images are missing, and automatic pulls are off (MVK_NO_PULL=1 or pullImages: false): `npx lab images pull` pulls ' +
+          'them, `npx lab images load FILE` loads a bundle.'}
       </Text>
     );
   }
@@ -154,7 +153,8 @@ function Verdict({ preflight }: { preflight: PreflightState }) {
   if (fails > 0) {
     return (
       <Text wrap="wrap" color={paint(theme, 'red')}>
-        {`✘ ${fails === 1 ? 'One thing needs' : `${fails} things need`} fixing first; each line above says how. Then press r to check again. Enter goes on anyway: the lessons read fine, but their checks will not pass.`}
+        {`✘ ${fails === 1 ? 'One thing needs' : `${fails} things need`} fixing first; each line above says how. Then press r to ` +
+          `check again. Enter goes on anyway: the lessons read fine, but their checks will not pass.`}
       </Text>
     );
   }

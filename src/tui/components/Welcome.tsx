@@ -52,7 +52,9 @@ export function Welcome({ steps, resumeStep, firstVisit, isRoot, checking, width
       <Text wrap="wrap">{intro}</Text>
       <Text> </Text>
       <Text wrap="wrap" color={paint(theme, 'yellow')}>
-        {`! The lab runs kubelet and containers as root on this machine: state under /var/lib/mvk-lab, etcd on 127.0.0.1:2379, the apiserver on 127.0.0.1:8080, kubelet's port 10250 on Docker's bridge. Use a machine you can throw away; \`npm run lab -- reset\` puts it back.`}
+        {`! The lab runs kubelet and containers as root on this machine: state under /var/lib/mvk-lab, etcd on 127.0.0.1:2379, the ` +
+          `apiserver on 127.0.0.1:8080, kubelet's port 10250 on Docker's bridge. Use a machine you can throw away; \`npm run lab -- ` +
+          `reset\` puts it back.`}
       </Text>
       {/* The machine check says so too, with the rest of what the machine lacks. */}
       {!isRoot && !machine ? (

@@ -73,44 +73,48 @@ describe('every lesson in the walkthrough', () => {
   }
 
   for (const { columns, rows, pane, screenSteps } of sizes) {
-    it(`shows ${screenSteps.length === steps.length ? 'each lesson' : `lessons ${screenSteps.map((s) => s.number).join(' and ')}`} on a ${columns}x${rows} screen line for line, within the screen, in reading mode`, async () => {
-      const fake = fakeEngine();
-      const store = new WalkthroughStore(
-        fake.engine,
-        { pollMs: 60_000, debounceMs: 0, unrelatedEventCheckMs: 30_000 },
-        new FakeScheduler(),
-      );
-      await store.start();
-      const markdown = (n: number) => renderLesson(fake.engine.env, steps[n - 1]!, machine);
-      const app = renderSized(<App store={store} lessonMarkdown={markdown} isRoot clipboard={() => undefined} />, columns, rows);
-      await settle();
-      app.stdin.write('\r');
-      await settle();
-      app.stdin.write('v');
-      await settle();
-      for (const step of screenSteps) {
-        store.open('step', step.number);
+    it(
+      `shows ${screenSteps.length === steps.length ? 'each lesson' : `lessons ${screenSteps.map((s) => s.number).join(' and ')}`} ` +
+        `on a ${columns}x${rows} screen line for line, within the screen, in reading mode`,
+      async () => {
+        const fake = fakeEngine();
+        const store = new WalkthroughStore(
+          fake.engine,
+          { pollMs: 60_000, debounceMs: 0, unrelatedEventCheckMs: 30_000 },
+          new FakeScheduler(),
+        );
+        await store.start();
+        const markdown = (n: number) => renderLesson(fake.engine.env, steps[n - 1]!, machine);
+        const app = renderSized(<App store={store} lessonMarkdown={markdown} isRoot clipboard={() => undefined} />, columns, rows);
         await settle();
-        const expected = layoutLesson(markdown(step.number), pane, { color: true }).lines.map((line) => plain(line).trimEnd());
-        const seen: string[] = [];
-        for (let page = 0; page < 100; page++) {
-          const frame = plain(app.lastFrame()!);
-          const lines = frame.split('\n');
-          for (const line of lines)
-            assert.ok(stringWidth(line) <= columns - 1, `step ${step.number}: a screen line is ${stringWidth(line)} columns:\n${frame}`);
-          // Reading mode: header, the lesson, the footer. The header says which lines are shown.
-          const position = /(\d+)-(\d+)\/(\d+)$/.exec(lines[0]!);
-          const [from, to, total] = position ? position.slice(1).map(Number) : [1, expected.length, expected.length];
-          assert.ok(rows - 3 >= to! - from! + 1, `step ${step.number}: the lesson has the screen but its header and footer`);
-          // The block the copy key takes has a mark in its gutter (› without colour): the rest is the lesson's text.
-          lines.slice(1, 1 + to! - from! + 1).forEach((line, i) => (seen[from! - 1 + i] = line.replace(/^( *)› /, '$1  ').trimEnd()));
-          if (to === total) break;
-          app.stdin.write('\x1b[6~'); // Page Down
+        app.stdin.write('\r');
+        await settle();
+        app.stdin.write('v');
+        await settle();
+        for (const step of screenSteps) {
+          store.open('step', step.number);
           await settle();
+          const expected = layoutLesson(markdown(step.number), pane, { color: true }).lines.map((line) => plain(line).trimEnd());
+          const seen: string[] = [];
+          for (let page = 0; page < 100; page++) {
+            const frame = plain(app.lastFrame()!);
+            const lines = frame.split('\n');
+            for (const line of lines)
+              assert.ok(stringWidth(line) <= columns - 1, `step ${step.number}: a screen line is ${stringWidth(line)} columns:\n${frame}`);
+            // Reading mode: header, the lesson, the footer. The header says which lines are shown.
+            const position = /(\d+)-(\d+)\/(\d+)$/.exec(lines[0]!);
+            const [from, to, total] = position ? position.slice(1).map(Number) : [1, expected.length, expected.length];
+            assert.ok(rows - 3 >= to! - from! + 1, `step ${step.number}: the lesson has the screen but its header and footer`);
+            // The block the copy key takes has a mark in its gutter (› without colour): the rest is the lesson's text.
+            lines.slice(1, 1 + to! - from! + 1).forEach((line, i) => (seen[from! - 1 + i] = line.replace(/^( *)› /, '$1  ').trimEnd()));
+            if (to === total) break;
+            app.stdin.write('\x1b[6~'); // Page Down
+            await settle();
+          }
+          assert.deepEqual(seen, expected, `step ${step.number}: what the screen showed is not the lesson`);
         }
-        assert.deepEqual(seen, expected, `step ${step.number}: what the screen showed is not the lesson`);
-      }
-      store.stop();
-    });
+        store.stop();
+      },
+    );
   }
 });

@@ -48,7 +48,8 @@ describe('lesson markdown for the terminal', () => {
 
   it('renders bullet lists with hanging indentation, and nested lists one level in', () => {
     const lines = render(
-      '- **`--pod-manifest-path`**: the directory kubelet watches for static pod files\n- second\n  - nested *one*\n  - nested two\n- third',
+      '- **`--pod-manifest-path`**: the directory kubelet watches for static pod files\n- second\n  - nested *one*\n  - nested ' +
+        'two\n- third',
       40,
     );
     assert.deepEqual(lines, [
@@ -137,7 +138,9 @@ describe('lesson markdown for the terminal', () => {
   });
 
   it("keeps the lesson's own continuation lines apart from the wrapped parts", () => {
-    const kubelet = `kubelet \\\n  --pod-manifest-path=/root/mvk-lab/pods \\\n  --experimental-dockershim-root-directory=/var/lib/mvk-lab/dockershim --fail-swap-on=false`;
+    const kubelet =
+      `kubelet \\\n  --pod-manifest-path=/root/mvk-lab/pods \\\n  ` +
+      `--experimental-dockershim-root-directory=/var/lib/mvk-lab/dockershim --fail-swap-on=false`;
     const { rows } = codeRows(`\`\`\`sh lab-run kubelet\n${kubelet}\n\`\`\``, 79);
     assert.equal(rows.at(-1), '      --fail-swap-on=false');
     assert.equal(unwrapCode(rows), kubelet);

@@ -53,7 +53,8 @@ export const imagesCheck: DoctorCheck = {
       this.title,
       'warn',
       `not on this machine: ${missing.map((s) => s.name).join(', ')}`,
-      `\`lab images pull\` (or \`lab setup\`) pulls them from ${from}; behind a firewall use --registry-mirror PREFIX, or \`lab images load FILE\` with a bundle from your instructor`,
+      `\`lab images pull\` (or \`lab setup\`) pulls them from ${from}; behind a firewall use --registry-mirror PREFIX, or \`lab ` +
+        `images load FILE\` with a bundle from your instructor`,
     );
   },
 };

@@ -21,7 +21,8 @@ export const portsCheck: DoctorCheck = {
         title,
         'fail',
         `held by ${by} on ${foreign.address}`,
-        `the lab needs this port; stop that process (\`ss -ltnp 'sport = :${port}'\` shows it), or use another machine if it belongs to a Kubernetes you keep`,
+        `the lab needs this port; stop that process (\`ss -ltnp 'sport = :${port}'\` shows it), or use another machine if it ` +
+          `belongs to a Kubernetes you keep`,
       );
     });
   },
@@ -40,7 +41,8 @@ export const otherKubernetesCheck: DoctorCheck = {
           this.title,
           'fail',
           `found ${foreign.map((p) => `${p.name} (pid ${p.pid}: ${p.command})`).join('; ')}`,
-          'the lab never touches another kubelet or cluster; it would fight this one for ports, cgroups and containers. Use a machine (or VM) without Kubernetes, or stop that cluster yourself',
+          'the lab never touches another kubelet or cluster; it would fight this one for ports, cgroups and containers. Use a ' +
+            'machine (or VM) without Kubernetes, or stop that cluster yourself',
         ),
       );
     } else {
@@ -56,7 +58,8 @@ export const otherKubernetesCheck: DoctorCheck = {
           'no files of another Kubernetes',
           'warn',
           `found ${traces.join(', ')}`,
-          'a Kubernetes was installed here. The lab keeps its state in /var/lib/mvk-lab and leaves these alone, but make sure that cluster is not started again while you work',
+          'a Kubernetes was installed here. The lab keeps its state in /var/lib/mvk-lab and leaves these alone, but make sure that ' +
+            'cluster is not started again while you work',
         ),
       );
     }

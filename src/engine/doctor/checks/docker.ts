@@ -39,7 +39,8 @@ export const dockerCheck: DoctorCheck = {
       this.title,
       'warn',
       `Docker ${docker.version} (API ${docker.apiVersion}); the lab is tested with 20.10 and 26`,
-      'it should work (the API check below says whether kubelet 1.19 may talk to it); if kubelet misbehaves, Docker 20.10 (Debian 12) or 26 (Debian 13) are the tested engines',
+      'it should work (the API check below says whether kubelet 1.19 may talk to it); if kubelet misbehaves, Docker 20.10 ' +
+        '(Debian 12) or 26 (Debian 13) are the tested engines',
     );
   },
 };
@@ -64,8 +65,13 @@ export const dockerApiCheck: DoctorCheck = {
         this.id,
         this.title,
         'fail',
-        `Docker ${docker.version} refuses clients older than API ${docker.minApiVersion}; kubelet would fail with "client version ${KUBELET_DOCKER_API} is too old"`,
-        `Docker 29 raised its default minimum API version to 1.44 (moby/moby#51186). Lower it: add "min-api-version": "${KUBELET_DOCKER_API}" to /etc/docker/daemon.json (moby/moby#51371), or set DOCKER_MIN_API_VERSION=${KUBELET_DOCKER_API} in dockerd's environment (\`systemctl edit docker\`, [Service] Environment=DOCKER_MIN_API_VERSION=${KUBELET_DOCKER_API}); then \`systemctl restart docker\`. Or install Docker 20.10`,
+        `Docker ${docker.version} refuses clients older than API ${docker.minApiVersion}; kubelet would fail with "client version ${KUBELET_DOCKER_API}` +
+          ` ` +
+          `is too old"`,
+        `Docker 29 raised its default minimum API version to 1.44 (moby/moby#51186). Lower it: add "min-api-version": "${KUBELET_DOCKER_API}` +
+          `" to /etc/docker/daemon.json (moby/moby#51371), or set DOCKER_MIN_API_VERSION=${KUBELET_DOCKER_API} ` +
+          (`in dockerd's environment (\`systemctl edit docker\`, [Service] Environment=DOCKER_MIN_API_VERSION=${KUBELET_DOCKER_API}` +
+            `); then \`systemctl restart docker\`. Or install Docker 20.10`),
       );
     }
     return result(this.id, this.title, 'pass', `API ${docker.minApiVersion}–${docker.apiVersion}`);
@@ -83,7 +89,8 @@ export const cgroupDriverCheck: DoctorCheck = {
         this.id,
         this.title,
         'pass',
-        "Docker uses the systemd driver: kubelet must run with --cgroup-driver=systemd (the lab's commands and `lab apply` pass it; typing kubelet by hand, add it)",
+        "Docker uses the systemd driver: kubelet must run with --cgroup-driver=systemd (the lab's commands and `lab apply` pass " +
+          'it; typing kubelet by hand, add it)',
       );
     }
     if (docker.cgroupDriver === 'cgroupfs')
@@ -93,7 +100,8 @@ export const cgroupDriverCheck: DoctorCheck = {
       this.title,
       'fail',
       `Docker reports the cgroup driver "${docker.cgroupDriver}"`,
-      'kubelet 1.19 knows only cgroupfs and systemd; set "exec-opts": ["native.cgroupdriver=cgroupfs"] in /etc/docker/daemon.json and restart Docker',
+      'kubelet 1.19 knows only cgroupfs and systemd; set "exec-opts": ["native.cgroupdriver=cgroupfs"] in ' +
+        '/etc/docker/daemon.json and restart Docker',
     );
   },
 };
@@ -128,7 +136,10 @@ export const sandboxCheck: DoctorCheck = {
       'fail',
       `Docker could not start it: ${error}`,
       oom
-        ? `kubelet gives every pod sandbox oom_score_adj ${SANDBOX_OOM_SCORE_ADJ}, and this machine forbids lowering it (no CAP_SYS_RESOURCE, common in sandboxed VMs and containers), so every pod would fail this way. Use a VM or host with full capabilities, or give Docker a runtime that raises negative oom_score_adj to 0 (the test bed's test/env/runc-oom-clamp.sh does that)`
+        ? `kubelet gives every pod sandbox oom_score_adj ${SANDBOX_OOM_SCORE_ADJ}, and this machine forbids lowering it (no ` +
+            `CAP_SYS_RESOURCE, common in sandboxed VMs and containers), so every pod would fail this way. Use a VM or host with full ` +
+            `capabilities, or give Docker a runtime that raises negative oom_score_adj to 0 (the test bed's ` +
+            `test/env/runc-oom-clamp.sh does that)`
         : 'check that Docker can run a container at all (`docker run --rm busybox true`) and read its log (`journalctl -u docker`)',
     );
   },

@@ -45,8 +45,10 @@ export const cgroupVersionCheck: DoctorCheck = {
       this.id,
       this.title,
       'warn',
-      `cgroup v2 with Docker's ${docker.cgroupDriver} driver: kubelet 1.19 with Docker on cgroup v2 is known to work with the systemd driver only`,
-      'where systemd is PID 1, switch Docker to it: add "exec-opts": ["native.cgroupdriver=systemd"] to /etc/docker/daemon.json, then `systemctl restart docker` (the lab passes kubelet --cgroup-driver=systemd by itself)',
+      `cgroup v2 with Docker's ${docker.cgroupDriver} driver: kubelet 1.19 with Docker on cgroup v2 is known to work with the ` +
+        `systemd driver only`,
+      'where systemd is PID 1, switch Docker to it: add "exec-opts": ["native.cgroupdriver=systemd"] to ' +
+        '/etc/docker/daemon.json, then `systemctl restart docker` (the lab passes kubelet --cgroup-driver=systemd by itself)',
     );
   },
 };
@@ -71,7 +73,8 @@ export const swapCheck: DoctorCheck = {
       this.id,
       this.title,
       'warn',
-      `swap is on (${devices.join(', ')}); kubelet refuses to start with swap unless given --fail-swap-on=false, which the lab adds for you`,
+      `swap is on (${devices.join(', ')}); kubelet refuses to start with swap unless given --fail-swap-on=false, which the lab ` +
+        `adds for you`,
       'nothing to do for the lab; a real node turns swap off (`swapoff -a`, and remove it from /etc/fstab)',
     );
   },

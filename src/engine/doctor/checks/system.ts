@@ -4,7 +4,9 @@ import { gib, result } from './result.ts';
 
 /** Where a student without Linux gets a machine: the repo's own VM recipes (vm/). */
 export const LINUX_VM_FIX =
-  'kubelet and dockershim run on Linux only: start a Debian 13 VM with the recipes in vm/ (macOS: `limactl start --name=mvk-lab vm/lima.yaml`; Windows, macOS or Linux with Multipass: `multipass launch 24.04 --name mvk-lab --cloud-init vm/cloud-init.yaml`), copy this checkout in and run the lab there';
+  'kubelet and dockershim run on Linux only: start a Debian 13 VM with the recipes in vm/ (macOS: `limactl start ' +
+  '--name=mvk-lab vm/lima.yaml`; Windows, macOS or Linux with Multipass: `multipass launch 24.04 --name mvk-lab ' +
+  '--cloud-init vm/cloud-init.yaml`), copy this checkout in and run the lab there';
 
 export const platformCheck: DoctorCheck = {
   id: 'platform',
@@ -68,7 +70,9 @@ export const wslCheck: DoctorCheck = {
       this.title,
       'warn',
       'WSL2 mounts cgroup v1 and v2 side by side (hybrid); the lab is proven on pure v1 and pure v2 machines only',
-      'switch WSL2 to pure cgroup v2: in Windows, add to %UserProfile%\\.wslconfig the lines `[wsl2]` and `kernelCommandLine = cgroup_no_v1=all`, enable systemd in the distribution (/etc/wsl.conf: `[boot]` and `systemd=true`), run `wsl --shutdown` in PowerShell and open the distribution again',
+      'switch WSL2 to pure cgroup v2: in Windows, add to %UserProfile%\\.wslconfig the lines `[wsl2]` and `kernelCommandLine = ' +
+        'cgroup_no_v1=all`, enable systemd in the distribution (/etc/wsl.conf: `[boot]` and `systemd=true`), run `wsl --shutdown` ' +
+        'in PowerShell and open the distribution again',
     );
   },
 };
@@ -101,7 +105,8 @@ export const machineIdCheck: DoctorCheck = {
       this.title,
       'warn',
       'no machine id in /etc/machine-id or /var/lib/dbus/machine-id',
-      'kubelet (through cAdvisor) reports the node by it; create one with `systemd-machine-id-setup` or `dbus-uuidgen --ensure=/etc/machine-id`',
+      'kubelet (through cAdvisor) reports the node by it; create one with `systemd-machine-id-setup` or `dbus-uuidgen ' +
+        '--ensure=/etc/machine-id`',
     );
   },
 };

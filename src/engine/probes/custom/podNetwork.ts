@@ -46,7 +46,9 @@ export async function curlLogs(ctx: ProbeContext): Promise<Outcome> {
       ...(kubeletUnreachable
         ? {
             cause: 'the apiserver cannot reach kubelet on port 10250 at the node address',
-            hint: 'kubelet must run with --address and --node-ip set to the docker0 bridge address (lesson 1), and the apiserver with --kubelet-preferred-address-types=InternalIP',
+            hint:
+              'kubelet must run with --address and --node-ip set to the docker0 bridge address (lesson 1), and the apiserver with ' +
+              '--kubelet-preferred-address-types=InternalIP',
           }
         : {}),
       evidence: { status: reply.status, message },
@@ -91,7 +93,8 @@ export async function curlRan(ctx: ProbeContext): Promise<Outcome> {
     const note =
       policy === 'Never'
         ? undefined
-        : `your curl pod has restartPolicy ${policy}${policy === 'Always' ? " (a pod's default)" : ''}, so kubelet runs curl again after every exit (kubectl shows CrashLoopBackOff); the lesson's restartPolicy: Never runs it once`;
+        : `your curl pod has restartPolicy ${policy}${policy === 'Always' ? " (a pod's default)" : ''}, so kubelet runs curl again ` +
+          `after every exit (kubectl shows CrashLoopBackOff); the lesson's restartPolicy: Never runs it once`;
     return {
       ok: true,
       expected,
@@ -107,13 +110,17 @@ export async function curlRan(ctx: ProbeContext): Promise<Outcome> {
       expected,
       seen: `curl exited with code ${failed.exitCode}${policy === 'Never' ? '' : `, and kubelet runs it again (restartPolicy ${policy})`}`,
       cause:
-        'curl could not fetch the page (exit 7: nothing answered at that address, 6: the name did not resolve); with -sS its own error is in `kubectl logs curl`',
+        'curl could not fetch the page (exit 7: nothing answered at that address, 6: the name did not resolve); with -sS its own ' +
+        'error is in `kubectl logs curl`',
       evidence,
     };
   return {
     ok: false,
     expected,
-    seen: `curl has not finished yet (pod ${pod?.status?.phase ?? 'phase unknown'}${status?.state?.waiting?.reason ? `, ${status.state.waiting.reason}` : ''})`,
+    seen:
+      `curl has not finished yet (pod ${pod?.status?.phase ?? 'phase unknown'}` +
+      (status?.state?.waiting?.reason ? `, ${status.state.waiting.reason}` : '') +
+      `)`,
     evidence,
   };
 }

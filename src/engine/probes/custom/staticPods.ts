@@ -55,7 +55,9 @@ export async function etcdDataOnHost(ctx: ProbeContext): Promise<Outcome> {
     expected,
     seen,
     evidence,
-    note: `your etcd keeps its data in ${hostDir} (the lesson uses ${lessons}): fine; \`lab reset\` removes it only if it appeared after the lab first ran, and otherwise prints the command to remove it`,
+    note:
+      `your etcd keeps its data in ${hostDir} (the lesson uses ${lessons}): fine; \`lab reset\` removes it only if it appeared ` +
+      `after the lab first ran, and otherwise prints the command to remove it`,
   };
 }
 
@@ -97,7 +99,12 @@ export async function apiserverKubeletRoute(ctx: ProbeContext): Promise<Outcome>
     ok: true,
     expected,
     seen,
-    note: `the apiserver will reach kubelet as "${ctx.env.nodeName}"; ${named ? 'that name is in /etc/hosts, so `kubectl logs` should work' : 'that name is not in /etc/hosts, so `kubectl logs` (step 6) works only if DNS knows it; --kubelet-preferred-address-types=InternalIP avoids the question'}`,
+    note:
+      `the apiserver will reach kubelet as "${ctx.env.nodeName}"; ` +
+      (named
+        ? 'that name is in /etc/hosts, so `kubectl logs` should work'
+        : 'that name is not in /etc/hosts, so `kubectl logs` (step 6) works only if DNS knows it; ' +
+          '--kubelet-preferred-address-types=InternalIP avoids the question'),
   };
 }
 
@@ -123,6 +130,8 @@ export async function nodeReady(ctx: ProbeContext): Promise<Outcome> {
   if (!outcome.ok || ctx.env.nodeName === NODE_NAME) return outcome;
   return {
     ...outcome,
-    note: `your node is called "${ctx.env.nodeName}" (the lessons say ${NODE_NAME}): fine; write ${ctx.env.nodeName} wherever a lesson writes ${NODE_NAME}, as in step 6's nodeName`,
+    note:
+      `your node is called "${ctx.env.nodeName}" (the lessons say ${NODE_NAME}): fine; write ${ctx.env.nodeName} wherever a ` +
+      `lesson writes ${NODE_NAME}, as in step 6's nodeName`,
   };
 }

@@ -15,7 +15,8 @@ export async function processProbe(spec: Spec, ctx: ProbeContext): Promise<Outco
     const seen =
       others.length === 0
         ? 'no kubelet process is running'
-        : `kubelet runs, but not for this repo (pid ${others[0]!.pid}, --pod-manifest-path=${others[0]!.flags.get('pod-manifest-path') ?? 'not set'})`;
+        : `kubelet runs, but not for this repo (pid ${others[0]!.pid}, --pod-manifest-path=${others[0]!.flags.get('pod-manifest-path') ?? 'not set'}` +
+          `)`;
     return { ok: false, expected, seen, evidence: { kubelets: others.map((k) => ({ pid: k.pid, argv: k.argv })) } };
   }
   const kubelet = ours[0]!;
