@@ -55,7 +55,10 @@ describe('labs/checksums.yaml', () => {
   });
 
   it('rejects a sha512 of the wrong length or case, naming the field', () => {
-    rejects({ ...valid, archives: [{ ...valid.archives[0], sha512: 'abc' }] }, /archives\.0\.sha512 must be 128 lower-case hex/);
+    rejects(
+      { ...valid, archives: [{ ...valid.archives[0], sha512: 'abc' }] },
+      /^checksums\.yaml:7:5: field archives\.0\.sha512: must be 128 lower-case hex/,
+    );
     rejects({ ...valid, archives: [{ ...valid.archives[0], sha512: 'A'.repeat(128) }] }, /sha512/);
   });
 
@@ -77,7 +80,7 @@ describe('labs/checksums.yaml', () => {
   });
 
   it('rejects text that is not YAML', () => {
-    assert.throws(() => parseChecksums('format: [1', 'checksums.yaml'), /not valid YAML/);
+    assert.throws(() => parseChecksums('format: [1', 'checksums.yaml'), /checksums\.yaml:1:\d+: Flow sequence/);
     assert.throws(
       () => parseChecksums('format: [1', 'checksums.yaml'),
       (error: Error) => error.cause instanceof Error,

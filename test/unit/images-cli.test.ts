@@ -79,6 +79,6 @@ describe('lab images list and the mirror on the command line (no Docker needed)'
       MVK_CACHE_DIR: path.join(dir, 'cache'),
     });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /bad\.yaml: field archives\.0\.sha512 must be 128 lower-case hex digits/);
+    assert.match(run.stderr, /bad\.yaml:4:\d+: field archives\.0\.sha512: must be 128 lower-case hex digits/);
   });
 });

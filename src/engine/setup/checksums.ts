@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { z as zodType } from 'zod';
 import { LabError } from '../../core/errors.ts';
 import { repoRoot } from '../../core/paths.ts';
-import { yaml } from '../../core/yaml.ts';
+import { parseYamlFile } from '../../core/yamlFile.ts';
 import { zod } from '../../core/zod.ts';
 
 export const CHECKSUMS_FORMAT = 1;
@@ -49,32 +49,18 @@ let schema: ReturnType<typeof checksumsSchemaOf> | undefined;
 export type Checksums = zodType.infer<ReturnType<typeof checksumsSchemaOf>>;
 export type ReleaseArchive = Checksums['archives'][number];
 
+const CHECKSUMS_HINT = 'restore it with `git checkout labs/checksums.yaml`; never copy a checksum from the download host';
+
+/** labs/checksums.yaml's text, read the way every YAML file of the lab is (core/yamlFile.ts). */
 export function parseChecksums(text: string, file: string, kubernetesVersion?: string): Checksums {
-  let raw: unknown;
-  try {
-    raw = yaml().parse(text);
-  } catch (error) {
+  const checksums = parseYamlFile(file, text, (schema ??= checksumsSchemaOf(zod())), { hint: CHECKSUMS_HINT });
+  if (kubernetesVersion && checksums.kubernetes !== kubernetesVersion) {
     throw new LabError(
-      `${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
-      'restore it with `git checkout labs/checksums.yaml`',
-      { cause: error },
-    );
-  }
-  const result = (schema ??= checksumsSchemaOf(zod())).safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new LabError(
-      `${file}: field ${issue.path.join('.') || '(top level)'} ${issue.message}`,
-      'restore it with `git checkout labs/checksums.yaml`; never copy a checksum from the download host',
-    );
-  }
-  if (kubernetesVersion && result.data.kubernetes !== kubernetesVersion) {
-    throw new LabError(
-      `${file} has checksums for ${result.data.kubernetes}, but the lab pins ${kubernetesVersion}`,
+      `${file} has checksums for ${checksums.kubernetes}, but the lab pins ${kubernetesVersion}`,
       "update labs/checksums.yaml from that release's CHANGELOG together with labs/versions.yaml",
     );
   }
-  return result.data;
+  return checksums;
 }
 
 export function loadChecksums(file = checksumsFile(), kubernetesVersion?: string): Checksums {
@@ -82,9 +68,7 @@ export function loadChecksums(file = checksumsFile(), kubernetesVersion?: string
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new LabError(`cannot read ${file}: ${(error as Error).message}`, 'restore it with `git checkout labs/checksums.yaml`', {
-      cause: error,
-    });
+    throw new LabError(`cannot read ${file}: ${(error as Error).message}`, CHECKSUMS_HINT, { cause: error });
   }
   return parseChecksums(text, file, kubernetesVersion);
 }
