@@ -41,7 +41,7 @@ import { loadVersions, versionsFile as defaultVersionsFile } from '../core/versi
 import { yaml } from '../core/yaml.ts';
 import { describeIssue, parserMessage, readYaml } from '../core/yamlFile.ts';
 import { lessonCommands, LessonFormatError, type LessonCommand } from '../content/lessonBlocks.ts';
-import { declarationProblems } from '../content/declared.ts';
+import { declarationProblems, staticPodPlaceholders } from '../content/declared.ts';
 import { defaultFixturesDir, defaultLabsDir, stepDirName, stepProblems, type Step } from '../content/load.ts';
 import { contentSchemas, type StepMeta } from '../content/schema.ts';
 
@@ -154,6 +154,20 @@ async function sampleVars(options: CheckOptions, images: Record<string, string>)
   return { ...vars, nodeIp: '10.0.0.10', cgroupDriver: 'cgroupfs', kubeletExtraFlags: '' };
 }
 
+/** The static pod roles step.yaml files declare (`staticPods:`), read before any step is checked. */
+function declaredRoles(labsDir: string): string[] {
+  if (!existsSync(labsDir)) return [];
+  return readdirSync(labsDir)
+    .filter((name) => stepDirName.test(name) && existsSync(path.join(labsDir, name, 'step.yaml')))
+    .flatMap((name) => {
+      const pods = readYaml(readFileSync(path.join(labsDir, name, 'step.yaml'), 'utf8')).document?.toJS()?.staticPods;
+      return pods && typeof pods === 'object' ? Object.keys(pods) : [];
+    });
+}
+
+const sampleRoleVars = (roles: string[]): TemplateVars =>
+  Object.fromEntries(roles.flatMap(staticPodPlaceholders).map((name) => [name, `sample-${name.replace(/\W+/g, '-')}`]));
+
 /** Fills the placeholders it knows and leaves others as they are (the placeholder rule reports them). */
 const fill = (text: string, vars: TemplateVars) =>
   text.replace(/\{\{\s*([A-Za-z][\w.]*)\s*\}\}/g, (whole, name: string) => vars[name] ?? whole);
@@ -224,7 +238,8 @@ export async function checkContent(options: CheckOptions = {}): Promise<CheckRes
     add('load', versionsPath, undefined, (error as Error).message);
   }
 
-  const vars = await sampleVars(options, images);
+  // The static pods the checked steps declare give placeholders of their own, as the loader knows them.
+  const vars = { ...sampleRoleVars(declaredRoles(labsDir)), ...(await sampleVars(options, images)) };
   const known = new Set([...Object.keys(vars), ...machinePlaceholders]);
   const defaults = options.codeProbes && options.codeActions ? undefined : (await import('./steps.ts')).labContentOptions();
   const codeProbes = options.codeProbes ?? defaults?.codeProbes;

@@ -1,3 +1,4 @@
+import type { DeclaredStaticPod } from '../content/declared.ts';
 import { labStaticPods } from './labNode.ts';
 
 /** The parts of the lab's cluster that listen on ports of the host: kubelet, or a static pod's role. */
@@ -30,12 +31,15 @@ let table: readonly LabPort[] | undefined;
  * at the addressed ones.
  */
 export function labPortTable(): readonly LabPort[] {
-  return (table ??= [
-    ...Object.values(labStaticPods()).flatMap((pod) =>
-      pod.ports.map(({ port, who, addressed }) => ({ port, component: pod.role, who, addressed })),
-    ),
+  return (table ??= portTableOf(Object.values(labStaticPods())));
+}
+
+/** The port table of these static pods (any steps', not only the lab's own), then kubelet's. */
+export function portTableOf(staticPods: readonly DeclaredStaticPod[]): LabPort[] {
+  return [
+    ...staticPods.flatMap((pod) => pod.ports.map(({ port, who, addressed }) => ({ port, component: pod.role, who, addressed }))),
     ...KUBELET_PORTS,
-  ]);
+  ];
 }
 
 /** The port numbers of one component, or of all; only the addressed ones if asked. */
