@@ -30,6 +30,14 @@ export function mapPartsOf(steps: readonly Step[]): DeclaredMapPart[] {
   return steps.flatMap((step) => step.meta.map.map((spec) => ({ spec, step: step.number })));
 }
 
+/**
+ * The first step after which the node is in the API (the step whose map adds the node): from then on
+ * kubelet runs with a kubeconfig, and the API's events and nodes say something. Past the last step when
+ * no step adds it.
+ */
+export const nodeJoinsAt = (steps: readonly Step[]): number =>
+  steps.find((step) => step.meta.map.some((part) => part.kind === 'node'))?.number ?? steps.length + 1;
+
 /** The placeholders a static pod role gives lessons, fixtures and probes. */
 export const staticPodPlaceholders = (role: string) => [`pods.${role}.name`, `pods.${role}.namespace`, `pods.${role}.file`];
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { NODE_NAME, type LabEnv } from '../core/context.ts';
 import { flagPath, labKubelets, type KubeletProcess } from '../machine/kubelet.ts';
 import { lintPodsDir, type LintedManifest } from './manifestLint.ts';
-import { staticPodsOf, type DeclaredStaticPod } from '../content/declared.ts';
+import { nodeJoinsAt, staticPodsOf, type DeclaredStaticPod } from '../content/declared.ts';
 import type { StaticPodSpec } from '../content/schema.ts';
 import { labSteps } from './steps.ts';
 
@@ -119,6 +119,11 @@ export function liveNode(env: LabEnv, kubelets = labKubelets(env)): LiveNode {
 export type StaticPodRole = string;
 
 let declared: Record<StaticPodRole, DeclaredStaticPod> | undefined;
+
+let joins: number | undefined;
+
+/** The step of the lab from which kubelet is registered with the API (read once). */
+export const labNodeJoinsAt = (): number => (joins ??= nodeJoinsAt(labSteps()));
 
 /** The static pods the lab's steps introduce, by role, with the lessons' names (read once). */
 export function labStaticPods(): Record<StaticPodRole, DeclaredStaticPod> {

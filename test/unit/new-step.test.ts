@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { mapPartsOf, staticPodsOf } from '../../src/content/declared.ts';
+import { mapPartsOf, nodeJoinsAt, staticPodsOf } from '../../src/content/declared.ts';
 import { loadSteps } from '../../src/content/load.ts';
 import { repoRoot } from '../../src/core/paths.ts';
 import { mapParts } from '../../src/engine/clusterMap.ts';
@@ -100,6 +100,7 @@ describe('a new step is a folder (issue 13)', () => {
 
   it('loads, with {{pods.scheduler.*}} known from its own declaration', () => {
     assert.equal(steps().length, 7);
+    assert.equal(nodeJoinsAt(steps()), 4, 'the node still joins the API at step 4, which adds it to the map');
     assert.deepEqual(staticPodsOf(steps()).scheduler, {
       name: 'kube-scheduler',
       namespace: 'kube-system',

@@ -1,5 +1,5 @@
 import { LAB_VAR_DIR } from '../../core/context.ts';
-import { labStaticPods, programOf } from '../labNode.ts';
+import { labNodeJoinsAt, labStaticPods, programOf } from '../labNode.ts';
 import { labPorts } from '../labPorts.ts';
 import { fixFor, formatProblem, type LintedManifest, type LintProblem } from '../manifestLint.ts';
 import { containerFlag } from '../manifests.ts';
@@ -225,7 +225,7 @@ export const catalogue: CatalogueEntry[] = [
     id: 'kubelet-without-kubeconfig',
     needs: ['kubelet'],
     match: (ev) =>
-      ev.step >= 4 &&
+      ev.step >= labNodeJoinsAt() &&
       ev.kubelet.running &&
       !ev.kubelet.flags.kubeconfig &&
       ['process', 'apiObject', 'code'].includes(ev.probe.kind) &&

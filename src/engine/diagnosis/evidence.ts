@@ -13,7 +13,7 @@ import { EvidenceUnavailableError } from '../../core/errors.ts';
 import { kubeconfigServer } from '../manifests.ts';
 import { componentAt, labPorts } from '../labPorts.ts';
 import { lintPodsDir, type DuplicatePod, type LintedManifest } from '../manifestLint.ts';
-import { labStaticPods } from '../labNode.ts';
+import { labNodeJoinsAt, labStaticPods } from '../labNode.ts';
 import { render } from '../../core/template.ts';
 import { yaml } from '../../core/yaml.ts';
 import { memo, PODS_LINT, type ProbeContext, type ProbeResult } from '../probes/types.ts';
@@ -328,7 +328,7 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
       images[image] = await shared(ctx, `image:${image}`, () => ctx.machine.docker.imagePresent(image)).catch(() => true);
   } else missing.push(`docker: ${docker.error}`);
   const events =
-    focus.pod && ctx.step >= 4
+    focus.pod && ctx.step >= labNodeJoinsAt()
       ? await podEvents(
           env,
           ctx.machine,
@@ -337,7 +337,7 @@ export async function gatherEvidence(result: ProbeResult, spec: ProbeSpec, ctx: 
             : focus.pod,
         )
       : [];
-  const nodes = ctx.step >= 4 ? await shared(ctx, 'nodes', () => nodeNames(env, ctx.machine)) : undefined;
+  const nodes = ctx.step >= labNodeJoinsAt() ? await shared(ctx, 'nodes', () => nodeNames(env, ctx.machine)) : undefined;
   const restartPolicy = focus.pod
     ? await restartPolicyOf(env, ctx.machine, manifestOf(lint, focus.pod), focus.pod, result.evidence)
     : undefined;

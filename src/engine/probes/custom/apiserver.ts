@@ -29,7 +29,8 @@ export const probePod = (ctx: ProbeContext) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name: 'mvk-admission-check', namespace: 'default' },
-  spec: { containers: [{ name: 'check', image: ctx.env.versions.images.busybox, command: ['true'] }] },
+  // A dry run pulls nothing: the sandbox image the engine always has will do.
+  spec: { containers: [{ name: 'check', image: ctx.env.versions.images.pause, command: ['true'] }] },
 });
 
 /** One server-side dry run per probe run: admission runs in full, nothing is stored. */
