@@ -5,9 +5,10 @@ import type { DeclaredMapPart } from '../content/declared.ts';
 import type { MapPartSpec } from '../content/schema.ts';
 import type { LabEnv } from '../core/context.ts';
 import { exitCodeOf, type ContainerFact } from '../machine/containerFact.ts';
-import type { DockerDriver, PodContainer } from '../machine/docker.ts';
-import { httpGet, parseJson } from '../machine/http.ts';
+import type { PodContainer } from '../machine/docker.ts';
+import { parseJson } from '../machine/http.ts';
 import { labKubelets } from '../machine/kubelet.ts';
+import type { Docker, Machine } from '../machine/machine.ts';
 import { withLiveNode } from './labNode.ts';
 
 /**
@@ -69,16 +70,29 @@ function listPodFiles(env: LabEnv): string[] {
   }
 }
 
-async function getJson(url: string): Promise<{ status: number; body: unknown } | undefined> {
-  try {
-    const reply = await httpGet(url, 2000);
-    return { status: reply.status, body: parseJson(reply.body) };
-  } catch {
-    return undefined;
-  }
+type GetJson = (url: string) => Promise<{ status: number; body: unknown } | undefined>;
+
+/**
+ * GETs through the machine, a JSON body or nothing when the server does not answer; each URL once per
+ * snapshot (the apiserver's /healthz is both the API's gate and its map part's health).
+ */
+function jsonGetter(machine: Machine): GetJson {
+  const asked = new Map<string, ReturnType<GetJson>>();
+  const get: GetJson = async (url) => {
+    try {
+      const reply = await machine.http(url, { timeoutMs: 2000 });
+      return { status: reply.status, body: parseJson(reply.body) };
+    } catch {
+      return undefined;
+    }
+  };
+  return (url) => {
+    if (!asked.has(url)) asked.set(url, get(url));
+    return asked.get(url)!;
+  };
 }
 
-async function staticPodFacts(env: LabEnv, docker: DockerDriver, roles: string[]): Promise<Pick<ClusterFacts, 'docker' | 'staticPods'>> {
+async function staticPodFacts(env: LabEnv, docker: Docker, roles: string[]): Promise<Pick<ClusterFacts, 'docker' | 'staticPods'>> {
   const staticPods: ClusterFacts['staticPods'] = {};
   let containers: PodContainer[] | undefined;
   try {
@@ -102,7 +116,11 @@ interface ApiPod {
   status?: { phase?: string; podIP?: string };
 }
 
-async function apiFacts(env: LabEnv, specs: MapPartSpec[]): Promise<Pick<ClusterFacts, 'apiserver' | 'node' | 'objects' | 'pods'>> {
+async function apiFacts(
+  env: LabEnv,
+  getJson: GetJson,
+  specs: MapPartSpec[],
+): Promise<Pick<ClusterFacts, 'apiserver' | 'node' | 'objects' | 'pods'>> {
   const health = await getJson(`${env.apiserverUrl}/healthz`);
   if (health?.status !== 200) return { apiserver: 'down', objects: {}, pods: {} };
   const result: Pick<ClusterFacts, 'apiserver' | 'node' | 'objects' | 'pods'> = { apiserver: 'up', objects: {}, pods: {} };
@@ -132,24 +150,25 @@ async function apiFacts(env: LabEnv, specs: MapPartSpec[]): Promise<Pick<Cluster
 }
 
 /** The declared health URLs, each asked once. */
-async function healthFacts(specs: MapPartSpec[]): Promise<ClusterFacts['healthy']> {
+async function healthFacts(getJson: GetJson, specs: MapPartSpec[]): Promise<ClusterFacts['healthy']> {
   const urls = [...new Set(specs.flatMap((spec) => (spec.kind === 'staticPod' && spec.health ? [spec.health] : [])))];
   const answers = await Promise.all(urls.map(async (url) => [url, (await getJson(url))?.status === 200] as const));
   return Object.fromEntries(answers);
 }
 
 /** Reads the machine for the parts `declared` names, and draws the map from what it found. */
-export async function clusterSnapshot(
-  labEnv: LabEnv,
-  docker: DockerDriver,
-  declared: readonly DeclaredMapPart[],
-): Promise<ClusterSnapshot> {
-  const kubelets = labKubelets(labEnv);
+export async function clusterSnapshot(labEnv: LabEnv, machine: Machine, declared: readonly DeclaredMapPart[]): Promise<ClusterSnapshot> {
+  const kubelets = labKubelets(labEnv, machine.processes());
   const kubelet = kubelets[0];
   const env = withLiveNode(labEnv, kubelets);
+  const getJson = jsonGetter(machine);
   const specs = declared.map((part) => part.spec);
   const roles = specs.flatMap((spec) => (spec.kind === 'staticPod' ? [spec.pod] : []));
-  const [containers, api, healthy] = await Promise.all([staticPodFacts(env, docker, roles), apiFacts(env, specs), healthFacts(specs)]);
+  const [containers, api, healthy] = await Promise.all([
+    staticPodFacts(env, machine.docker, roles),
+    apiFacts(env, getJson, specs),
+    healthFacts(getJson, specs),
+  ]);
   const facts: ClusterFacts = {
     nodeName: env.nodeName,
     kubelet: {

@@ -34,7 +34,7 @@ export function labEngine(env: LabEnv, steps: Step[]): WalkthroughEngine {
     env,
     steps,
     check: (step) => runStep(env, step, realMachine(new DockerDriver())),
-    snapshot: () => clusterSnapshot(env, new DockerDriver(), mapParts),
+    snapshot: () => clusterSnapshot(env, realMachine(new DockerDriver()), mapParts),
     apply: (stepNumber, log, onPull) => applyThrough(env, steps, stepNumber, { log, onPullProgress: onPull }),
     loadProgress: () => loadProgress(env),
     saveProgress: (progress) => saveProgress(env, progress),
