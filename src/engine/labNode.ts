@@ -6,7 +6,7 @@ import { flagPath, labKubelets, type KubeletProcess } from '../machine/kubelet.t
 import { lintPodsDir, type LintedManifest } from './manifestLint.ts';
 import { nodeJoinsAt, staticPodsOf, type DeclaredStaticPod } from '../content/declared.ts';
 import type { StaticPodSpec } from '../content/schema.ts';
-import { labSteps } from './steps.ts';
+import { labDeclarations } from './steps.ts';
 
 /** kubelet 1.19's defaults for the flags that decide where its state lives. */
 export const KUBELET_DEFAULT_ROOT_DIR = '/var/lib/kubelet';
@@ -123,11 +123,11 @@ let declared: Record<StaticPodRole, DeclaredStaticPod> | undefined;
 let joins: number | undefined;
 
 /** The step of the lab from which kubelet is registered with the API (read once). */
-export const labNodeJoinsAt = (): number => (joins ??= nodeJoinsAt(labSteps()));
+export const labNodeJoinsAt = (): number => (joins ??= nodeJoinsAt(labDeclarations()));
 
 /** The static pods the lab's steps introduce, by role, with the lessons' names (read once). */
 export function labStaticPods(): Record<StaticPodRole, DeclaredStaticPod> {
-  return (declared ??= staticPodsOf(labSteps()));
+  return (declared ??= staticPodsOf(labDeclarations()));
 }
 
 export interface StaticPodRef {

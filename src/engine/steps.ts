@@ -18,10 +18,20 @@ export const labContentOptions = (): ContentOptions => ({
   knownPlaceholders: basePlaceholders(),
 });
 
+let loaded: Step[] | undefined;
+
 /** The lab's steps, validated against the probes and actions this engine has. */
 export function labSteps(): Step[] {
-  return loadSteps(labContentOptions());
+  const steps = loadSteps(labContentOptions());
+  loaded ??= steps;
+  return steps;
 }
+
+/**
+ * The lab's steps for code that only reads what they declare (static pods, ports, where the node joins):
+ * the steps this process already loaded, so a command does not read and check labs/ again for them.
+ */
+export const labDeclarations = (): Step[] => (loaded ??= labSteps());
 
 /**
  * `npm run build` (src/engine/writeCache.ts): validates labs/ as `labSteps` does and keeps the result in
