@@ -321,7 +321,7 @@ async function summary(): Promise<number> {
 
 /**
  * `lab dev check` (issue 13): the content (labs/, fixtures/, the diagnoses' lesson sections) checked
- * statically, every problem as file:line (src/content/check.ts); `--live` also proves on this machine that
+ * statically, every problem as file:line (src/engine/contentCheck.ts); `--live` also proves on this machine that
  * every step starts unsolved. For authors and CI (`npm run check:content`), not for students.
  */
 async function devCheck(options: { live?: boolean }): Promise<number> {
@@ -478,7 +478,7 @@ export async function buildProgram(setExit: (code: number) => void, argv: string
     .action(async (options) => setExit(await devCheck(options)));
   // Issue 6: machine checks, binaries and images (kept in src/doctor, src/setup, src/images).
   const allCommands = !wantsVersion && !(word !== undefined && OWN_COMMANDS.has(word));
-  // --registry-mirror is an option of every command (images/mirror.ts, which labEnv() loads anyway); it
+  // --registry-mirror is an option of every command (core/imageMirror.ts, which labEnv() loads anyway); it
   // is registered when the option is given or help may list it. Without the flag it has nothing to do:
   // labEnv() reads MVK_REGISTRY_MIRROR and lab.config.yaml itself.
   const mirrorFlag = optionArgs(argv).some((arg) => arg === '--registry-mirror' || arg.startsWith('--registry-mirror='));

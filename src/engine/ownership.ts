@@ -14,7 +14,7 @@ import {
 
 /**
  * What on this machine is the lab's, the one rule reset, preflight, the doctor and `lab status` go by:
- * a kubelet is the lab's when it serves this repo's pods/ (labKubelets, drivers/kubelet.ts); a container
+ * a kubelet is the lab's when it serves this repo's pods/ (labKubelets, machine/kubelet.ts); a container
  * when its pod or sandbox is one of the lab's kubelets' or it is a static pod of one of the lab's node
  * names. Anything else belongs to someone else and is never touched.
  */

@@ -12,7 +12,7 @@ describe('lesson accuracy', () => {
   const steps = labSteps();
 
   it('every diagnosis names a lesson section that exists', async () => {
-    // The rule lives in `lab dev check` (src/content/check.ts, rule lesson-section), which also checks the
+    // The rule lives in `lab dev check` (src/engine/contentCheck.ts, rule lesson-section), which also checks the
     // form 'lesson N, "Heading"' and step.yaml's references; its own tests prove it fires.
     const { problems } = await checkContent();
     assert.deepEqual(

@@ -10,7 +10,7 @@ import { mapParts } from '../../src/engine/clusterMap.ts';
 import { checkContent } from '../../src/engine/contentCheck.ts';
 import { portTableOf } from '../../src/engine/labPorts.ts';
 import { labContentOptions } from '../../src/engine/steps.ts';
-import { finishedFacts } from './ui/fixtures.ts';
+import { finishedFacts } from './tui/fixtures.ts';
 
 /**
  * Issue 13: adding a step is adding a folder. A step 7 that runs kube-scheduler as a static pod is

@@ -32,12 +32,12 @@ export const RULES: Rule[] = [
     breaks: (line) => importsOf(line).some((name) => /(^|\/)dockerApi(\.[jt]s)?$/.test(name)),
   },
   { why: "uses DockerDriver.api, Docker's raw API (add a DockerDriver method)", breaks: (line) => /(?<!\.\.)\.api\b/.test(line) },
-  { why: 'calls fetch (HTTP goes through drivers/http.ts)', breaks: (line) => /(?<![\w.$])fetch\s*\(/.test(line) },
+  { why: 'calls fetch (HTTP goes through machine/http.ts)', breaks: (line) => /(?<![\w.$])fetch\s*\(/.test(line) },
   {
-    why: 'reads or writes /proc itself (drivers/proc.ts, drivers/sysctl.ts)',
+    why: 'reads or writes /proc itself (machine/proc.ts, machine/sysctl.ts)',
     breaks: (line, text) => importsFs(text) && /['"`]\/proc\//.test(line),
   },
-  { why: 'removes a directory tree itself (drivers/files.ts removeTree)', breaks: (line) => /\brmSync\s*\([^)]*recursive/.test(line) },
+  { why: 'removes a directory tree itself (machine/files.ts removeTree)', breaks: (line) => /\brmSync\s*\([^)]*recursive/.test(line) },
 ];
 
 /** Comment lines say what the code does and may name anything. */
@@ -76,7 +76,7 @@ describe('the machine seam', () => {
       "import { readFileSync } from 'node:fs';",
       "import { execa } from 'execa';",
       "const { spawn } = await import('node:child_process');",
-      "import { DockerEngine } from '../drivers/dockerApi';",
+      "import { DockerEngine } from '../machine/dockerApi';",
       'await docker.api.inspectImage(name);',
       'const reply = await fetch(url);',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the rule's input is source text with a template in it
