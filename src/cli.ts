@@ -31,7 +31,7 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0   pass (verify), or the command did what it was asked
   1   a step or a check fails (verify, lint, doctor: a machine check fails)
-  2   usage error: unknown command or option, bad step number
+  2   usage error: unknown command or option, bad step number, a broken lab.config.yaml
   3   the machine is not ready: Docker down, not root, binaries or images
       missing (\`lab doctor\` says what to fix, \`lab setup\` fetches them)
   70  internal error: a bug in the lab; the report goes to .lab/crash-*.log

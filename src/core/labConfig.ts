@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z as zodType } from 'zod';
 import { repoRoot } from './paths.ts';
+import { EXIT } from './errors.ts';
 import { loadYamlFile } from './yamlFile.ts';
 import { zod } from './zod.ts';
 
@@ -38,6 +39,8 @@ export function loadLabConfig(file = labConfigFile()): LabConfig {
   if (!existsSync(file)) return {};
   return loadYamlFile(file, labConfigSchema(), {
     ifEmpty: {},
+    // A broken settings file is bad input to the command (exit 2), not a step that fails (1).
+    exitCode: EXIT.usage,
     hint:
       'the settings are registryMirror (an image prefix), releaseBaseUrl (a URL) and pullImages (true/false), see README; or ' +
       'delete the file to use the defaults',

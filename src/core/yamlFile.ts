@@ -138,6 +138,8 @@ export interface YamlFileOptions {
   hint: string;
   /** The value an empty file stands for; without it an empty file is a problem. */
   ifEmpty?: unknown;
+  /** The exit code a problem leads to (LabError's default, 1, unless said). */
+  exitCode?: number;
 }
 
 /**
@@ -151,14 +153,18 @@ export function parseYamlFile<T>(file: string, text: string, schema: ZodType<T, 
   const problem = read.problems[0];
   let value: unknown;
   if (problem?.code === 'empty' && 'ifEmpty' in options) value = options.ifEmpty;
-  else if (problem) throw new LabError(formatAt(shown, problem, problem.message), options.hint, { cause: read.parserError });
+  else if (problem)
+    throw new LabError(formatAt(shown, problem, problem.message), options.hint, { cause: read.parserError, exitCode: options.exitCode });
   else value = read.document!.toJS();
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   // An unknown key is shown where it is written, not where its object starts.
   const at = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-  throw new LabError(formatAt(shown, read.fieldAt(at), describeIssue(issue)), options.hint, { cause: result.error });
+  throw new LabError(formatAt(shown, read.fieldAt(at), describeIssue(issue)), options.hint, {
+    cause: result.error,
+    exitCode: options.exitCode,
+  });
 }
 
 /** Reads `file` and parses it as `parseYamlFile` does; a file that cannot be read is a LabError too. */
@@ -167,7 +173,10 @@ export function loadYamlFile<T>(file: string, schema: ZodType<T, ZodTypeDef, unk
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new LabError(`cannot read ${options.shownAs ?? file}: ${(error as Error).message}`, options.hint, { cause: error });
+    throw new LabError(`cannot read ${options.shownAs ?? file}: ${(error as Error).message}`, options.hint, {
+      cause: error,
+      exitCode: options.exitCode,
+    });
   }
   return parseYamlFile(file, text, schema, options);
 }

@@ -194,6 +194,17 @@ describe('lab command line: exit codes and messages', { concurrency: true, timeo
     assert.match(json(unknown).error!.message, /unknown option '--colour'/);
   });
 
+  it('a broken lab.config.yaml is bad input: verify exits 2 and --json names it as a usage error at its line', async () => {
+    const config = path.join(scratch, 'broken-lab.config.yaml');
+    writeFileSync(config, 'registryMirror: [1\n');
+    const run = await lab(['verify', '1', '--json'], { env: { MVK_CONFIG: config } });
+    assert.equal(run.code, 2, run.stderr);
+    const out = json(run);
+    assert.equal(out.error?.kind, 'usage');
+    assert.match(out.error!.message, /broken-lab\.config\.yaml:2:1: /);
+    assert.match(out.error!.hint, /registryMirror/);
+  });
+
   it("show 1 prints step 1's commands (exit 0); show 99 exits 2 and names the valid steps", async () => {
     const [good, bad, none] = await Promise.all([
       lab(['show', '1'], { env: { MVK_DOCKER_SOCKET: path.join(scratch, 'no-docker.sock') } }),

@@ -88,7 +88,8 @@ describe('registry mirror', () => {
     withConfig('registryMirror: 5\n');
     assert.throws(
       () => loadLabConfig(),
-      (e: unknown) => e instanceof LabError && /lab\.config\.yaml:1:1: field registryMirror: Expected string/.test(e.message),
+      (e: unknown) =>
+        e instanceof LabError && /lab\.config\.yaml:1:1: field registryMirror: Expected string/.test(e.message) && e.exitCode === 2,
     );
     withConfig('registryMirorr: x.example/lab\n');
     assert.throws(() => loadLabConfig(), /Unrecognized key/);
