@@ -186,52 +186,67 @@ export function Preflight({ preflight, details, offset, width, height }: Preflig
   const notPassed = results.filter((r) => r.status !== 'pass');
   const current = preflight?.current;
   return (
+    // Rows never shrink (Yoga would squeeze them into the box and draw them over each other): the title,
+    // the downloads and the verdict keep theirs, and the list of problems is cut where the screen ends
+    // (d lists every check, scrolling).
     <Box flexDirection="column" width={width} height={height} paddingX={1} overflow="hidden">
-      <Text bold color={paint(theme, 'cyan')} wrap="truncate-end">
-        {'mvk-lab: is this machine ready? '}
-        <Text dimColor bold={false}>
-          (the checks of `npx lab doctor`)
+      <Box flexShrink={0} flexDirection="column">
+        <Text bold color={paint(theme, 'cyan')} wrap="truncate-end">
+          {'mvk-lab: is this machine ready? '}
+          <Text dimColor bold={false}>
+            (the checks of `npx lab doctor`)
+          </Text>
         </Text>
-      </Text>
-      <Text> </Text>
+        <Text> </Text>
+      </Box>
       {details ? (
-        results.slice(offset, offset + detailRows(height)).map((r) => <ResultLine key={`${r.id}-${r.title}`} result={r} withFix={false} />)
+        <Box flexShrink={0} flexDirection="column">
+          {results.slice(offset, offset + detailRows(height)).map((r) => (
+            <ResultLine key={`${r.id}-${r.title}`} result={r} withFix={false} />
+          ))}
+        </Box>
       ) : (
         <>
-          {current ? (
-            <Text wrap="truncate-end" color={paint(theme, 'cyan')}>
-              <Spinner type="dots" />
-              {` checking ${current.index + 1}/${current.total}: ${current.title}`}
-            </Text>
-          ) : null}
-          {passed > 0 ? (
-            <Text>
-              <Text color={paint(theme, 'green')}>✔ </Text>
-              {`${passed} ${passed === 1 ? 'check passes' : 'checks pass'}`}
-              <Text dimColor> (d lists them all)</Text>
-            </Text>
-          ) : null}
-          {notPassed.map((r) => (
-            <ResultLine key={`${r.id}-${r.title}`} result={r} withFix={!beingFetched(preflight, r.id)} />
-          ))}
-          {preflight?.binaries ? (
-            <>
-              <Text> </Text>
-              <Binaries binaries={preflight.binaries} />
-            </>
-          ) : null}
-          {preflight?.images ? (
-            <>
-              <Text> </Text>
-              <Images images={preflight.images} />
-            </>
-          ) : null}
-          {preflight?.phase === 'done' ? (
-            <>
-              <Text> </Text>
-              <Verdict preflight={preflight} />
-            </>
-          ) : null}
+          <Box flexGrow={1} flexShrink={1} flexDirection="column" overflow="hidden">
+            <Box flexShrink={0} flexDirection="column">
+              {current ? (
+                <Text wrap="truncate-end" color={paint(theme, 'cyan')}>
+                  <Spinner type="dots" />
+                  {` checking ${current.index + 1}/${current.total}: ${current.title}`}
+                </Text>
+              ) : null}
+              {passed > 0 ? (
+                <Text>
+                  <Text color={paint(theme, 'green')}>✔ </Text>
+                  {`${passed} ${passed === 1 ? 'check passes' : 'checks pass'}`}
+                  <Text dimColor> (d lists them all)</Text>
+                </Text>
+              ) : null}
+              {notPassed.map((r) => (
+                <ResultLine key={`${r.id}-${r.title}`} result={r} withFix={!beingFetched(preflight, r.id)} />
+              ))}
+            </Box>
+          </Box>
+          <Box flexShrink={0} flexDirection="column">
+            {preflight?.binaries ? (
+              <>
+                <Text> </Text>
+                <Binaries binaries={preflight.binaries} />
+              </>
+            ) : null}
+            {preflight?.images ? (
+              <>
+                <Text> </Text>
+                <Images images={preflight.images} />
+              </>
+            ) : null}
+            {preflight?.phase === 'done' ? (
+              <>
+                <Text> </Text>
+                <Verdict preflight={preflight} />
+              </>
+            ) : null}
+          </Box>
         </>
       )}
     </Box>

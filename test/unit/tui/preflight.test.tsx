@@ -158,6 +158,37 @@ describe('the first screen: machine check and fetches', () => {
     assert.match(frame, /! kubelet's cgroup driver matches Docker's: Docker uses systemd fix: the lab passes --cgroup-driver=systemd/);
   });
 
+  it('with more problems than rows, the title stays whole, the list is cut, not squeezed, and the verdict shows', () => {
+    // Seen at 80x24 with another cluster running: Yoga shrank the rows to fit the box, drew them on top
+    // of each other, and a blank row's space landed on the title's first letter ("  vk-lab: …").
+    const port = (n: number): CheckResult => ({
+      id: `port-${n}`,
+      title: `port ${n} free for something: held by someone (pid ${n}) on 127.0.0.1`,
+      status: 'fail',
+      detail: `held by someone (pid ${n})`,
+      fix: `the lab needs this port; stop that process (\`ss -ltnp 'sport = :${n}'\` shows it), or use another machine if it belongs to a Kubernetes you keep`,
+    });
+    const state: PreflightState = {
+      phase: 'done',
+      results: [pass('platform'), ...[2379, 2380, 6443, 8080, 10248, 10250, 10251].map(port)],
+      clear: false,
+    };
+    const lines = render(<Preflight preflight={state} details={false} offset={0} width={80} height={22} />)
+      .lastFrame()!
+      .split('\n');
+    assert.ok(lines.length <= 22, `${lines.length} rows`);
+    assert.match(lines[0]!, /^ mvk-lab: is this machine ready\?/, lines.join('\n'));
+    assert.equal(lines[1]!.trim(), '', 'a blank row under the title');
+    assert.match(lines.join('\n'), /✘ 7 things need fixing first/, 'the verdict is on screen');
+    const shown = lines.filter((line) => /^ ✘ port \d+ free/.test(line)).length;
+    assert.ok(shown >= 2, 'as many problems as fit');
+    // Each problem shown is followed by its own fix: nothing drawn over anything.
+    lines.forEach((line, i) => {
+      if (/^ ✘ port \d+ free/.test(line) && i + 1 < lines.length && !/^ ✘ \d things/.test(line))
+        assert.match(lines[i + 1]!, /^ {5}fix: |^\s*$/, lines.join('\n'));
+    });
+  });
+
   it('draws the download bar and each layer of the image being pulled', () => {
     const state: PreflightState = {
       phase: 'images',
