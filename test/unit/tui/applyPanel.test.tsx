@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
+import { Box } from 'ink';
 import { ApplyPanel } from '../../../src/tui/components/ApplyPanel.tsx';
 
 describe('ApplyPanel', () => {
@@ -42,5 +43,25 @@ describe('ApplyPanel', () => {
     assert.match(frame, /✘ lab apply 1 stopped/);
     assert.match(frame, /kubelet exited right after starting/);
     assert.match(frame, /hint: read \.lab\/kubelet\.log/);
+  });
+
+  it('a long error keeps the title, the whole message and the hint, and cuts the oldest progress lines', () => {
+    // A message wrapping to four rows used to be squeezed into the box, drawn over the title.
+    const lines = Array.from({ length: 12 }, (_, i) => `waiting: line ${i}`);
+    const message =
+      'step 6 did not pass within 90s: nginx-pinned: pod default/nginx is Pending with no node; nginx-serves: could not reach ' +
+      '172.17.0.4:80 (connection refused); curl-logs: no curl pod';
+    const frame = render(
+      <Box width={60}>
+        <ApplyPanel apply={{ step: 6, running: false, lines, error: { message, hint: 'bind nginx as in lesson 6' } }} height={8} />
+      </Box>,
+    ).lastFrame()!;
+    const rows = frame.split('\n');
+    assert.ok(rows.length <= 8, frame);
+    assert.equal(rows[0], '✘ lab apply 6 stopped', frame);
+    assert.equal(rows.at(-1), '  hint: bind nginx as in lesson 6', frame);
+    assert.ok(frame.replace(/\s+/g, ' ').includes(message), frame);
+    assert.match(frame, /waiting: line 11/);
+    assert.doesNotMatch(frame, /waiting: line 0\b/);
   });
 });
