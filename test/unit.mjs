@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run test:unit`: the unit tests (test/unit/**), in well under 30 s on two cores. Arguments are test
+ * `npm run test:unit`: the unit tests (test/unit/**), in about 30 s on two cores. Arguments are test
  * files (`npm run test:unit -- test/unit/cli.test.ts`) and node --test options (`--test-name-pattern=…`).
  *
  * Where the time went before: every test file is a process of its own, and through `--import tsx` each
