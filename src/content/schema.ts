@@ -1,6 +1,10 @@
 import type { z as Z } from 'zod';
 import { zod } from '../core/zod.ts';
 
+/** The parts of the cluster a probe can be about, as the diagnoses know them (a code probe's `about`). */
+export const PROBE_COMPONENTS = ['kubelet', 'etcd', 'apiserver', 'serviceaccount', 'pod'] as const;
+export type ProbeComponent = (typeof PROBE_COMPONENTS)[number];
+
 /** Bumped when the step metadata format changes incompatibly; the loader refuses other versions. */
 export const CONTENT_FORMAT = 1;
 
@@ -92,7 +96,7 @@ function buildSchemas(z: typeof Z) {
          */
         about: z
           .object({
-            component: z.enum(['kubelet', 'etcd', 'apiserver', 'serviceaccount', 'pod']),
+            component: z.enum(PROBE_COMPONENTS),
             pod: z.string().min(1).optional(),
             namespace: z.string().min(1).default('default'),
           })

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ProbeSpec } from '../../content/schema.ts';
+import type { ProbeComponent, ProbeSpec } from '../../content/schema.ts';
 import type { LabEnv } from '../../core/context.ts';
 import { exitCodeOf, type ContainerFact } from '../../machine/containerFact.ts';
 import { currentPodUid, DOCKER_SOCKET } from '../../machine/docker.ts';
@@ -19,7 +19,7 @@ import { yaml } from '../../core/yaml.ts';
 import { memo, PODS_LINT, type ProbeContext, type ProbeResult } from '../probes/types.ts';
 
 /** The parts of the cluster a probe can be about; each maps to a static pod and ports. */
-export type Component = 'kubelet' | 'etcd' | 'apiserver' | 'serviceaccount' | 'pod';
+export type Component = ProbeComponent;
 
 /** The static pods that are parts of the cluster the diagnoses know (their roles in step.yaml). */
 const STATIC_COMPONENTS = ['etcd', 'apiserver'] as const;
