@@ -63,16 +63,27 @@ export function recipes(versions: Versions, binDir: string, debDir: string, paus
       source: "Debian's busybox-static",
     },
     etcd: {
-      debs: ['etcd-server'],
-      files: { [deb('usr/bin/etcd')]: '/usr/local/bin/etcd' },
+      // The official image carries etcdctl beside etcd; step 9 runs it from this image.
+      debs: ['etcd-server', 'etcd-client'],
+      files: { [deb('usr/bin/etcd')]: '/usr/local/bin/etcd', [deb('usr/bin/etcdctl')]: '/usr/local/bin/etcdctl' },
       cmd: ['/usr/local/bin/etcd'],
-      source: "Debian's etcd-server (unpacked, not installed)",
+      source: "Debian's etcd-server and etcd-client (unpacked, not installed)",
     },
     apiserver: {
       files: { [path.join(binDir, 'kube-apiserver')]: '/usr/local/bin/kube-apiserver' },
       dirs: ['/var/run/kubernetes'],
       cmd: ['kube-apiserver', '--help'],
       source: `kube-apiserver ${versions.kubernetes} built by the test bed`,
+    },
+    scheduler: {
+      files: { [path.join(binDir, 'kube-scheduler')]: '/usr/local/bin/kube-scheduler' },
+      cmd: ['kube-scheduler', '--help'],
+      source: `kube-scheduler ${versions.kubernetes} built by the test bed`,
+    },
+    controllerManager: {
+      files: { [path.join(binDir, 'kube-controller-manager')]: '/usr/local/bin/kube-controller-manager' },
+      cmd: ['kube-controller-manager', '--help'],
+      source: `kube-controller-manager ${versions.kubernetes} built by the test bed`,
     },
     nginx: {
       debs: ['nginx', 'nginx-common'],
