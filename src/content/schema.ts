@@ -2,7 +2,7 @@ import type { z as Z } from 'zod';
 import { zod } from '../core/zod.ts';
 
 /** The parts of the cluster a probe can be about, as the diagnoses know them (a code probe's `about`). */
-export const PROBE_COMPONENTS = ['kubelet', 'etcd', 'apiserver', 'serviceaccount', 'pod'] as const;
+export const PROBE_COMPONENTS = ['kubelet', 'etcd', 'apiserver', 'scheduler', 'controllerManager', 'serviceaccount', 'pod'] as const;
 export type ProbeComponent = (typeof PROBE_COMPONENTS)[number];
 
 /** Bumped when the step metadata format changes incompatibly; the loader refuses other versions. */

@@ -6,6 +6,9 @@ import { statusMessage } from '../probes/custom/apiserver.ts';
 import { templateVars } from '../templateVars.ts';
 import { renderFixture } from './files.ts';
 import { kubectlApply, kubectlDelete } from './kubectlApply.ts';
+import { kubectl } from '../../machine/kubectl.ts';
+
+const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
 
 export type CodeAction = (env: LabEnv, log: (line: string) => void) => Promise<void>;
 
@@ -77,8 +80,26 @@ async function runCurl(env: LabEnv, log: (line: string) => void): Promise<void> 
   await kubectlApply(env, renderFixture('curl.yaml', { ...templateVars(env), nginxIp: ip }), log);
 }
 
+/**
+ * Step 7: kubelet registers its Node with the taint node.kubernetes.io/not-ready:NoSchedule, and only
+ * kube-controller-manager's node lifecycle controller takes it off. Until step 8 runs one, the lab does
+ * that controller's job, as the lesson has the student do with `kubectl taint … -`.
+ */
+async function untaintNode(env: LabEnv, log: (line: string) => void): Promise<void> {
+  const reply = await httpGet(`${env.apiserverUrl}/api/v1/nodes/${env.nodeName}`);
+  const node = parseJson(reply.body) as { spec?: { taints?: { key: string; effect: string }[] } } | undefined;
+  const notReady = (node?.spec?.taints ?? []).filter((t) => t.key === NOT_READY_TAINT);
+  for (const taint of notReady) {
+    const result = await kubectl(env, ['--server', env.apiserverUrl, 'taint', 'node', env.nodeName, `${taint.key}:${taint.effect}-`]);
+    if (result.exitCode !== 0)
+      throw new LabError(`removing the taint ${taint.key}:${taint.effect} failed: ${result.stderr.trim()}`, 'run `lab verify 7`');
+    log(result.stdout.trim());
+  }
+}
+
 export const codeActions: Record<string, CodeAction> = {
   'pending-nginx': pendingNginx,
   'bind-nginx': bindNginx,
   'run-curl': runCurl,
+  'untaint-node': untaintNode,
 };

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ProbeComponent, ProbeSpec } from '../../content/schema.ts';
+import { PROBE_COMPONENTS, type ProbeComponent, type ProbeSpec } from '../../content/schema.ts';
 import type { LabEnv } from '../../core/context.ts';
 import { exitCodeOf, type ContainerFact } from '../../machine/containerFact.ts';
 import { currentPodUid, DOCKER_SOCKET } from '../../machine/docker.ts';
@@ -21,8 +21,8 @@ import { memo, PODS_LINT, type ProbeContext, type ProbeResult } from '../probes/
 /** The parts of the cluster a probe can be about; each maps to a static pod and ports. */
 export type Component = ProbeComponent;
 
-/** The static pods that are parts of the cluster the diagnoses know (their roles in step.yaml). */
-const STATIC_COMPONENTS = ['etcd', 'apiserver'] as const;
+/** The static pods that are parts of the cluster the diagnoses know: roles in step.yaml that are probe components. */
+const STATIC_COMPONENTS = PROBE_COMPONENTS.filter((c) => !['kubelet', 'serviceaccount', 'pod'].includes(c));
 
 /** The process name (/proc/<pid>/comm) that should hold a component's port: kubelet, or the static pod's program. */
 export const componentProcess = (component: string): string | undefined =>

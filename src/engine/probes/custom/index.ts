@@ -1,6 +1,7 @@
 import type { CodeProbe } from '../types.ts';
 import { dryRunPod, unpinnedPending } from './podAdmission.ts';
 import { curlLogs, curlRan, nginxServes } from './podNetwork.ts';
+import { nodeSchedulable, podScheduled, schedulerActive } from './scheduling.ts';
 import { apiserverKubeletRoute, etcdDataOnHost, nodeReady } from './staticPods.ts';
 
 /** Probes that need code; step metadata names them with `kind: code, module: <name>`. */
@@ -13,4 +14,7 @@ export const codeProbes: Record<string, CodeProbe> = {
   'etcd-data-on-host': etcdDataOnHost,
   'apiserver-kubelet-route': apiserverKubeletRoute,
   'node-ready': nodeReady,
+  'scheduler-active': schedulerActive,
+  'node-schedulable': nodeSchedulable,
+  'pod-scheduled': podScheduled,
 };
