@@ -3,7 +3,7 @@
  * First the command's start-up (issue 10): `lab verify 3` wall time and peak RSS, median of 5, as
  * `bin/lab.mjs` runs it (compiled dist/) and as it ran before (src/ through tsx), against a bare
  * `node -e 0`; this part needs no test bed (verify just fails fast) and runs alone with
- * `npm run bench -- --startup`. Then, on the test bed: `lab apply 6` from reset, each `lab verify n`
+ * `npm run bench -- --startup`. Then, on the test bed: `lab apply N` (the last step) from reset, each `lab verify n`
  * on a failing and on a passing machine, `lab reset`, and how soon after a condition becomes true its
  * probe reports it. Run it under the real-env lock:
  *   flock /tmp/mvk-realenv.lock npm run bench
@@ -153,14 +153,15 @@ async function main(): Promise<void> {
     throw new Error(`the test bed is not ready, so only the start-up was measured: ${missing}`);
   }
 
+  const last = labSteps().length;
   await must(['reset', '--yes']);
-  for (let n = 1; n <= 6; n++) {
+  for (let n = 1; n <= last; n++) {
     const run = await must(['verify', String(n)], 1);
     record(`lab verify ${n} (failing machine)`, run.ms);
   }
-  const apply = await must(['apply', '6']);
-  record('lab apply 6 from reset', apply.ms);
-  for (let n = 1; n <= 6; n++) {
+  const apply = await must(['apply', String(last)]);
+  record(`lab apply ${last} from reset`, apply.ms);
+  for (let n = 1; n <= last; n++) {
     const run = await must(['verify', String(n)]);
     record(`lab verify ${n} (passing machine)`, run.ms);
   }
@@ -213,7 +214,7 @@ async function main(): Promise<void> {
   record('etcd healthy after kubelet restarted it (etcd-health)', healthyAt - startedAt, '(mostly etcd start-up)');
   events.destroy();
 
-  record('lab reset (after step 6)', (await must(['reset', '--yes'])).ms);
+  record(`lab reset (after step ${last})`, (await must(['reset', '--yes'])).ms);
   record('lab reset (second, no-op)', (await must(['reset', '--yes'])).ms);
 
   printRows();

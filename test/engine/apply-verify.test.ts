@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { realMachineTest, resetMachineAfter } from '../helpers/realmachine.ts';
+import { labSteps } from '../../src/engine/steps.ts';
 import { lab, verifyJson } from './helpers.ts';
 
 /** For each step, from a reset machine: the probe that must fail first, and what it must say. */
@@ -21,15 +22,19 @@ const failsBefore: Record<number, { probe: string; seen: RegExp }[]> = {
   ],
   // Step 5 leaves nginx Pending, as its lesson does; step 6 binds it.
   6: [{ probe: 'nginx-pinned', seen: /spec\.nodeName is not set/ }],
+  7: [{ probe: 'scheduler-manifest', seen: /pods\/scheduler\.yaml does not exist/ }],
 };
+/** Every shipped step, so a new step cannot be left out of this test (it needs an entry above). */
+const LAST = labSteps().length;
 
 describe('lab apply, step by step, from a reset machine', { timeout: 900_000 }, () => {
   resetMachineAfter();
 
-  realMachineTest('each step fails verify for its own reason, then passes after apply; then all six pass', async (t) => {
-    for (let step = 1; step <= 6; step++) {
+  realMachineTest('each step fails verify for its own reason, then passes after apply; then all of them pass', async (t) => {
+    for (let step = 1; step <= LAST; step++) {
       const before = await verifyJson(step);
       assert.equal(before.code, 1, `verify ${step} should fail before apply`);
+      assert.ok(failsBefore[step], `step ${step} has no entry in failsBefore`);
       for (const { probe, seen } of failsBefore[step]!) {
         const result = before.results.find((r) => r.id === probe);
         assert.equal(result?.status, 'fail', `step ${step}: ${probe} should fail before apply`);
@@ -59,17 +64,17 @@ describe('lab apply, step by step, from a reset machine', { timeout: 900_000 }, 
     assert.equal(report.format, 1);
     assert.deepEqual(
       report.steps.map((s) => [s.step, s.passed]),
-      [1, 2, 3, 4, 5, 6].map((n) => [n, true]),
+      Array.from({ length: LAST }, (_, i) => [i + 1, true]),
     );
 
     const status = await lab('status');
     assert.equal(status.code, 0);
-    assert.match(status.stdout, /PASS {2}6\./);
+    assert.match(status.stdout, new RegExp(`PASS {2}${LAST}\\.`));
     assert.match(status.stdout, /kubelet: pid \d+ \(with --kubeconfig\)/);
 
     // apply of a step that passes does nothing and says so
-    const again = await lab('apply', '6');
+    const again = await lab('apply', String(LAST));
     assert.equal(again.code, 0);
-    assert.match(again.stdout, /step 6 \(.*\) already passes/);
+    assert.match(again.stdout, new RegExp(`step ${LAST} \\(.*\\) already passes`));
   });
 });

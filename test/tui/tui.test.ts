@@ -60,7 +60,7 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
     }
   });
 
-  it('walks all six steps with `a` up to the final screen', { timeout: 20 * MINUTE }, async (t) => {
+  it('walks every step with `a` up to the final screen', { timeout: 20 * MINUTE }, async (t) => {
     if (!needsRealEnv(t)) return;
     const term = await Terminal.launch('apply-all');
     try {
@@ -68,7 +68,7 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
       await term.keys('Enter');
       for (const step of steps) {
         const probes = step.meta.probes.length;
-        let screen = await term.waitFor(new RegExp(`Step ${step.number}/6`), MINUTE);
+        let screen = await term.waitFor(new RegExp(`Step ${step.number}/${steps.length}`), MINUTE);
         screen = await term.waitFor(/Checks \d+\/\d+/, MINUTE, 'the first check of the step');
         // The header is one row and the lesson starts right under it (a header that wraps shifts everything).
         assert.match(screen.split('\n')[1]!, new RegExp(`^Step ${step.number} — `), `the lesson starts on row 2:\n${screen}`);
@@ -110,7 +110,7 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
       assert.match(screen, /Checks 5\/5/);
       assert.equal(passedChecks(screen), 5);
       await term.keys('n');
-      await term.waitFor(/Step 2\/6/, MINUTE);
+      await term.waitFor(/Step 2\/\d+/, MINUTE);
       await term.quit();
       await term.close();
 
@@ -119,7 +119,7 @@ describe('npm run lab in a real terminal (tmux, 80x24)', { timeout: 30 * MINUTE 
       // The welcome screen's marks come from a fresh check of every step.
       await term.waitFor(/✔ 1\. kubelet runs a pod on its own/, MINUTE, 'step 1 marked as passing on the welcome screen');
       await term.keys('Enter');
-      await term.waitFor(/Step 2\/6 etcd as a static pod/, MINUTE, 'the walkthrough to resume at step 2');
+      await term.waitFor(/Step 2\/\d+ etcd as a static pod/, MINUTE, 'the walkthrough to resume at step 2');
       await term.quit();
     } finally {
       await term.close();

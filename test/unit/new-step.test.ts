@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -9,68 +9,70 @@ import { repoRoot } from '../../src/core/paths.ts';
 import { mapParts } from '../../src/engine/clusterMap.ts';
 import { checkContent } from '../../src/engine/contentCheck.ts';
 import { portTableOf } from '../../src/engine/labPorts.ts';
-import { labContentOptions } from '../../src/engine/steps.ts';
+import { labContentOptions, labDeclarations } from '../../src/engine/steps.ts';
 import { finishedFacts } from './tui/fixtures.ts';
 
 /**
- * Issue 13: adding a step is adding a folder. A step 7 that runs kube-scheduler as a static pod is
- * written here into a copy of labs/ and fixtures/ (its image in versions.yaml, the final screen moved to
- * it) and nothing else: the loader, lab dev check, the static pods, the port table and the cluster map
- * all take it in without a line of code.
+ * Issue 13: adding a step is adding a folder. A step after the lab's last one, running kube-proxy as a
+ * static pod (a lab to come), is written here into a copy of labs/ and fixtures/ (its image in
+ * versions.yaml, the final screen moved to it) and nothing else: the loader, lab dev check, the static
+ * pods, the port table and the cluster map all take it in without a line of code.
  */
-const STEP7 = `format: 1
-step: 7
-slug: scheduler
-title: kube-scheduler as a static pod
-summary: Let the scheduler place the pods you pinned by hand.
+const LAST = labDeclarations().length;
+const NEW = LAST + 1;
+const FOLDER = `${String(NEW).padStart(2, '0')}-kube-proxy`;
+const STEP = `format: 1
+step: ${NEW}
+slug: kube-proxy
+title: kube-proxy as a static pod
+summary: Give Services their virtual IPs.
 learned:
-  - The scheduler only writes a Binding; kubelet does the rest.
-images: [scheduler]
-files: [pods/scheduler.yaml]
+  - kube-proxy turns Services into iptables rules on each node.
+images: [proxy]
+files: [pods/kube-proxy.yaml]
 staticPods:
-  scheduler:
-    name: kube-scheduler
+  proxy:
+    name: kube-proxy
     namespace: kube-system
-    program: kube-scheduler
+    program: kube-proxy
     ports:
-      - { port: 10251, who: "kube-scheduler (healthz, insecure)", addressed: true }
-      - { port: 10259, who: kube-scheduler (secure) }
+      - { port: 10256, who: "kube-proxy (healthz)", addressed: true }
+      - { port: 10249, who: kube-proxy (metrics) }
 map:
-  - { kind: staticPod, pod: scheduler, running: ":10251", health: "http://127.0.0.1:10251/healthz" }
+  - { kind: staticPod, pod: proxy, running: ":10256", health: "http://127.0.0.1:10256/healthz" }
 hints:
-  - Write pods/scheduler.yaml as in the lesson.
+  - Write pods/kube-proxy.yaml as in the lesson.
 apply:
-  - write: { fixture: scheduler.yaml, to: pods/scheduler.yaml }
+  - write: { fixture: kube-proxy.yaml, to: pods/kube-proxy.yaml }
 probes:
-  - id: scheduler-healthz
-    title: kube-scheduler answers /healthz on 127.0.0.1:10251
+  - id: proxy-healthz
+    title: kube-proxy answers /healthz on 127.0.0.1:10256
     kind: http
-    url: http://127.0.0.1:10251/healthz
-    bodyEquals: ok
-    cause: the scheduler is not running, or not on the host network
-    hint: "check {{pods.scheduler.file}}: hostNetwork true, --master={{apiserverUrl}}"
+    url: http://127.0.0.1:10256/healthz
+    cause: kube-proxy is not running, or not on the host network
+    hint: "check {{pods.proxy.file}}: hostNetwork true, --master={{apiserverUrl}}"
 `;
 
 const POD = `apiVersion: v1
 kind: Pod
 metadata:
-  name: kube-scheduler
+  name: kube-proxy
   namespace: kube-system
 spec:
   hostNetwork: true
   containers:
-  - name: kube-scheduler
-    image: {{images.scheduler}}
-    command: [kube-scheduler, --master={{apiserverUrl}}, --leader-elect=false]
+  - name: kube-proxy
+    image: {{images.proxy}}
+    command: [kube-proxy, --master={{apiserverUrl}}, --healthz-bind-address=127.0.0.1:10256]
 `;
 
 const FENCE = '```';
-const LESSON7 = `# Step 7 — kube-scheduler as a static pod
+const LESSON = `# Step ${NEW} — kube-proxy as a static pod
 
 One more file in pods/.
 
 ${FENCE}sh lab-run
-cat <<'EOF' > pods/scheduler.yaml
+cat <<'EOF' > pods/kube-proxy.yaml
 ${POD}EOF
 ${FENCE}
 `;
@@ -83,34 +85,40 @@ describe('a new step is a folder (issue 13)', () => {
   cpSync(path.join(repoRoot, 'labs'), labsDir, { recursive: true });
   cpSync(path.join(repoRoot, 'fixtures'), fixturesDir, { recursive: true });
   // Content only: the step's folder, its fixture, its image, and the final screen moved to the new last step.
-  mkdirSync(path.join(labsDir, '07-scheduler'));
-  const six = path.join(labsDir, '06-pods-talk', 'step.yaml');
-  const sixText = readFileSync(six, 'utf8');
-  const finale = sixText.slice(sixText.indexOf('\nfinale:'));
-  writeFileSync(six, sixText.replace(finale, '\n'));
-  writeFileSync(path.join(labsDir, '07-scheduler', 'step.yaml'), STEP7 + finale.slice(1));
-  writeFileSync(path.join(labsDir, '07-scheduler', 'lesson.md'), LESSON7);
-  writeFileSync(path.join(fixturesDir, 'scheduler.yaml'), POD);
+  mkdirSync(path.join(labsDir, FOLDER));
+  const last = path.join(
+    labsDir,
+    readdirSync(labsDir)
+      .filter((d) => d.startsWith(String(LAST).padStart(2, '0')))
+      .at(0)!,
+    'step.yaml',
+  );
+  const lastText = readFileSync(last, 'utf8');
+  const finale = lastText.slice(lastText.indexOf('\nfinale:'));
+  writeFileSync(last, lastText.replace(finale, '\n'));
+  writeFileSync(path.join(labsDir, FOLDER, 'step.yaml'), STEP + finale.slice(1));
+  writeFileSync(path.join(labsDir, FOLDER, 'lesson.md'), LESSON);
+  writeFileSync(path.join(fixturesDir, 'kube-proxy.yaml'), POD);
   const versions = path.join(labsDir, 'versions.yaml');
-  writeFileSync(versions, `${readFileSync(versions, 'utf8').trimEnd()}\n  scheduler: registry.k8s.io/kube-scheduler:v1.19.16\n`);
+  writeFileSync(versions, `${readFileSync(versions, 'utf8').trimEnd()}\n  proxy: registry.k8s.io/kube-proxy:v1.19.16\n`);
   // The checkout's versions.yaml would list the new image; the loader takes its placeholders from there.
   const options = labContentOptions();
   const steps = () =>
-    loadSteps({ ...options, knownPlaceholders: [...(options.knownPlaceholders ?? []), 'images.scheduler'], labsDir, fixturesDir });
+    loadSteps({ ...options, knownPlaceholders: [...(options.knownPlaceholders ?? []), 'images.proxy'], labsDir, fixturesDir });
 
-  it('loads, with {{pods.scheduler.*}} known from its own declaration', () => {
-    assert.equal(steps().length, 7);
+  it('loads, with {{pods.proxy.*}} known from its own declaration', () => {
+    assert.equal(steps().length, NEW);
     assert.equal(nodeJoinsAt(steps()), 4, 'the node still joins the API at step 4, which adds it to the map');
-    assert.deepEqual(staticPodsOf(steps()).scheduler, {
-      name: 'kube-scheduler',
+    assert.deepEqual(staticPodsOf(steps()).proxy, {
+      name: 'kube-proxy',
       namespace: 'kube-system',
-      program: 'kube-scheduler',
+      program: 'kube-proxy',
       ports: [
-        { port: 10251, who: 'kube-scheduler (healthz, insecure)', addressed: true },
-        { port: 10259, who: 'kube-scheduler (secure)', addressed: false },
+        { port: 10256, who: 'kube-proxy (healthz)', addressed: true },
+        { port: 10249, who: 'kube-proxy (metrics)', addressed: false },
       ],
-      role: 'scheduler',
-      step: 7,
+      role: 'proxy',
+      step: NEW,
     });
   });
 
@@ -125,22 +133,22 @@ describe('a new step is a folder (issue 13)', () => {
   it('brings its ports into the one table and its part into the map', () => {
     const ports = portTableOf(Object.values(staticPodsOf(steps())));
     assert.deepEqual(
-      ports.filter((p) => p.component === 'scheduler').map((p) => `${p.port} ${p.who}${p.addressed ? ' (addressed)' : ''}`),
-      ['10251 kube-scheduler (healthz, insecure) (addressed)', '10259 kube-scheduler (secure)'],
+      ports.filter((p) => p.component === 'proxy').map((p) => `${p.port} ${p.who}${p.addressed ? ' (addressed)' : ''}`),
+      ['10256 kube-proxy (healthz) (addressed)', '10249 kube-proxy (metrics)'],
     );
     const declared = mapPartsOf(steps());
-    const scheduler = { file: true, container: { state: 'running' as const, status: 'Up 1 minute' } };
-    const running = { ...finishedFacts, staticPods: { ...finishedFacts.staticPods, scheduler } };
-    const part = (facts: typeof finishedFacts) => mapParts(declared, facts).find((p) => p.id === 'scheduler');
+    const proxy = { file: true, container: { state: 'running' as const, status: 'Up 1 minute' } };
+    const running = { ...finishedFacts, staticPods: { ...finishedFacts.staticPods, proxy } };
+    const part = (facts: typeof finishedFacts) => mapParts(declared, facts).find((p) => p.id === 'proxy');
     assert.deepEqual(part(running), {
-      id: 'scheduler',
-      label: 'scheduler',
+      id: 'proxy',
+      label: 'proxy',
       place: 'staticPod',
       state: 'wait',
       detail: 'not healthy yet',
-      step: 7,
+      step: NEW,
     });
-    assert.equal(part({ ...running, healthy: { ...running.healthy, 'http://127.0.0.1:10251/healthz': true } })?.detail, ':10251');
+    assert.equal(part({ ...running, healthy: { ...running.healthy, 'http://127.0.0.1:10256/healthz': true } })?.detail, ':10256');
     assert.equal(part(finishedFacts)?.state, 'off', 'no pod yet: not there');
   });
 });

@@ -24,6 +24,8 @@ export interface CatalogueEntry {
 
 const LAB_APISERVER = 'http://127.0.0.1:8080';
 const LAB_ETCD = 'http://127.0.0.1:2379';
+/** Control-plane components that are clients of the apiserver's insecure port, as static pods. */
+const API_CLIENTS: string[] = ['scheduler', 'controllerManager'];
 
 const firstContainer = (manifest: LintedManifest | undefined) => manifest?.value?.spec?.containers?.[0];
 /**
@@ -350,6 +352,49 @@ export const catalogue: CatalogueEntry[] = [
     lessonSection: 'lesson 3, "Step 3 — the apiserver in front of etcd"',
   },
   {
+    // The scheduler and the controller manager: clients of the apiserver that run as static pods.
+    id: 'control-plane-not-host-network',
+    needs: ['manifests'],
+    match: (ev) => {
+      const component = ev.focus.component;
+      if (!component || !API_CLIENTS.includes(component)) return undefined;
+      const manifest = componentManifest(ev, component);
+      return manifest?.value && manifest.value.spec?.hostNetwork !== true
+        ? { file: manifest.file, program: labStaticPods()[component]?.program ?? component }
+        : undefined;
+    },
+    explain: (f) =>
+      `${f.file} does not set hostNetwork: true, so ${f.program} gets a network namespace of its own, and 127.0.0.1:8080 there ` +
+      `is its own loopback, where nothing listens: every request to the apiserver is refused and it does no work.`,
+    fix: (f) => `Add \`hostNetwork: true\` under \`spec:\` in ${f.file}; kubelet replaces the pod when the file changes.`,
+    lessonSection: 'lesson 7, "Run the scheduler"',
+  },
+  {
+    id: 'control-plane-wrong-apiserver',
+    needs: ['manifests'],
+    match: (ev) => {
+      const component = ev.focus.component;
+      if (!component || !API_CLIENTS.includes(component)) return undefined;
+      const manifest = componentManifest(ev, component);
+      const container = firstContainer(manifest);
+      if (!container) return undefined;
+      const master = containerFlag(container, 'master');
+      const kubeconfig = containerFlag(container, 'kubeconfig');
+      const program = labStaticPods()[component]?.program ?? component;
+      if (master !== undefined && master.replace(/\/$/, '') !== LAB_APISERVER) return { file: manifest!.file, program, master };
+      if (master === undefined && kubeconfig === undefined) return { file: manifest!.file, program };
+      return undefined;
+    },
+    explain: (f) =>
+      f.master
+        ? `${f.file} gives ${f.program} --master=${f.master}, but the apiserver's insecure port is ${LAB_APISERVER}: it cannot ` +
+          `read or write anything, and keeps logging "connection refused" or a TLS error.`
+        : `${f.file} gives ${f.program} neither --master nor --kubeconfig, so it falls back to the in-cluster configuration: ` +
+          `the kubernetes Service's address (10.0.0.1:443), which nothing routes to in this cluster (no kube-proxy).`,
+    fix: (f) => `Give it \`--master=${LAB_APISERVER}\` in ${f.file}, as the lesson does.`,
+    lessonSection: 'lesson 7, "Run the scheduler"',
+  },
+  {
     id: 'etcd-no-data-volume',
     needs: ['manifests'],
     match: (ev) => {
@@ -428,6 +473,58 @@ export const catalogue: CatalogueEntry[] = [
       `/binding (lesson 6 has the command). An update such as kubectl apply cannot set nodeName on an existing pod; only a new ` +
       `pod can carry \`nodeName: ${ev.nodeName}\` from the start.`,
     lessonSection: 'lesson 6, "Bind nginx as a scheduler would"',
+  },
+  {
+    id: 'node-tainted',
+    needs: ['probe'],
+    match: (ev) => {
+      const data = ev.probe.data ?? {};
+      const taints = data.taints as string[] | undefined;
+      const failure = String(data.failedScheduling ?? '');
+      if (taints?.length) return { taints: taints.join(', ') };
+      const named = /taint \{([^:}]+):/.exec(failure);
+      return named ? { taints: named[1]!, failure } : undefined;
+    },
+    explain: (f, ev) =>
+      (f.failure ? `The scheduler says: "${f.failure}". ` : '') +
+      `Node ${ev.nodeName} carries the taint ${f.taints}, and a pod lands on a tainted node only if it tolerates the taint, so ` +
+      `the scheduler finds no node for an ordinary pod. kubelet registered the node with node.kubernetes.io/not-ready:NoSchedule` +
+      `; kube-controller-manager's node lifecycle controller lifts it once the node is Ready, and none runs before step 8.`,
+    fix: (f, ev) =>
+      `Do the controller's job: \`kubectl --kubeconfig kubeconfig.yaml taint node ${ev.nodeName} ` +
+      `${f.taints!.split(', ')[0]!.replace(/^([^:]+)$/, '$1:NoSchedule')}-\` (the trailing - removes it); the scheduler tries ` +
+      `the waiting pods again within seconds.`,
+    lessonSection: 'lesson 7, "The taint nobody lifts"',
+  },
+  {
+    id: 'pod-other-scheduler',
+    needs: ['probe'],
+    match: (ev) => {
+      const scheduler = ev.probe.data?.schedulerName;
+      return typeof scheduler === 'string' ? { scheduler, pod: String(ev.probe.data?.pod ?? 'the pod') } : undefined;
+    },
+    explain: (f) =>
+      `Pod ${f.pod} asks for schedulerName "${f.scheduler}". Each scheduler only places pods that name it, kube-scheduler ` +
+      `the ones that name default-scheduler (or nothing), and no scheduler called "${f.scheduler}" runs, so the pod waits with ` +
+      `no events at all.`,
+    fix: (f) => `Delete ${f.pod} and create it again without schedulerName (a pod's scheduler cannot be changed once it exists).`,
+    lessonSection: 'lesson 7, "A pod that names no node"',
+  },
+  {
+    id: 'pod-unschedulable',
+    needs: ['probe'],
+    match: (ev) => {
+      const failure = ev.probe.data?.failedScheduling;
+      return typeof failure === 'string' ? { failure, pod: String(ev.probe.data?.pod ?? 'the pod') } : undefined;
+    },
+    explain: (f) =>
+      `The scheduler runs but finds no node for ${f.pod}: "${f.failure}". It filters out every node that cannot take the pod ` +
+      `(taints, free CPU and memory, node selectors and affinity) and, when none is left, leaves the pod Pending and says why ` +
+      `in a FailedScheduling event.`,
+    fix: (f) =>
+      `Change what the message names: the pod's requests or nodeSelector, or the node. \`kubectl --kubeconfig kubeconfig.yaml ` +
+      `describe pod ${f.pod!.split('/').at(-1)}\` shows the same under Events.`,
+    lessonSection: 'lesson 7, "A pod that names no node"',
   },
   {
     id: 'node-name-mismatch',

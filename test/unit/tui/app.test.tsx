@@ -3,7 +3,7 @@ import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import { App } from '../../../src/tui/App.tsx';
 import { WalkthroughStore } from '../../../src/tui/store.ts';
-import { fakeEngine, settle } from './fakeEngine.ts';
+import { fakeEngine, settle, STEP_NUMBERS } from './fakeEngine.ts';
 import { FakeScheduler } from './fakeScheduler.ts';
 
 // The store's timers never fire on their own here: a fake clock that nothing moves.
@@ -27,7 +27,7 @@ describe('App', () => {
     app.stdin.write('\r');
     await settle();
     store.stop();
-    assert.match(app.lastFrame()!, /Step 1\/6/);
+    assert.match(app.lastFrame()!, new RegExp(`Step 1/${STEP_NUMBERS.length}`));
     assert.match(app.lastFrame()!, /Lesson 1/);
     assert.match(app.lastFrame()!, /a apply/);
   });
@@ -42,7 +42,7 @@ describe('App', () => {
     app.stdin.write('y');
     await settle();
     store.stop();
-    assert.match(app.lastFrame()!, /Step 2\/6/);
+    assert.match(app.lastFrame()!, new RegExp(`Step 2/${STEP_NUMBERS.length}`));
   });
 
   it('shows hints one at a time', async () => {
@@ -79,8 +79,8 @@ describe('App', () => {
   });
 
   it('reaches the final screen past a passing last step', async () => {
-    const { app, store } = await started([1, 2, 3, 4, 5, 6]);
-    store.open('step', 6);
+    const { app, store } = await started(STEP_NUMBERS);
+    store.open('step', STEP_NUMBERS.length);
     await settle();
     app.stdin.write('n');
     await settle();

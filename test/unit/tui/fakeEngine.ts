@@ -53,6 +53,9 @@ export function fakeEngine(options: { passing?: Set<number>; progress?: Progress
 }
 
 /** Lets pending promise callbacks and Ink's input handling run; no wall-clock wait. */
+/** The shipped steps' numbers, 1 to the last: tests say "every step" with this, not a count. */
+export const STEP_NUMBERS = labSteps().map((s) => s.number);
+
 export const settle = async (rounds = 5) => {
   for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
 };

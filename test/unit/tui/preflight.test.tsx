@@ -7,7 +7,7 @@ import { App } from '../../../src/tui/App.tsx';
 import { Preflight } from '../../../src/tui/components/MachineCheck.tsx';
 import { prepareMachine, type MachinePrep, type PreflightState } from '../../../src/tui/machineCheck.ts';
 import { WalkthroughStore } from '../../../src/tui/store.ts';
-import { fakeEngine, settle } from './fakeEngine.ts';
+import { fakeEngine, settle, STEP_NUMBERS } from './fakeEngine.ts';
 import { FakeScheduler } from './fakeScheduler.ts';
 
 // The store's timers never fire on their own here: a fake clock that nothing moves.
@@ -225,7 +225,7 @@ describe('the walkthrough opens on the machine check', () => {
     store.stop();
     assert.equal(store.getState().screen, 'welcome');
     // The steps are surveyed only once the machine has what they need.
-    assert.deepEqual(checked, [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(checked, STEP_NUMBERS);
   });
 
   it('stays on the machine check when something needs reading, and r checks again', async () => {

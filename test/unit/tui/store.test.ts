@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyProgress } from '../../../src/engine/stepProgress.ts';
 import { realScheduler, WalkthroughStore } from '../../../src/tui/store.ts';
-import { fakeEngine, flush, settle } from './fakeEngine.ts';
+import { fakeEngine, flush, settle, STEP_NUMBERS } from './fakeEngine.ts';
 import { FakeScheduler } from './fakeScheduler.ts';
 
 // Long poll and no debounce: the tests drive every check themselves, on a clock they move by hand.
@@ -26,7 +26,7 @@ describe('WalkthroughStore', () => {
     assert.equal(store.getState().firstVisit, false);
     await store.start();
     store.stop();
-    assert.deepEqual(checked, [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(checked, STEP_NUMBERS);
     assert.equal(store.getState().reports[2]?.passed, true);
     assert.equal(store.getState().surveyed, true);
   });

@@ -72,7 +72,8 @@ export async function schedulerActive(ctx: ProbeContext): Promise<Outcome> {
 }
 
 /** Taints that keep an ordinary pod (one with no tolerations) off a node. */
-export const blockingTaints = (taints: Taint[] | undefined) => (taints ?? []).filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+export const blockingTaints = (taints: Taint[] | undefined) =>
+  (taints ?? []).filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
 export const describeTaint = (t: Taint) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`;
 
 /** The node takes ordinary pods: no NoSchedule or NoExecute taint on it (kubelet registers it with not-ready). */
@@ -80,7 +81,8 @@ export async function nodeSchedulable(ctx: ProbeContext): Promise<Outcome> {
   const expected = `node ${ctx.env.nodeName} has no NoSchedule or NoExecute taint`;
   const reply = await apiGet(ctx, `/api/v1/nodes/${ctx.env.nodeName}`);
   if (isOutcome(reply)) return { ...reply, expected };
-  if (reply.status === 404) return { ok: false, expected, seen: `no Node ${ctx.env.nodeName}`, hint: 'step 4 registers it: `lab verify 4`' };
+  if (reply.status === 404)
+    return { ok: false, expected, seen: `no Node ${ctx.env.nodeName}`, hint: 'step 4 registers it: `lab verify 4`' };
   const node = parseJson(reply.body) as { spec?: { taints?: Taint[]; unschedulable?: boolean } };
   const taints = blockingTaints(node?.spec?.taints);
   if (taints.length === 0) return { ok: true, expected, seen: node?.spec?.taints?.length ? 'only soft taints' : 'no taints' };
