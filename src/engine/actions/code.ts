@@ -81,8 +81,8 @@ async function runCurl(env: LabEnv, log: (line: string) => void): Promise<void> 
 }
 
 /**
- * Step 7: kubelet registers its Node with the taint node.kubernetes.io/not-ready:NoSchedule, and only
- * kube-controller-manager's node lifecycle controller takes it off. Until step 8 runs one, the lab does
+ * Step 7: the apiserver's TaintNodesByCondition admission gives a new Node the taint
+ * node.kubernetes.io/not-ready:NoSchedule, and only kube-controller-manager's node lifecycle controller takes it off. Until step 8 runs one, the lab does
  * that controller's job, as the lesson has the student do with `kubectl taint … -`.
  */
 async function untaintNode(env: LabEnv, log: (line: string) => void): Promise<void> {

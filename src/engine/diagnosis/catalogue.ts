@@ -488,8 +488,9 @@ export const catalogue: CatalogueEntry[] = [
     explain: (f, ev) =>
       (f.failure ? `The scheduler says: "${f.failure}". ` : '') +
       `Node ${ev.nodeName} carries the taint ${f.taints}, and a pod lands on a tainted node only if it tolerates the taint, so ` +
-      `the scheduler finds no node for an ordinary pod. kubelet registered the node with node.kubernetes.io/not-ready:NoSchedule` +
-      `; kube-controller-manager's node lifecycle controller lifts it once the node is Ready, and none runs before step 8.`,
+      `the scheduler finds no node for an ordinary pod. A new Node gets node.kubernetes.io/not-ready:NoSchedule from the ` +
+      `apiserver's TaintNodesByCondition admission; kube-controller-manager's node lifecycle controller lifts it once the node ` +
+      `is Ready, and none runs before step 8.`,
     fix: (f, ev) =>
       `Do the controller's job: \`kubectl --kubeconfig kubeconfig.yaml taint node ${ev.nodeName} ` +
       `${f.taints!.split(', ')[0]!.replace(/^([^:]+)$/, '$1:NoSchedule')}-\` (the trailing - removes it); the scheduler tries ` +
