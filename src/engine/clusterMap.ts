@@ -104,3 +104,35 @@ export function mapParts(declared: readonly DeclaredMapPart[], s: ClusterFacts):
 export function visibleParts(parts: readonly MapPart[], throughStep: number): MapPart[] {
   return parts.filter((part) => part.step <= throughStep);
 }
+
+/** The map as drawn in a limited number of rows: the parts shown, and per place how many working ones were folded. */
+export interface FoldedMap {
+  parts: MapPart[];
+  folded: Partial<Record<PartPlace, number>>;
+}
+
+/** Rows a folded map's parts take: one per part (the node shares the title row), one per fold line, one "in the API" heading. */
+export function partRows(map: FoldedMap): number {
+  const listed = map.parts.filter((p) => p.place !== 'node');
+  const api = listed.some((p) => p.place === 'api') || map.folded.api ? 1 : 0;
+  return listed.length + Object.values(map.folded).filter(Boolean).length + api;
+}
+
+/**
+ * The parts a student on `throughStep` sees, in at most `maxRows` rows: when they do not fit, working
+ * parts of earlier steps fold into one "N more, all working" line in their place, oldest first. The
+ * current step's parts and anything not working stay, so the map still shows what needs attention.
+ */
+export function foldParts(parts: readonly MapPart[], throughStep: number, maxRows: number): FoldedMap {
+  const map: FoldedMap = { parts: visibleParts(parts, throughStep), folded: {} };
+  // kubelet and pods/ are the tree's trunk: the static pods hang under pods/.
+  const foldable = map.parts
+    .filter((p) => p.state === 'ok' && p.step < throughStep && (p.place === 'staticPod' || p.place === 'api'))
+    .sort((a, b) => a.step - b.step);
+  for (const part of foldable) {
+    if (partRows(map) <= maxRows) break;
+    map.parts = map.parts.filter((p) => p !== part);
+    map.folded[part.place] = (map.folded[part.place] ?? 0) + 1;
+  }
+  return map;
+}

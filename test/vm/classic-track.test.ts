@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { readyImage } from './image.ts';
 import { bootVm, type SshResult, type Vm } from './qemu.ts';
+import { labSteps } from '../../src/engine/steps.ts';
 
 /**
  * The classic track on the machine students have in 2026: Debian 13 with systemd 257 as PID 1, cgroup
@@ -11,10 +12,10 @@ import { bootVm, type SshResult, type Vm } from './qemu.ts';
  *
  * Under TCG (no usable KVM, as on our CI machines) the VM is some ten times slower than the host: the
  * whole track takes about half an hour, so `npm test` (CI) runs the reduced form, doctor + step 1 + two
- * diagnoses + reset, and `npm run test:vm` (MVK_VM_FULL=1) the whole track, apply 6 and verify --all.
+ * diagnoses + reset, and `npm run test:vm` (MVK_VM_FULL=1) the whole track, apply of the last step and verify --all.
  */
 const FULL = process.env.MVK_VM_FULL === '1';
-const LAST_STEP = FULL ? 6 : 1;
+const LAST_STEP = FULL ? labSteps().length : 1;
 
 let vm: Vm | undefined;
 let missing: string | undefined;

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ClusterSnapshot } from '../../engine/snapshot.ts';
-import { visibleParts, type MapPart, type PartPlace } from '../../engine/clusterMap.ts';
+import { foldParts, type MapPart, type PartPlace } from '../../engine/clusterMap.ts';
 import { paint, partColor, partGlyph, useTheme } from '../theme.tsx';
 
 export interface ClusterMapProps {
@@ -9,6 +9,8 @@ export interface ClusterMapProps {
   /** Parts of steps up to this one are drawn; the final screen passes the last step. */
   throughStep: number;
   width: number;
+  /** Rows the parts may take (the box adds three: borders and the node's line); working parts of earlier steps fold to fit. */
+  maxRows?: number;
 }
 
 function PartLine({ prefix, part }: { prefix: string; part: MapPart }) {
@@ -23,8 +25,20 @@ function PartLine({ prefix, part }: { prefix: string; part: MapPart }) {
   );
 }
 
+/** Working parts of earlier steps, folded into one line to keep the map inside the screen. */
+function FoldLine({ prefix, count }: { prefix: string; count: number }) {
+  const theme = useTheme();
+  return (
+    <Text wrap="truncate-end">
+      <Text dimColor>{prefix}</Text>
+      <Text color={paint(theme, partColor.ok)}>{partGlyph.ok}</Text>
+      <Text dimColor>{` ${count} more, all working`}</Text>
+    </Text>
+  );
+}
+
 /** The node drawn as a tree: kubelet, what it reads (kubeconfig, pods/), the static pods, then the API's objects. */
-export function ClusterMap({ snapshot, nodeName, throughStep, width }: ClusterMapProps) {
+export function ClusterMap({ snapshot, nodeName, throughStep, width, maxRows = Number.MAX_SAFE_INTEGER }: ClusterMapProps) {
   const theme = useTheme();
   const inner = Math.max(10, width - 4);
   if (!snapshot) {
@@ -35,7 +49,7 @@ export function ClusterMap({ snapshot, nodeName, throughStep, width }: ClusterMa
       </Box>
     );
   }
-  const parts = visibleParts(snapshot.parts, throughStep);
+  const { parts, folded } = foldParts(snapshot.parts, throughStep, maxRows);
   const placed = (place: PartPlace) => parts.filter((part) => part.place === place);
   const [node] = placed('node');
   const [kubelet] = placed('kubelet');
@@ -64,12 +78,14 @@ export function ClusterMap({ snapshot, nodeName, throughStep, width }: ClusterMa
       {kubeconfig ? <PartLine prefix={pods ? '├ ' : '└ '} part={kubeconfig} /> : null}
       {pods ? <PartLine prefix="└ " part={pods} /> : null}
       {staticPods.map((part, index) => (
-        <PartLine key={part.id} prefix={index === staticPods.length - 1 ? '  └ ' : '  ├ '} part={part} />
+        <PartLine key={part.id} prefix={index === staticPods.length - 1 && !folded.staticPod ? '  └ ' : '  ├ '} part={part} />
       ))}
-      {apiParts.length > 0 ? <Text dimColor>in the API</Text> : null}
+      {folded.staticPod ? <FoldLine prefix="  └ " count={folded.staticPod} /> : null}
+      {apiParts.length > 0 || folded.api ? <Text dimColor>in the API</Text> : null}
       {apiParts.map((part, index) => (
-        <PartLine key={part.id} prefix={index === apiParts.length - 1 ? '└ ' : '├ '} part={part} />
+        <PartLine key={part.id} prefix={index === apiParts.length - 1 && !folded.api ? '└ ' : '├ '} part={part} />
       ))}
+      {folded.api ? <FoldLine prefix="└ " count={folded.api} /> : null}
     </Box>
   );
 }

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { StepReport } from '../../engine/runner.ts';
 import { inlineLines, lessonColor } from '../markdown.ts';
 import type { ClusterSnapshot } from '../../engine/snapshot.ts';
-import { visibleParts } from '../../engine/clusterMap.ts';
+import { foldParts, partRows } from '../../engine/clusterMap.ts';
 import type { ApplyState } from '../store.ts';
 import { paint, useTheme } from '../theme.tsx';
 import { ApplyPanel } from './ApplyPanel.tsx';
@@ -52,12 +52,16 @@ export interface StepViewProps {
 
 const MAP_WIDTH = 34;
 
-export function mapHeight(snapshot: ClusterSnapshot | undefined, throughStep: number): number {
+/**
+ * Rows the map's parts may take on a screen of `rows`: the lesson above keeps about eight (header,
+ * footer and the spare row aside); working parts of earlier steps fold to fit (engine/clusterMap.ts).
+ */
+export const mapPartRows = (rows: number) => Math.max(4, rows - 15);
+
+export function mapHeight(snapshot: ClusterSnapshot | undefined, throughStep: number, rows = Number.MAX_SAFE_INTEGER): number {
   if (!snapshot) return 4;
-  // The node's part shares the title row; the API's parts get a heading row.
-  const parts = visibleParts(snapshot.parts, throughStep).filter((p) => p.place !== 'node');
-  const api = parts.some((p) => p.place === 'api') ? 1 : 0;
-  return 3 + parts.length + api + (snapshot.docker === 'down' ? 1 : 0);
+  // Borders and the node's title row, the parts (with their fold lines and the API's heading), Docker's line.
+  return 3 + partRows(foldParts(snapshot.parts, throughStep, mapPartRows(rows))) + (snapshot.docker === 'down' ? 1 : 0);
 }
 
 export function checklistHeight(probes: number, report?: StepReport): number {
@@ -82,8 +86,9 @@ export function bottomHeight(
   report: StepReport | undefined,
   snapshot: ClusterSnapshot | undefined,
   step: number,
+  rows?: number,
 ): number {
-  return reading ? 0 : Math.max(checklistHeight(probes, report), mapHeight(snapshot, step));
+  return reading ? 0 : Math.max(checklistHeight(probes, report), mapHeight(snapshot, step, rows));
 }
 
 /** Rows the hint box gets: all its lines, as long as the main pane keeps three. */
@@ -130,7 +135,7 @@ function Header({ step, total, position, width }: { step: StepInfo; total: numbe
 export function StepView(props: StepViewProps) {
   const theme = useTheme();
   const { step, total, report, pane, columns } = props;
-  const bottom = bottomHeight(props.reading, step.probes.length, report, props.snapshot, step.number);
+  const bottom = bottomHeight(props.reading, step.probes.length, report, props.snapshot, step.number, props.rows);
   const height = mainPaneHeight(props, bottom);
   const hint = hintRows(props.hint, columns, lessonColor(theme.color)).slice(0, hintHeight(props, bottom));
   const position =
@@ -151,7 +156,13 @@ export function StepView(props: StepViewProps) {
         <Box height={bottom} overflow="hidden" alignItems="flex-start">
           <Checklist probes={step.probes} results={report?.results} checking={props.checking} width={columns - mapWidth - 1} />
           <Box marginLeft={1}>
-            <ClusterMap snapshot={props.snapshot} nodeName={props.nodeName} throughStep={step.number} width={mapWidth} />
+            <ClusterMap
+              snapshot={props.snapshot}
+              nodeName={props.nodeName}
+              throughStep={step.number}
+              width={mapWidth}
+              maxRows={mapPartRows(props.rows)}
+            />
           </Box>
         </Box>
       ) : null}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
+import { foldParts, partRows } from '../../../src/engine/clusterMap.ts';
 import { ClusterMap } from '../../../src/tui/components/ClusterMap.tsx';
 import { emptyMachine, finishedFacts, finishedMachine, snapshotOf } from './fixtures.ts';
 
@@ -66,5 +67,41 @@ describe('ClusterMap', () => {
       <ClusterMap snapshot={{ ...emptyMachine, docker: 'down' as const }} nodeName="mvk-node" throughStep={1} width={34} />,
     ).lastFrame()!;
     assert.match(frame, /Docker does not answer/);
+  });
+});
+
+describe('foldParts: the map inside a limited number of rows', () => {
+  const part = (id: string, step: number, place: 'staticPod' | 'api', state: 'ok' | 'bad' = 'ok') => ({
+    id,
+    label: id,
+    state,
+    detail: '',
+    step,
+    place,
+  });
+  const parts = [
+    part('hello', 1, 'staticPod'),
+    part('etcd', 2, 'staticPod', 'bad'),
+    part('apiserver', 3, 'staticPod'),
+    part('sa', 5, 'api'),
+    part('nginx', 6, 'api'),
+    part('web', 7, 'api'),
+    part('scheduler', 7, 'staticPod'),
+  ];
+
+  it('changes nothing when all fit', () => {
+    const map = foldParts(parts, 7, 20);
+    assert.equal(map.parts.length, 7);
+    assert.deepEqual(map.folded, {});
+    assert.equal(partRows(map), 8, 'seven parts and the API heading');
+  });
+
+  it('folds working parts of earlier steps, oldest first, and keeps broken ones and the current step’s', () => {
+    const map = foldParts(parts, 7, 6);
+    assert.ok(partRows(map) <= 6, JSON.stringify(map));
+    const shown = map.parts.map((p) => p.id);
+    assert.ok(shown.includes('etcd'), 'a broken part stays');
+    assert.ok(shown.includes('web') && shown.includes('scheduler'), "the current step's parts stay");
+    assert.ok(!shown.includes('hello'), 'the oldest working part folds first');
   });
 });

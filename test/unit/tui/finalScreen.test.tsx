@@ -20,7 +20,7 @@ describe('FinalScreen', () => {
     assert.match(frame, /You built a working Kubernetes node by hand/);
     assert.match(frame, /Ready/);
     assert.match(frame, /172\.17\.0\.4/);
-    assert.match(frame, /✔ 6\. step title 6/);
+    assert.match(frame, /✔ all 6 steps pass/);
     for (const line of [...requestPath, ...productionAdds, whatNext])
       assert.ok(frame.includes(line), `the screen shows "${line}" in full:\n${frame}`);
     assert.match(frame, /kubectl → apiserver :8080 → etcd :2379/);
@@ -41,6 +41,26 @@ describe('FinalScreen', () => {
     ).lastFrame()!;
     assert.doesNotMatch(frame, /You built/);
     assert.match(frame, /✘ 4\. step title 4/);
+  });
+
+  it('with many parts, folds the working ones and still fits 80x24', () => {
+    const many = {
+      ...finishedMachine,
+      parts: Array.from({ length: 20 }, (_, i) => ({
+        id: `part${i}`,
+        label: `part ${i}`,
+        state: 'ok' as const,
+        detail: 'fine',
+        step: 1 + (i % 9),
+        place: i % 2 ? ('api' as const) : ('staticPod' as const),
+      })),
+    };
+    const nine = Array.from({ length: 9 }, (_, i) => ({ number: i + 1, title: `step title ${i + 1}`, passing: true }));
+    const frame = render(<FinalScreen steps={nine} finale={finale} snapshot={many} nodeName="mvk-node" width={79} />).lastFrame()!;
+    const lines = frame.split('\n');
+    assert.ok(lines.length <= 22, `${lines.length} lines:\n${frame}`);
+    assert.match(frame, /more, all working/);
+    assert.match(frame, /✔ all 9 steps pass/);
   });
 
   it('fits 80x24 with nothing cut', () => {

@@ -48,6 +48,40 @@ describe('Welcome', () => {
     assert.equal(lines[0]!.trimEnd(), ' mvk-lab: a Kubernetes node built by hand');
   });
 
+  it('with more steps than rows, folds the passed ones into a line and keeps the title and the current step', () => {
+    const nine: StepLine[] = Array.from({ length: 9 }, (_, i) => ({
+      number: i + 1,
+      title: `a step title that is as long as the real ones ${i + 1}`,
+      passing: i < 7,
+    }));
+    const frame = render(
+      <Welcome
+        steps={nine}
+        resumeStep={8}
+        firstVisit={false}
+        isRoot
+        checking={false}
+        width={79}
+        height={22}
+        machine={{ fails: 1, warns: 0 }}
+      />,
+    ).lastFrame()!;
+    const lines = frame.split('\n');
+    assert.ok(lines.length <= 22, `${lines.length} rows:\n${frame}`);
+    assert.equal(lines[0]!.trimEnd(), ' mvk-lab: a Kubernetes node built by hand');
+    assert.match(frame, /✔ 1–7\. all pass/);
+    assert.match(frame, /✘ 8\. a step title .* 8\s+← you are here/);
+    assert.match(frame, /9\. a step title/);
+  });
+
+  it('folds what follows the current step too when even that does not fit, and says how many', () => {
+    const nine: StepLine[] = Array.from({ length: 9 }, (_, i) => ({ number: i + 1, title: `step ${i + 1}`, passing: false }));
+    const frame = render(<Welcome steps={nine} resumeStep={1} firstVisit isRoot checking={false} width={79} height={18} />).lastFrame()!;
+    assert.ok(frame.split('\n').length <= 18, frame);
+    assert.match(frame, /← you are here/);
+    assert.match(frame, /… and \d+ more/);
+  });
+
   it('warns a student who is not root that apply will not work', () => {
     const frame = render(<Welcome steps={steps} resumeStep={1} firstVisit isRoot={false} checking width={78} />).lastFrame()!;
     assert.match(frame, /not root/);
