@@ -11,6 +11,8 @@ export const CONTENT_FORMAT = 1;
 /** The schemas of step.yaml, built with zod when first asked for (`contentSchemas`). */
 function buildSchemas(z: typeof Z) {
   const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case words joined by dashes');
+  /** An image or static pod role: a key of labs/versions.yaml's images, where `controllerManager` is one word. */
+  const role = z.string().regex(/^[a-z][a-zA-Z0-9-]*$/, 'must start with a lower-case letter, then letters, digits or dashes');
 
   /** A check on one field of a JSON/YAML document. `field` is a dotted path; `[key=value]` picks a list item. */
   const conditionSchema = z
@@ -154,7 +156,7 @@ function buildSchemas(z: typeof Z) {
       .object({
         kind: z.literal('staticPod'),
         /** A role of `staticPods`, in this step or an earlier one. */
-        pod: id,
+        pod: role,
         label: z.string().min(1).optional(),
         /** The detail shown while its container runs (and answers `health`). */
         running: z.string().min(1),
@@ -201,10 +203,10 @@ function buildSchemas(z: typeof Z) {
       /** Files the student writes, relative to the repo. */
       files: z.array(z.string()).default([]),
       /** Image roles from labs/versions.yaml this step runs (the loader checks each is there). */
-      images: z.array(id).default([]),
+      images: z.array(role).default([]),
       binaries: z.array(z.string()).default([]),
       /** The static pods this step introduces, by role. */
-      staticPods: z.record(id, staticPodSchema).default({}),
+      staticPods: z.record(role, staticPodSchema).default({}),
       /** What this step adds to the cluster map. */
       map: z.array(mapPartSchema).default([]),
       /** From gentle to explicit. */

@@ -7,6 +7,7 @@ import { templateVars } from '../templateVars.ts';
 import { renderFixture } from './files.ts';
 import { kubectlApply, kubectlDelete } from './kubectlApply.ts';
 import { kubectl } from '../../machine/kubectl.ts';
+import { controllerManagerActions } from './controllerManager.ts';
 
 const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
 
@@ -102,4 +103,5 @@ export const codeActions: Record<string, CodeAction> = {
   'bind-nginx': bindNginx,
   'run-curl': runCurl,
   'untaint-node': untaintNode,
+  ...controllerManagerActions,
 };

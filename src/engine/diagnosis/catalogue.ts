@@ -352,6 +352,23 @@ export const catalogue: CatalogueEntry[] = [
     lessonSection: 'lesson 3, "Step 3 — the apiserver in front of etcd"',
   },
   {
+    // Before the generic entry below: the same mistake, with lesson 8's section and the controller manager's symptoms.
+    id: 'controller-manager-not-host-network',
+    needs: ['manifests'],
+    match: (ev) => {
+      if (!isComponent(ev, 'controllerManager')) return undefined;
+      const manifest = componentManifest(ev, 'controllerManager');
+      return manifest?.value && manifest.value.spec?.hostNetwork !== true ? { file: manifest.file } : undefined;
+    },
+    explain: (f) =>
+      `${f.file} does not set hostNetwork: true, so the controller manager gets a network namespace of its own, where ` +
+      `127.0.0.1:8080 is its own loopback: nothing listens there, so it never reaches the apiserver, never wins its Lease and ` +
+      `runs no controller (its log repeats "error retrieving resource lock … connection refused"). Its healthz port 10252 is ` +
+      `in that namespace too, out of the host's reach.`,
+    fix: (f) => `Add \`hostNetwork: true\` under \`spec:\` in ${f.file}; kubelet replaces the pod when the file changes.`,
+    lessonSection: 'lesson 8, "Run the controller manager"',
+  },
+  {
     // The scheduler and the controller manager: clients of the apiserver that run as static pods.
     id: 'control-plane-not-host-network',
     needs: ['manifests'],
@@ -457,6 +474,79 @@ export const catalogue: CatalogueEntry[] = [
       'Add `automountServiceAccountToken: false` at the top level of the ServiceAccount (beside metadata, not inside it) and ' +
       'apply it again.',
     lessonSection: 'lesson 5, "Second attempt"',
+  },
+  {
+    // Before the token checks: a Deployment with no ReplicaSet while no controller manager works is that, first.
+    id: 'deployment-no-controller-manager',
+    needs: ['probe'],
+    match: (ev) => {
+      const data = ev.probe.data ?? {};
+      if (typeof data.deployment !== 'string' || data.controllerManager !== 'down') return undefined;
+      return data.replicaSets === 0 || data.pods === 0 ? { deployment: data.deployment, replicaSets: String(data.replicaSets) } : undefined;
+    },
+    explain: (f) =>
+      `Deployment ${f.deployment} is stored, but ${f.replicaSets === '0' ? 'it has no ReplicaSet' : 'its ReplicaSet has no pods'} ` +
+      `and no kube-controller-manager is at work (no fresh Lease kube-system/kube-controller-manager, no answer on ` +
+      `127.0.0.1:10252). A Deployment is only a wish: the deployment controller turns it into a ReplicaSet and the ` +
+      `replicaset controller into pods, and both run inside the controller manager; the apiserver itself creates nothing.`,
+    fix: () =>
+      'Get the controller manager running again: pods/controller-manager.yaml as in the lesson (the first checks of ' +
+      '`lab verify 8` say what is wrong with it, `docker logs` on its container why it stops). Its controllers then ' +
+      'create what the Deployment asks for, with nothing to redo.',
+    lessonSection: 'lesson 8, "A Deployment, and pods with a token"',
+  },
+  {
+    id: 'serviceaccount-token-controller-disabled',
+    needs: ['probe', 'manifests'],
+    match: (ev) => {
+      const data = ev.probe.data ?? {};
+      const noToken =
+        (Array.isArray(data.withoutToken) && data.withoutToken.length > 0) ||
+        String(data.replicaFailure ?? '').includes('No API token found');
+      if (!noToken || data.controllerManager === 'down') return undefined;
+      const manifest = componentManifest(ev, 'controllerManager');
+      if (!manifest?.value || containerFlag(firstContainer(manifest), 'service-account-private-key-file') !== undefined) return undefined;
+      return {
+        file: manifest.file,
+        account: Array.isArray(data.withoutToken) ? String(data.withoutToken[0]) : 'the namespace default account',
+      };
+    },
+    explain: (f) =>
+      `${f.file} gives kube-controller-manager no --service-account-private-key-file. With nothing to sign tokens with, it does ` +
+      `not start the token controller at all (its log says "serviceaccount-token" is disabled because there is no private ` +
+      `key): ServiceAccounts are still created, but get no token Secret (${f.account} has none), and admission refuses every ` +
+      `pod that would mount one with "No API token found".`,
+    fix: (f) =>
+      `Add \`--service-account-private-key-file=${LAB_VAR_DIR}/pki/sa.key\` to the command in ${f.file}, with ${LAB_VAR_DIR}/pki ` +
+      `mounted, as in the lesson; the tokens follow within seconds of the restart.`,
+    lessonSection: 'lesson 8, "Run the controller manager"',
+  },
+  {
+    id: 'serviceaccount-key-mismatch',
+    needs: ['probe', 'manifests'],
+    match: (ev) => {
+      const error = String(ev.probe.data?.reviewError ?? '');
+      if (!/invalid bearer token|cryptographic primitive|verification error/.test(error)) return undefined;
+      const apiserver = containerFlag(firstContainer(componentManifest(ev, 'apiserver')), 'service-account-key-file');
+      const signer = containerFlag(firstContainer(componentManifest(ev, 'controllerManager')), 'service-account-private-key-file');
+      return { error: clip(error, 120), publicKey: apiserver ?? '', privateKey: signer ?? '' };
+    },
+    explain: (f) =>
+      `The apiserver rejects tokens the controller manager signed (${f.error}). It checks each signature with ` +
+      (f.publicKey
+        ? `--service-account-key-file=${f.publicKey}, which is not the public half of the key that signed them` +
+          (f.privateKey ? ` (${f.privateKey})` : '') +
+          ', or the pair was made again after these tokens were signed.'
+        : 'the key of its own HTTPS certificate, since it has no --service-account-key-file, and that key signed no token.') +
+      ' Every request with such a token gets 401 Unauthorized.',
+    fix: (f) =>
+      (f.publicKey
+        ? `Make the public key from the private one again (\`openssl rsa -in ${f.privateKey || 'sa.key'} -pubout -out ${f.publicKey}\`), `
+        : `Add \`--service-account-key-file=${LAB_VAR_DIR}/pki/sa.pub\` to pods/apiserver.yaml, as in the lesson, `) +
+      'then restart the apiserver (it reads the key only at start; `docker rm -f` its container, as lesson 5 did with etcd). ' +
+      'Tokens signed with an older key stay invalid: delete their Secrets (`kubectl -n <namespace> delete secret <name>`) and ' +
+      'the token controller makes new ones.',
+    lessonSection: 'lesson 8, "ServiceAccounts and tokens on their own"',
   },
   {
     id: 'pod-pending-no-scheduler',

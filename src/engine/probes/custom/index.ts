@@ -1,4 +1,15 @@
 import type { CodeProbe } from '../types.ts';
+import {
+  apiReader,
+  controllerManagerActive,
+  controllerManagerLoopback,
+  defaultServiceAccounts,
+  deploymentPods,
+  serviceAccountTokens,
+  tokenCa,
+  tokenPodRuns,
+  tokensAccepted,
+} from './controllerManager.ts';
 import { dryRunPod, unpinnedPending } from './podAdmission.ts';
 import { curlLogs, curlRan, nginxServes } from './podNetwork.ts';
 import { nodeSchedulable, podScheduled, schedulerActive } from './scheduling.ts';
@@ -17,4 +28,13 @@ export const codeProbes: Record<string, CodeProbe> = {
   'scheduler-active': schedulerActive,
   'node-schedulable': nodeSchedulable,
   'pod-scheduled': podScheduled,
+  'controller-manager-active': controllerManagerActive,
+  'controller-manager-loopback': controllerManagerLoopback,
+  'default-serviceaccounts': defaultServiceAccounts,
+  'serviceaccount-tokens': serviceAccountTokens,
+  'token-ca': tokenCa,
+  'tokens-accepted': tokensAccepted,
+  'deployment-pods': deploymentPods,
+  'token-pod-runs': tokenPodRuns,
+  'api-reader': apiReader,
 };
