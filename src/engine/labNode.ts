@@ -165,7 +165,9 @@ export function staticPodRefs(
 
 /** Where the lesson puts a role's pod: its name and namespace, in pods/<role>.yaml. */
 export function lessonStaticPodRef(env: LabEnv, role: StaticPodRole, lesson: StaticPodSpec): StaticPodRef {
-  return { name: lesson.name, namespace: lesson.namespace, file: path.relative(env.repoRoot, path.join(env.podsDir, `${role}.yaml`)) };
+  // The role in kebab case, as lessons name files: controllerManager -> pods/controller-manager.yaml.
+  const base = role.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  return { name: lesson.name, namespace: lesson.namespace, file: path.relative(env.repoRoot, path.join(env.podsDir, `${base}.yaml`)) };
 }
 
 /** The environment as the machine runs it: node name from the live kubelet, static pods as the files in pods/ name them. */

@@ -24,9 +24,12 @@ export type Component = ProbeComponent;
 /** The static pods that are parts of the cluster the diagnoses know: roles in step.yaml that are probe components. */
 const STATIC_COMPONENTS = PROBE_COMPONENTS.filter((c) => !['kubelet', 'serviceaccount', 'pod'].includes(c));
 
-/** The process name (/proc/<pid>/comm) that should hold a component's port: kubelet, or the static pod's program. */
+/**
+ * The process name (/proc/<pid>/comm) that should hold a component's port: kubelet, or the static pod's
+ * program, cut as the kernel cuts comm to 15 characters (kube-controller-manager is `kube-controller`).
+ */
 export const componentProcess = (component: string): string | undefined =>
-  component === 'kubelet' ? 'kubelet' : labStaticPods()[component]?.program;
+  (component === 'kubelet' ? 'kubelet' : labStaticPods()[component]?.program)?.slice(0, 15);
 
 /** A static component's pod as pods/ names it (the template's {{pods.<role>.*}}), else as its step declares it. */
 function staticPodOf(component: string, vars: Record<string, string>): { namespace: string; name: string } | undefined {
