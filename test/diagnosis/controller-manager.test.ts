@@ -79,9 +79,9 @@ describe('diagnoses for the controller manager (step 8)', { timeout: 900_000 }, 
       const seen = await waitForDiagnosis(8, 'serviceaccount-key-mismatch', { timeoutMs: 120_000 });
       t.diagnostic(`diagnosed after ${seen.waitedMs} ms`);
       assertShows(seen.text, 'serviceaccount-key-mismatch', [/rejects tokens/, /other\.pub/, /cryptographic primitive/]);
-      writeRepoFile('pods/apiserver.yaml', fixture('apiserver-sa.yaml'));
-      rmSync(other);
+      // apply 8 writes the lesson's file back and waits for kubelet to restart the apiserver with it.
       const back = await lab('apply', '8');
+      rmSync(other);
       assert.equal(back.code, 0, `${back.stdout}\n${back.stderr}`);
     });
 

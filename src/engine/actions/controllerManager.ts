@@ -4,6 +4,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabEnv } from '../../core/context.ts';
 import { LabError } from '../../core/errors.ts';
+import { yaml } from '../../core/yaml.ts';
+import { DockerDriver } from '../../machine/docker.ts';
 import { httpGet, parseJson } from '../../machine/http.ts';
 import { templateVars } from '../templateVars.ts';
 import { renderFixture } from './files.ts';
@@ -55,12 +57,27 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
  */
 async function awaitApiserverCert(env: LabEnv, log: (line: string) => void): Promise<void> {
   const cert = path.join(pkiDir(env), 'apiserver.crt');
-  await until(`the apiserver did not write ${cert} and answer /healthz`, 120_000, async () => {
+  // The healthz of the apiserver kubelet has not replaced yet would answer too: wait for the new command line.
+  const pod = yaml().parse(renderFixture('apiserver-sa.yaml', templateVars(env))) as {
+    metadata: { name: string; namespace: string };
+    spec: { containers: { name: string; command: string[] }[] };
+  };
+  const wanted = pod.spec.containers[0]!.command.join(' ');
+  const docker = new DockerDriver();
+  await until(`the apiserver did not restart with step 8's flags, write ${cert} and answer /healthz`, 120_000, async () => {
+    const running = (
+      await docker.podContainers({
+        podName: `${pod.metadata.name}-${env.nodeName}`,
+        namespace: pod.metadata.namespace,
+        container: pod.spec.containers[0]!.name,
+      })
+    ).find((c) => c.state === 'running');
+    if (!running || (await docker.inspectContainer(running.id)).argv.join(' ') !== wanted) return undefined;
     if (!existsSync(cert)) return undefined;
     const reply = await httpGet(`${env.apiserverUrl}/healthz`);
     return reply.status === 200 && reply.body.trim() === 'ok' ? true : undefined;
   });
-  log(`the apiserver runs with its certificate in ${cert}`);
+  log(`the apiserver runs with step 8's flags and its certificate in ${cert}`);
 }
 
 interface PodView {
