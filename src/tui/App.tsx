@@ -101,7 +101,7 @@ export function App({ store, lessonMarkdown, isRoot, clipboard = terminalClipboa
     learned: step.meta.learned,
   };
   const hintText = hintLevel > 0 ? `**Hint ${hintLevel}/${step.meta.hints.length}:** ${step.meta.hints[hintLevel - 1]}` : undefined;
-  const bottom = bottomHeight(reading, info.probes.length, report, state.snapshot, step.number, rows);
+  const bottom = bottomHeight(reading, info.probes, report, state.snapshot, step.number, rows);
   const paneHeight = mainPaneHeight({ rows, columns, hint: hintText, message: pending?.question, notice, reading }, bottom);
   // The pane grows in reading mode and shrinks under a long hint: the window stays inside the lesson.
   const lessonOffset = Math.min(offset, maxOffset(lines.length, paneHeight));

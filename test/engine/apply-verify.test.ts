@@ -23,6 +23,7 @@ const failsBefore: Record<number, { probe: string; seen: RegExp }[]> = {
   // Step 5 leaves nginx Pending, as its lesson does; step 6 binds it.
   6: [{ probe: 'nginx-pinned', seen: /spec\.nodeName is not set/ }],
   7: [{ probe: 'scheduler-manifest', seen: /pods\/scheduler\.yaml does not exist/ }],
+  8: [{ probe: 'controller-manager-manifest', seen: /pods\/controller-manager\.yaml does not exist/ }],
 };
 /** Every shipped step, so a new step cannot be left out of this test (it needs an entry above). */
 const LAST = labSteps().length;

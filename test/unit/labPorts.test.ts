@@ -13,6 +13,8 @@ describe("one table of the lab's ports", () => {
         '8080 kube-apiserver (insecure, loopback)',
         '10251 kube-scheduler (healthz, insecure, loopback)',
         '10259 kube-scheduler (secure)',
+        '10252 kube-controller-manager (healthz, insecure, loopback)',
+        '10257 kube-controller-manager (secure)',
         '10248 kubelet healthz',
         '10250 kubelet API',
       ],
@@ -23,8 +25,9 @@ describe("one table of the lab's ports", () => {
     assert.deepEqual(labPorts({ component: 'kubelet' }), [10248, 10250]);
     assert.deepEqual(labPorts({ component: 'etcd' }), [2379, 2380]);
     assert.deepEqual(labPorts({ component: 'apiserver' }).sort(), [6443, 8080]);
-    assert.deepEqual(labPorts({ addressed: true }), [2379, 8080, 10251, 10248, 10250]);
+    assert.deepEqual(labPorts({ addressed: true }), [2379, 8080, 10251, 10252, 10248, 10250]);
     assert.deepEqual(labPorts({ component: 'scheduler' }), [10251, 10259]);
+    assert.deepEqual(labPorts({ component: 'controllerManager' }), [10252, 10257]);
     assert.deepEqual(labPorts({ component: 'kubelet', addressed: true }), [10248, 10250]);
     assert.deepEqual(labPorts({ component: 'pod', addressed: true }), []);
   });

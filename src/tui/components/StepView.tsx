@@ -6,7 +6,7 @@ import { foldParts, partRows } from '../../engine/clusterMap.ts';
 import type { ApplyState } from '../store.ts';
 import { paint, useTheme } from '../theme.tsx';
 import { ApplyPanel } from './ApplyPanel.tsx';
-import { Checklist } from './Checklist.tsx';
+import { Checklist, planChecklist } from './Checklist.tsx';
 import { ClusterMap } from './ClusterMap.tsx';
 import { Footer, type KeyHelp } from './Footer.tsx';
 import { LessonPane } from './LessonPane.tsx';
@@ -64,12 +64,11 @@ export function mapHeight(snapshot: ClusterSnapshot | undefined, throughStep: nu
   return 3 + partRows(foldParts(snapshot.parts, throughStep, mapPartRows(rows))) + (snapshot.docker === 'down' ? 1 : 0);
 }
 
-export function checklistHeight(probes: number, report?: StepReport): number {
-  const failure = report?.results.find((r) => r.status === 'fail');
-  const detail = !failure ? 0 : failure.diagnosis ? 4 : failure.hint ? 3 : 2;
-  // A passing check's note takes a line of its own under it (Checklist).
-  const notes = report?.results.filter((r) => r.status === 'pass' && r.note).length ?? 0;
-  return 1 + probes + detail + notes;
+/** Rows the checklist may take on a screen of `rows`, as the map (the lesson above keeps about eight). */
+export const checklistRows = (rows: number) => Math.max(6, rows - 12);
+
+export function checklistHeight(probes: { id: string }[], report?: StepReport, rows = Number.MAX_SAFE_INTEGER): number {
+  return planChecklist(probes, report?.results, checklistRows(rows)).rows;
 }
 
 /** The hint's lines as shown: wrapped to the screen's width, so the box is as tall as its hint. */
@@ -82,13 +81,13 @@ type PaneInput = Pick<StepViewProps, 'rows' | 'columns' | 'hint' | 'message' | '
 /** Rows of the checklist and map under the lesson: none in reading mode. */
 export function bottomHeight(
   reading: boolean | undefined,
-  probes: number,
+  probes: { id: string }[],
   report: StepReport | undefined,
   snapshot: ClusterSnapshot | undefined,
   step: number,
   rows?: number,
 ): number {
-  return reading ? 0 : Math.max(checklistHeight(probes, report), mapHeight(snapshot, step, rows));
+  return reading ? 0 : Math.max(checklistHeight(probes, report, rows), mapHeight(snapshot, step, rows));
 }
 
 /** Rows the hint box gets: all its lines, as long as the main pane keeps three. */
@@ -135,7 +134,7 @@ function Header({ step, total, position, width }: { step: StepInfo; total: numbe
 export function StepView(props: StepViewProps) {
   const theme = useTheme();
   const { step, total, report, pane, columns } = props;
-  const bottom = bottomHeight(props.reading, step.probes.length, report, props.snapshot, step.number, props.rows);
+  const bottom = bottomHeight(props.reading, step.probes, report, props.snapshot, step.number, props.rows);
   const height = mainPaneHeight(props, bottom);
   const hint = hintRows(props.hint, columns, lessonColor(theme.color)).slice(0, hintHeight(props, bottom));
   const position =
@@ -154,7 +153,13 @@ export function StepView(props: StepViewProps) {
       ) : null}
       {bottom > 0 ? (
         <Box height={bottom} overflow="hidden" alignItems="flex-start">
-          <Checklist probes={step.probes} results={report?.results} checking={props.checking} width={columns - mapWidth - 1} />
+          <Checklist
+            probes={step.probes}
+            results={report?.results}
+            checking={props.checking}
+            width={columns - mapWidth - 1}
+            maxRows={checklistRows(props.rows)}
+          />
           <Box marginLeft={1}>
             <ClusterMap
               snapshot={props.snapshot}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
-import { Checklist } from '../../../src/tui/components/Checklist.tsx';
+import { Checklist, planChecklist } from '../../../src/tui/components/Checklist.tsx';
 import type { ProbeResult } from '../../../src/engine/probes/types.ts';
 import { result } from './fixtures.ts';
 
@@ -69,5 +69,32 @@ describe('Checklist', () => {
   it('says when a check is running', () => {
     const frame = render(<Checklist probes={probes} checking width={70} />).lastFrame()!;
     assert.match(frame, /checking/);
+  });
+});
+
+describe('planChecklist: the checks inside a limited number of rows', () => {
+  const probes = Array.from({ length: 11 }, (_, i) => ({ id: `p${i}` }));
+  const outcome = (id: string, status: 'pass' | 'fail' | 'skip', extra: Record<string, unknown> = {}) =>
+    ({ id, status, ...extra }) as unknown as ProbeResult;
+
+  it('shows everything when it fits, and drops notes before folding checks', () => {
+    const passing = probes.map((p) => outcome(p.id, 'pass', { note: 'a note' }));
+    assert.deepEqual(planChecklist(probes, passing, 40), { shown: probes.map((p) => p.id), folded: 0, notes: true, rows: 23 });
+    assert.equal(planChecklist(probes, passing, 12).notes, false);
+    assert.equal(planChecklist(probes, passing, 12).rows, 12);
+  });
+
+  it('folds the first passed checks into one line and keeps the failing one with its diagnosis', () => {
+    const results = probes.map((p, i) =>
+      i < 8
+        ? outcome(p.id, 'pass')
+        : i === 8
+          ? outcome(p.id, 'fail', { diagnosis: { id: 'd', explanation: 'e', fix: 'f' } })
+          : outcome(p.id, 'skip'),
+    );
+    const plan = planChecklist(probes, results, 12);
+    assert.ok(plan.rows <= 12, JSON.stringify(plan));
+    assert.ok(plan.shown.includes('p8'), 'the failing check stays');
+    assert.equal(plan.shown[0], `p${plan.folded}`, 'the first passed checks fold');
   });
 });
