@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { LabEnv } from '../core/context.ts';
 import { DockerDriver } from './docker.ts';
 import { httpRequest, type HttpReply, type HttpRequestOptions } from './http.ts';
@@ -33,6 +34,10 @@ export interface Machine {
   readFile(file: string): Promise<string>;
   /** What is at a path (symbolic links followed), undefined when nothing is. */
   pathKind(target: string): Promise<PathKind | undefined>;
+  /** A file's bytes, or its first `length` bytes (a file format's magic number); throws when it cannot be read. */
+  readBytes(file: string, length?: number): Promise<Buffer>;
+  /** The entries of a directory with what each is (links followed); empty when it cannot be read. */
+  listDir(dir: string): Promise<{ name: string; kind: PathKind | undefined }[]>;
 }
 
 export function realMachine(docker: Docker = new DockerDriver()): Machine {
@@ -50,6 +55,34 @@ export function realMachine(docker: Docker = new DockerDriver()): Machine {
       } catch {
         return undefined;
       }
+    },
+    async readBytes(file, length) {
+      if (length === undefined) return readFile(file);
+      const handle = await open(file, 'r');
+      try {
+        const buffer = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(buffer, 0, length, 0);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    },
+    async listDir(dir) {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        return [];
+      }
+      const kindOf = async (target: string): Promise<PathKind | undefined> => {
+        try {
+          const info = await stat(target);
+          return info.isDirectory() ? 'directory' : info.isFile() ? 'file' : 'other';
+        } catch {
+          return undefined;
+        }
+      };
+      return Promise.all(names.sort().map(async (name) => ({ name, kind: await kindOf(path.join(dir, name)) })));
     },
   };
 }

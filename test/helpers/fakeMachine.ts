@@ -26,6 +26,8 @@ export interface FakeMachineSetup {
   http?: Record<string, HttpReply | UnreachableReason | (() => Promise<HttpReply>)>;
   kubectl?: (args: string[]) => KubectlResult | Promise<KubectlResult>;
   files?: Record<string, string>;
+  /** Files read as bytes (a snapshot); `files` entries are readable as bytes too. */
+  binaries?: Record<string, Buffer>;
   dirs?: string[];
 }
 
@@ -96,7 +98,27 @@ export function fakeMachine(setup: FakeMachineSetup = {}): Machine & { calls: st
     },
     async pathKind(target): Promise<PathKind | undefined> {
       if (setup.dirs?.includes(target)) return 'directory';
-      return setup.files?.[target] !== undefined ? 'file' : undefined;
+      return setup.files?.[target] !== undefined || setup.binaries?.[target] !== undefined ? 'file' : undefined;
+    },
+    async readBytes(file, length) {
+      const bytes = setup.binaries?.[file] ?? (setup.files?.[file] !== undefined ? Buffer.from(setup.files[file]!) : undefined);
+      if (bytes === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${file}'`), { code: 'ENOENT' });
+      return length === undefined ? bytes : bytes.subarray(0, length);
+    },
+    async listDir(dir) {
+      // The entries under dir, from every file and directory the setup names.
+      const prefix = `${dir.replace(/\/$/, '')}/`;
+      const entries = new Map<string, PathKind>();
+      for (const file of [...Object.keys(setup.files ?? {}), ...Object.keys(setup.binaries ?? {})]) {
+        if (!file.startsWith(prefix)) continue;
+        const [name, ...rest] = file.slice(prefix.length).split('/');
+        entries.set(name!, rest.length ? 'directory' : 'file');
+      }
+      for (const sub of setup.dirs ?? []) {
+        if (!sub.startsWith(prefix)) continue;
+        entries.set(sub.slice(prefix.length).split('/')[0]!, 'directory');
+      }
+      return [...entries].sort(([a], [b]) => a.localeCompare(b)).map(([name, kind]) => ({ name, kind }));
     },
   };
 }

@@ -5,6 +5,7 @@ import { LabError } from '../../core/errors.ts';
 import { statusMessage } from '../probes/custom/apiserver.ts';
 import { templateVars } from '../templateVars.ts';
 import { renderFixture } from './files.ts';
+import { etcdBackupRestore } from './etcdBackup.ts';
 import { kubectlApply, kubectlDelete } from './kubectlApply.ts';
 import { kubectl } from '../../machine/kubectl.ts';
 import { controllerManagerActions } from './controllerManager.ts';
@@ -104,4 +105,5 @@ export const codeActions: Record<string, CodeAction> = {
   'run-curl': runCurl,
   'untaint-node': untaintNode,
   ...controllerManagerActions,
+  'etcd-backup-restore': etcdBackupRestore,
 };

@@ -10,6 +10,7 @@ import {
   tokenPodRuns,
   tokensAccepted,
 } from './controllerManager.ts';
+import { apiserverCacheRestored, etcdRestoredDataDir, etcdSnapshotSaved } from './etcdBackup.ts';
 import { dryRunPod, unpinnedPending } from './podAdmission.ts';
 import { curlLogs, curlRan, nginxServes } from './podNetwork.ts';
 import { nodeSchedulable, podScheduled, schedulerActive } from './scheduling.ts';
@@ -37,4 +38,7 @@ export const codeProbes: Record<string, CodeProbe> = {
   'deployment-pods': deploymentPods,
   'token-pod-runs': tokenPodRuns,
   'api-reader': apiReader,
+  'etcd-snapshot-saved': etcdSnapshotSaved,
+  'etcd-restored-data-dir': etcdRestoredDataDir,
+  'apiserver-cache-restored': apiserverCacheRestored,
 };

@@ -14,15 +14,20 @@ async function runningContainerOf(ctx: ProbeContext, role: 'etcd' | 'apiserver')
   return { name, namespace, container: containers.find((c) => c.containerName !== 'POD' && c.state === 'running') };
 }
 
-/**
- * etcd keeps its data on the host: the directory its --data-dir names inside the container is a bind
- * mount (hostPath) of a host directory that holds etcd's member/ data. Any host directory will do; the
- * lesson's is /var/lib/mvk-lab/etcd, and another one earns a note about reset.
- */
-export async function etcdDataOnHost(ctx: ProbeContext): Promise<Outcome> {
-  const expected = "the directory etcd's --data-dir names is a hostPath mount holding etcd's member/ data";
+/** Where the running etcd keeps its data: --data-dir inside its container, and the host directory mounted there. */
+export async function etcdDataMount(ctx: ProbeContext): Promise<
+  | { running: false; name: string; namespace: string }
+  | {
+      running: true;
+      name: string;
+      namespace: string;
+      dataDir: string;
+      hostDir?: string;
+      mounts: { source: string; destination: string }[];
+    }
+> {
   const { name, namespace, container } = await runningContainerOf(ctx, 'etcd');
-  if (!container) return { ok: false, expected, seen: `no running etcd container for pod ${namespace}/${name}` };
+  if (!container) return { running: false, name, namespace };
   const details = await ctx.machine.docker.inspectContainer(container.id);
   // etcd's default --data-dir is "<name>.etcd" (default.etcd) under its working directory, / in the image.
   const flag = containerFlag({ command: details.argv }, 'data-dir') ?? 'default.etcd';
@@ -30,15 +35,29 @@ export async function etcdDataOnHost(ctx: ProbeContext): Promise<Outcome> {
   const mount = details.mounts
     .filter((m) => dataDir === m.destination || dataDir.startsWith(`${m.destination.replace(/\/$/, '')}/`))
     .sort((a, b) => b.destination.length - a.destination.length)[0];
-  const evidence = { dataDir, mounts: details.mounts };
-  if (!mount)
+  const hostDir = mount ? path.join(mount.source, path.posix.relative(mount.destination, dataDir)) : undefined;
+  return { running: true, name, namespace, dataDir, mounts: details.mounts, ...(hostDir ? { hostDir } : {}) };
+}
+
+/**
+ * etcd keeps its data on the host: the directory its --data-dir names inside the container is a bind
+ * mount (hostPath) of a host directory that holds etcd's member/ data. Any host directory will do; the
+ * lesson's is /var/lib/mvk-lab/etcd (step 9 moves it to a restored one beside it), and one outside
+ * the lab's directory earns a note about reset.
+ */
+export async function etcdDataOnHost(ctx: ProbeContext): Promise<Outcome> {
+  const expected = "the directory etcd's --data-dir names is a hostPath mount holding etcd's member/ data";
+  const data = await etcdDataMount(ctx);
+  if (!data.running) return { ok: false, expected, seen: `no running etcd container for pod ${data.namespace}/${data.name}` };
+  const { dataDir, hostDir } = data;
+  const evidence = { dataDir, mounts: data.mounts };
+  if (!hostDir)
     return {
       ok: false,
       expected,
       seen: `etcd writes to ${dataDir} inside its container, and no host directory is mounted there`,
       evidence,
     };
-  const hostDir = path.join(mount.source, path.posix.relative(mount.destination, dataDir));
   if ((await ctx.machine.pathKind(path.join(hostDir, 'member'))) === undefined)
     return {
       ok: false,
@@ -49,7 +68,8 @@ export async function etcdDataOnHost(ctx: ProbeContext): Promise<Outcome> {
     };
   const seen = `--data-dir=${dataDir} is the host's ${hostDir} (member/ is there)`;
   const lessons = path.join(ctx.env.varDir, 'etcd');
-  if (path.resolve(hostDir) === lessons) return { ok: true, expected, seen, evidence };
+  // Anything under the lab's directory goes with `lab reset` (step 9's restored data dir is there too).
+  if (path.resolve(hostDir) === lessons || path.resolve(hostDir).startsWith(`${ctx.env.varDir}/`)) return { ok: true, expected, seen, evidence };
   return {
     ok: true,
     expected,
