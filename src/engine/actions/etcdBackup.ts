@@ -5,7 +5,7 @@ import type { LabEnv } from '../../core/context.ts';
 import { LabError } from '../../core/errors.ts';
 import { loadVersions } from '../../core/versions.ts';
 import { DockerDriver } from '../../machine/docker.ts';
-import { httpGet } from '../../machine/http.ts';
+import { httpGet, parseJson } from '../../machine/http.ts';
 import { realMachine } from '../../machine/machine.ts';
 import { runCommand } from '../../machine/run.ts';
 import { apiserverCacheRestored, etcdRestoredDataDir, PRECIOUS } from '../probes/custom/etcdBackup.ts';
@@ -45,7 +45,10 @@ async function until(what: string, timeoutMs: number, check: () => Promise<Outco
     if (last.ok) return;
     await sleep(1000);
   }
-  throw new LabError(`${what} within ${Math.round(timeoutMs / 1000)} s: ${last?.seen ?? ''}`, 'run `lab verify 9` to see which check fails');
+  throw new LabError(
+    `${what} within ${Math.round(timeoutMs / 1000)} s: ${last?.seen ?? ''}`,
+    'run `lab verify 9` to see which check fails',
+  );
 }
 
 const preciousInStore = async (env: LabEnv): Promise<Outcome> => {
@@ -80,14 +83,11 @@ export async function etcdBackupRestore(env: LabEnv, log: (line: string) => void
       );
     // `snapshot restore` refuses a directory that exists; a previous attempt's is not in use, so it can go.
     if (existsSync(paths.restoredDir)) rmSync(paths.restoredDir, { recursive: true, force: true });
-    await etcdctl(
-      ['-v', `${env.varDir}:${env.varDir}`],
-      ['snapshot', 'restore', paths.snapshot, `--data-dir=${paths.restoredDir}`],
-      log,
-    );
+    await etcdctl(['-v', `${env.varDir}:${env.varDir}`], ['snapshot', 'restore', paths.snapshot, `--data-dir=${paths.restoredDir}`], log);
     const etcdPod = renderFixture('etcd.yaml', vars);
     const moved = etcdPod.replace(`path: ${env.etcdDataDir}\n`, `path: ${paths.restoredDir}\n`);
-    if (moved === etcdPod) throw new LabError(`fixtures/etcd.yaml has no hostPath ${env.etcdDataDir} to move`, 'the fixture and this action disagree');
+    if (moved === etcdPod)
+      throw new LabError(`fixtures/etcd.yaml has no hostPath ${env.etcdDataDir} to move`, 'the fixture and this action disagree');
     writeStudentFile(env, vars['pods.etcd.file']!, moved, log);
     await until('etcd did not start on the restored data', 120_000, () => etcdRestoredDataDir(probeCtx(env)));
     await until(`the apiserver did not read ${PRECIOUS.name} back from the restored etcd`, 60_000, () => preciousInStore(env));
@@ -100,8 +100,22 @@ export async function etcdBackupRestore(env: LabEnv, log: (line: string) => void
     namespace: vars['pods.apiserver.namespace'],
   });
   for (const container of containers.filter((c) => c.containerName !== 'POD' && c.state === 'running')) {
-    await docker.remove(container.id);
-    log(`removed the apiserver's container ${container.name.slice(0, 40)}; kubelet starts a new one`);
+    // As the lesson does: stop it (its log stays for `docker logs`); kubelet starts a new container.
+    const stop = await runCommand('docker', ['stop', container.id], { timeoutMs: 60_000 });
+    if (stop.exitCode !== 0) throw new LabError(`docker stop ${container.name} failed: ${stop.stderr.trim()}`, 'check `docker ps`');
+    log(`stopped the apiserver's container ${container.name.slice(0, 40)}; kubelet starts a new one`);
   }
   await until("the apiserver's cache did not show the restored ConfigMap", 120_000, () => apiserverCacheRestored(probeCtx(env)));
+  await until('the apiserver did not become healthy', 60_000, async () => {
+    const reply = await httpGet(`${env.apiserverUrl}/healthz`);
+    return { ok: reply.status === 200, expected: '', seen: `/healthz: HTTP ${reply.status}` };
+  });
+  // kubelet replaces etcd's outdated mirror pod (the restore brought back the one from before the edit) at its next sync of the pod.
+  await until("kubelet did not bring etcd's mirror pod up to date", 150_000, async () => {
+    const reply = await httpGet(
+      `${env.apiserverUrl}/api/v1/namespaces/${vars['pods.etcd.namespace']}/pods/${vars['pods.etcd.name']}-${env.nodeName}`,
+    );
+    const phase = reply.status === 200 ? (parseJson(reply.body) as { status?: { phase?: string } }).status?.phase : undefined;
+    return { ok: phase === 'Running', expected: '', seen: `etcd's mirror pod: ${phase ?? `HTTP ${reply.status}`}` };
+  });
 }

@@ -42,6 +42,8 @@ function componentManifest(ev: Evidence, component: string): LintedManifest | un
     ev.manifests.find((m) => m.podName && lesson.program && programOf(m.value?.spec?.containers?.[0]) === lesson.program)
   );
 }
+/** The pods/ file of a static component (what the student edits), else the lesson's name for it. */
+const manifestFileOf = (ev: Evidence, component: string): string => componentManifest(ev, component)?.file ?? `pods/${component}.yaml`;
 const isComponent = (ev: Evidence, ...names: string[]) => names.includes(ev.focus.component ?? '');
 
 /** The manifest files a failing probe is about: its own file, its pod's file, or (pod not found) any broken file. */
@@ -437,6 +439,101 @@ export const catalogue: CatalogueEntry[] = [
       `In ${f.file}, add a volume with \`hostPath: {path: ${LAB_VAR_DIR}/etcd, type: DirectoryOrCreate}\` and mount it at ${f.dataDir}` +
       `, as the lesson does.`,
     lessonSection: 'lesson 2, "Check etcd"',
+  },
+  {
+    // Step 9: a save that never finished, or a snapshot of an etcd that is not the cluster's.
+    id: 'etcd-snapshot-wrong-endpoint',
+    needs: ['probe'],
+    match: (ev) => {
+      const seen = ev.probe.data?.etcdSnapshot as
+        | { snapshots: { file: string; problem?: string; hasRegistry: boolean; hasPrecious: boolean }[]; partFiles: string[] }
+        | undefined;
+      if (!seen || seen.snapshots.some((s) => !s.problem && s.hasPrecious)) return undefined;
+      const foreign = seen.snapshots.find((s) => !s.problem && !s.hasRegistry);
+      if (foreign) return { problem: 'foreign', file: foreign.file };
+      const part = seen.partFiles[0];
+      return part && !seen.snapshots.some((s) => !s.problem) ? { problem: 'part', file: part } : undefined;
+    },
+    explain: (f) =>
+      f.problem === 'part'
+        ? `${f.file} is what \`etcdctl snapshot save\` leaves when it does not finish: it writes to <file>.part and renames it ` +
+          `only at the end. Most often it could not reach etcd at its --endpoints: in a container without --network host, ` +
+          `127.0.0.1:2379 is the container's own loopback, where nothing listens, and etcdctl waits there forever.`
+        : `${f.file} is a real etcd snapshot, but it holds no key under /registry: it is a copy of an etcd that stores no ` +
+          `Kubernetes object, not the cluster's (another --endpoints than http://127.0.0.1:2379).`,
+    fix: (f) =>
+      (f.problem === 'part' ? `Delete ${f.file}, then save` : 'Save') +
+      " the snapshot again with the lesson's `etcdctl` function: `docker run` with `--network host` and " +
+      '`--endpoints=http://127.0.0.1:2379`.',
+    lessonSection: 'lesson 8, "Save a snapshot"',
+  },
+  {
+    // Step 9: etcd still runs on its old data: nothing restored, or restored where etcd does not look.
+    id: 'etcd-restore-not-in-use',
+    needs: ['probe'],
+    match: (ev) => {
+      const restore = ev.probe.data?.restore as
+        | { hostDir: string; snapFiles: string[]; original: boolean; restoredDirs: string[] }
+        | undefined;
+      if (!restore || restore.snapFiles.length || !restore.original) return undefined;
+      return { hostDir: restore.hostDir, restored: restore.restoredDirs[0] ?? '' };
+    },
+    explain: (f) =>
+      `etcd still runs on ${f.hostDir}, the data it has had since step 2, which no restore made. ` +
+      (f.restored
+        ? `There is restored data in ${f.restored}, but the hostPath of etcd's pod does not point there, so etcd does not read it.`
+        : '`etcdctl snapshot restore` writes a new directory and refuses one that exists, even an empty one ' +
+          '(`Error: data-dir "…" exists`), so a restore into etcd\'s own directory, or into one made with mkdir first, ' +
+          'restored nothing.'),
+    fix: (f, ev) =>
+      f.restored
+        ? `Set the etcd pod's hostPath to ${f.restored} (in ${manifestFileOf(ev, 'etcd')}); kubelet restarts etcd on it.`
+        : `Restore into a directory that does not exist yet (\`--data-dir=${LAB_VAR_DIR}/etcd-restored\`), then point ` +
+          "the hostPath of etcd's pod at it.",
+    lessonSection: 'lesson 8, "Restore into a new data directory"',
+  },
+  {
+    // Step 9: etcd points at a directory that holds no restored data: a new, empty store.
+    id: 'etcd-empty-data-dir',
+    needs: ['probe'],
+    match: (ev) => {
+      const restore = ev.probe.data?.restore as
+        | { hostDir: string; snapFiles: string[]; original: boolean; restoredDirs: string[] }
+        | undefined;
+      if (!restore || restore.snapFiles.length || restore.original) return undefined;
+      return { hostDir: restore.hostDir, restored: restore.restoredDirs[0] ?? '' };
+    },
+    explain: (f, ev) =>
+      `etcd runs on ${f.hostDir}, which no restore made: the directory did not hold etcd data (a typo in the path, or a ` +
+      `directory that was empty), kubelet's DirectoryOrCreate made it, and etcd started a new, empty store there. To the ` +
+      `apiserver the cluster looks wiped` +
+      (ev.nodes && !ev.nodes.includes(ev.nodeName) ? `: not even the Node ${ev.nodeName} is registered.` : ': your objects are gone.'),
+    fix: (f, ev) =>
+      `Point the hostPath in ${manifestFileOf(ev, 'etcd')} at ${f.restored || 'the directory `etcdctl snapshot restore` made'}` +
+      `, then remove ${f.hostDir} (it holds only the empty store).`,
+    lessonSection: 'lesson 8, "Restore into a new data directory"',
+  },
+  {
+    // Step 9: the apiserver's watch cache still holds the state from before the restore.
+    id: 'apiserver-stale-cache',
+    needs: ['probe'],
+    match: (ev) => {
+      const cache = ev.probe.data?.cache as
+        | { inCache: boolean; inStore: boolean; cacheVersion?: string; storeVersion?: string }
+        | undefined;
+      return cache?.inStore && !cache.inCache
+        ? { cacheVersion: cache.cacheVersion ?? '?', storeVersion: cache.storeVersion ?? '?' }
+        : undefined;
+    },
+    explain: (f) =>
+      `etcd has the restored ConfigMap precious, but the apiserver's watch cache, which serves every watch and every list ` +
+      `with resourceVersion=0, does not (cache at resourceVersion ${f.cacheVersion}, etcd at ${f.storeVersion}). The ` +
+      `apiserver filled the cache before the restore and never learns that etcd went back in time, so kubelet and the ` +
+      `controllers keep seeing the old state.`,
+    fix: () =>
+      "Restart the apiserver: `docker stop` its container (the lesson's command) and kubelet starts a new one, which fills " +
+      'its cache from etcd as it is now.',
+    lessonSection: 'lesson 8, "The apiserver does not know it went back in time"',
   },
   {
     id: 'serviceaccount-missing',

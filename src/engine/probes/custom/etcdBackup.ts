@@ -202,8 +202,7 @@ export async function apiserverCacheRestored(ctx: ProbeContext): Promise<Outcome
   const evidence = {
     cache: { inCache, inStore, cacheVersion: cache.metadata?.resourceVersion, storeVersion: store.metadata?.resourceVersion },
   };
-  if (inCache && inStore)
-    return { ok: true, expected, seen: `${PRECIOUS.name} is in etcd and in the apiserver's cache`, evidence };
+  if (inCache && inStore) return { ok: true, expected, seen: `${PRECIOUS.name} is in etcd and in the apiserver's cache`, evidence };
   if (!inStore) return { ok: false, expected, seen: `${PRECIOUS.name} is not in etcd (a list without resourceVersion)`, evidence };
   return {
     ok: false,

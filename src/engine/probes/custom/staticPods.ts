@@ -69,7 +69,8 @@ export async function etcdDataOnHost(ctx: ProbeContext): Promise<Outcome> {
   const seen = `--data-dir=${dataDir} is the host's ${hostDir} (member/ is there)`;
   const lessons = path.join(ctx.env.varDir, 'etcd');
   // Anything under the lab's directory goes with `lab reset` (step 9's restored data dir is there too).
-  if (path.resolve(hostDir) === lessons || path.resolve(hostDir).startsWith(`${ctx.env.varDir}/`)) return { ok: true, expected, seen, evidence };
+  if (path.resolve(hostDir) === lessons || path.resolve(hostDir).startsWith(`${ctx.env.varDir}/`))
+    return { ok: true, expected, seen, evidence };
   return {
     ok: true,
     expected,
