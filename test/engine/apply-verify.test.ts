@@ -24,6 +24,7 @@ const failsBefore: Record<number, { probe: string; seen: RegExp }[]> = {
   6: [{ probe: 'nginx-pinned', seen: /spec\.nodeName is not set/ }],
   7: [{ probe: 'scheduler-manifest', seen: /pods\/scheduler\.yaml does not exist/ }],
   8: [{ probe: 'controller-manager-manifest', seen: /pods\/controller-manager\.yaml does not exist/ }],
+  9: [{ probe: 'etcd-snapshot', seen: /no etcd snapshot under \/var\/lib\/mvk-lab/ }],
 };
 /** Every shipped step, so a new step cannot be left out of this test (it needs an entry above). */
 const LAST = labSteps().length;
