@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabEnv } from '../../core/context.ts';
 import { LabError } from '../../core/errors.ts';
 import { loadVersions } from '../../core/versions.ts';
 import { DockerDriver } from '../../machine/docker.ts';
+import { removeTree } from '../../machine/files.ts';
 import { httpGet, parseJson } from '../../machine/http.ts';
 import { realMachine } from '../../machine/machine.ts';
 import { runCommand } from '../../machine/run.ts';
@@ -82,7 +83,7 @@ export async function etcdBackupRestore(env: LabEnv, log: (line: string) => void
         `point the hostPath in ${vars['pods.etcd.file']} back at ${env.etcdDataDir}, wait for etcd, then run \`lab apply 9\` again`,
       );
     // `snapshot restore` refuses a directory that exists; a previous attempt's is not in use, so it can go.
-    if (existsSync(paths.restoredDir)) rmSync(paths.restoredDir, { recursive: true, force: true });
+    if (existsSync(paths.restoredDir)) removeTree(paths.restoredDir);
     await etcdctl(['-v', `${env.varDir}:${env.varDir}`], ['snapshot', 'restore', paths.snapshot, `--data-dir=${paths.restoredDir}`], log);
     const etcdPod = renderFixture('etcd.yaml', vars);
     const moved = etcdPod.replace(`path: ${env.etcdDataDir}\n`, `path: ${paths.restoredDir}\n`);
