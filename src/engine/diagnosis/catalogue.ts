@@ -465,7 +465,7 @@ export const catalogue: CatalogueEntry[] = [
       (f.problem === 'part' ? `Delete ${f.file}, then save` : 'Save') +
       " the snapshot again with the lesson's `etcdctl` function: `docker run` with `--network host` and " +
       '`--endpoints=http://127.0.0.1:2379`.',
-    lessonSection: 'lesson 8, "Save a snapshot"',
+    lessonSection: 'lesson 9, "Save a snapshot"',
   },
   {
     // Step 9: etcd still runs on its old data: nothing restored, or restored where etcd does not look.
@@ -490,7 +490,7 @@ export const catalogue: CatalogueEntry[] = [
         ? `Set the etcd pod's hostPath to ${f.restored} (in ${manifestFileOf(ev, 'etcd')}); kubelet restarts etcd on it.`
         : `Restore into a directory that does not exist yet (\`--data-dir=${LAB_VAR_DIR}/etcd-restored\`), then point ` +
           "the hostPath of etcd's pod at it.",
-    lessonSection: 'lesson 8, "Restore into a new data directory"',
+    lessonSection: 'lesson 9, "Restore into a new data directory"',
   },
   {
     // Step 9: etcd points at a directory that holds no restored data: a new, empty store.
@@ -511,7 +511,7 @@ export const catalogue: CatalogueEntry[] = [
     fix: (f, ev) =>
       `Point the hostPath in ${manifestFileOf(ev, 'etcd')} at ${f.restored || 'the directory `etcdctl snapshot restore` made'}` +
       `, then remove ${f.hostDir} (it holds only the empty store).`,
-    lessonSection: 'lesson 8, "Restore into a new data directory"',
+    lessonSection: 'lesson 9, "Restore into a new data directory"',
   },
   {
     // Step 9: the apiserver's watch cache still holds the state from before the restore.
@@ -533,7 +533,7 @@ export const catalogue: CatalogueEntry[] = [
     fix: () =>
       "Restart the apiserver: `docker stop` its container (the lesson's command) and kubelet starts a new one, which fills " +
       'its cache from etcd as it is now.',
-    lessonSection: 'lesson 8, "The apiserver does not know it went back in time"',
+    lessonSection: 'lesson 9, "The apiserver does not know it went back in time"',
   },
   {
     id: 'serviceaccount-missing',
