@@ -84,8 +84,8 @@ describe('diagnoses for the scheduler (step 7)', { timeout: 900_000 }, () => {
 
     await t.test('the scheduler without hostNetwork cannot reach the apiserver on the host', async () => {
       writeRepoFile('pods/scheduler.yaml', fixture('scheduler.yaml').replace(/^\s*hostNetwork: true\n/m, ''));
-      const seen = await waitForDiagnosis(7, 'control-plane-not-host-network', { timeoutMs: 120_000 });
-      assertShows(seen.text, 'control-plane-not-host-network', [/does not set hostNetwork: true/, /its own loopback/]);
+      const seen = await waitForDiagnosis(7, 'scheduler-not-host-network', { timeoutMs: 120_000 });
+      assertShows(seen.text, 'scheduler-not-host-network', [/does not set hostNetwork: true/, /its own loopback/]);
     });
 
     await t.test('the lesson’s file brings it all back: lab apply 7 passes again', async () => {

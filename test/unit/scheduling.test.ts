@@ -142,7 +142,7 @@ describe('step 7: diagnoses', () => {
 
   it('a scheduler without hostNetwork cannot reach the apiserver on the host’s loopback', () => {
     const seen = matchEvidence(evidence(withScheduler(SCHEDULER.replace('  hostNetwork: true\n', ''))));
-    assert.equal(seen?.id, 'control-plane-not-host-network');
+    assert.equal(seen?.id, 'scheduler-not-host-network');
     assert.match(seen!.explanation, /kube-scheduler gets a network namespace of its own/);
   });
 

@@ -45,6 +45,11 @@ function componentManifest(ev: Evidence, component: string): LintedManifest | un
 /** The pods/ file of a static component (what the student edits), else the lesson's name for it. */
 const manifestFileOf = (ev: Evidence, component: string): string => componentManifest(ev, component)?.file ?? `pods/${component}.yaml`;
 const isComponent = (ev: Evidence, ...names: string[]) => names.includes(ev.focus.component ?? '');
+/** The component's file in pods/ when it does not put the pod on the host's network. */
+function withoutHostNetwork(ev: Evidence, component: string): Facts | undefined {
+  const manifest = componentManifest(ev, component);
+  return manifest?.value && manifest.value.spec?.hostNetwork !== true ? { file: manifest.file } : undefined;
+}
 
 /** The manifest files a failing probe is about: its own file, its pod's file, or (pod not found) any broken file. */
 function relevantManifests(ev: Evidence): LintedManifest[] {
@@ -330,8 +335,7 @@ export const catalogue: CatalogueEntry[] = [
     needs: ['manifests'],
     match: (ev) => {
       if (!isComponent(ev, 'etcd', 'apiserver')) return undefined;
-      const manifest = componentManifest(ev, 'etcd');
-      return manifest?.value && manifest.value.spec?.hostNetwork !== true ? { file: manifest.file } : undefined;
+      return withoutHostNetwork(ev, 'etcd');
     },
     explain: (f) =>
       `${f.file} does not set hostNetwork: true, so etcd gets a network namespace of its own: it listens on the pod's ` +
@@ -344,8 +348,7 @@ export const catalogue: CatalogueEntry[] = [
     needs: ['manifests'],
     match: (ev) => {
       if (!isComponent(ev, 'apiserver')) return undefined;
-      const manifest = componentManifest(ev, 'apiserver');
-      return manifest?.value && manifest.value.spec?.hostNetwork !== true ? { file: manifest.file } : undefined;
+      return withoutHostNetwork(ev, 'apiserver');
     },
     explain: (f) =>
       `${f.file} does not set hostNetwork: true, so the apiserver lives in a network namespace of its own: its 127.0.0.1 is not ` +
@@ -359,8 +362,7 @@ export const catalogue: CatalogueEntry[] = [
     needs: ['manifests'],
     match: (ev) => {
       if (!isComponent(ev, 'controllerManager')) return undefined;
-      const manifest = componentManifest(ev, 'controllerManager');
-      return manifest?.value && manifest.value.spec?.hostNetwork !== true ? { file: manifest.file } : undefined;
+      return withoutHostNetwork(ev, 'controllerManager');
     },
     explain: (f) =>
       `${f.file} does not set hostNetwork: true, so the controller manager gets a network namespace of its own, where ` +
@@ -371,20 +373,12 @@ export const catalogue: CatalogueEntry[] = [
     lessonSection: 'lesson 8, "Run the controller manager"',
   },
   {
-    // The scheduler and the controller manager: clients of the apiserver that run as static pods.
-    id: 'control-plane-not-host-network',
+    id: 'scheduler-not-host-network',
     needs: ['manifests'],
-    match: (ev) => {
-      const component = ev.focus.component;
-      if (!component || !API_CLIENTS.includes(component)) return undefined;
-      const manifest = componentManifest(ev, component);
-      return manifest?.value && manifest.value.spec?.hostNetwork !== true
-        ? { file: manifest.file, program: labStaticPods()[component]?.program ?? component }
-        : undefined;
-    },
+    match: (ev) => (isComponent(ev, 'scheduler') ? withoutHostNetwork(ev, 'scheduler') : undefined),
     explain: (f) =>
-      `${f.file} does not set hostNetwork: true, so ${f.program} gets a network namespace of its own, and 127.0.0.1:8080 there ` +
-      `is its own loopback, where nothing listens: every request to the apiserver is refused and it does no work.`,
+      `${f.file} does not set hostNetwork: true, so kube-scheduler gets a network namespace of its own, and 127.0.0.1:8080 ` +
+      `there is its own loopback, where nothing listens: every request to the apiserver is refused and it places no pod.`,
     fix: (f) => `Add \`hostNetwork: true\` under \`spec:\` in ${f.file}; kubelet replaces the pod when the file changes.`,
     lessonSection: 'lesson 7, "Run the scheduler"',
   },
