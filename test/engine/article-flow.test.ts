@@ -11,7 +11,7 @@ import { labKubelets } from '../../src/machine/kubelet.ts';
 import { mountsUnder } from '../../src/machine/mounts.ts';
 import { portHolders } from '../../src/machine/ports.ts';
 import { realMachineTest, resetMachineAfter, until } from '../helpers/realmachine.ts';
-import { cleanShellEnv, env, lab, labPorts, sleepMs, verifyJson } from './helpers.ts';
+import { cleanShellEnv, env, failingThrough, lab, labPorts, sleepMs, verifyJson } from './helpers.ts';
 
 /**
  * Issue 9: the original article (shared/seeds/004), typed by hand the way it is written: kubelet with
@@ -224,7 +224,8 @@ describe("the original article's cluster, built by hand its own way (issue 9)", 
     const step6 = (await verifyPasses(6)) as { id: string; note?: string }[];
     assert.match(step6.find((r) => r.id === 'curl-completed')!.note ?? '', /restartPolicy Always \(a pod's default\)/);
     assert.match((await kubectl(['logs', 'curl'])).output, /Welcome to nginx!/);
-    assert.equal((await lab('verify', '--all')).code, 0);
+    // The article ends at step 6; the lab's later steps are not its to pass.
+    assert.deepEqual(await failingThrough(6), []);
 
     // Reset: everything the hand-built cluster made goes, or is listed with the command to remove it.
     const reset = await lab('reset', '--yes');

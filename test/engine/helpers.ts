@@ -51,6 +51,26 @@ export async function verifyJson(step: number) {
   return { code: run.code, report, results: report.steps[0]!.results };
 }
 
+/**
+ * Steps 1 to `last` as `lab verify --all` sees them: the ones that fail, with their failing checks
+ * (empty: all pass). For a cluster built up to a step that is not the lab's last.
+ */
+export async function failingThrough(last: number): Promise<string[]> {
+  const run = await lab('verify', '--all', '--json');
+  const report = JSON.parse(run.stdout) as {
+    steps: { step: number; passed: boolean; results: { id: string; status: string; seen: string }[] }[];
+  };
+  return report.steps
+    .filter((s) => s.step <= last && !s.passed)
+    .map(
+      (s) =>
+        `step ${s.step}: ${s.results
+          .filter((r) => r.status === 'fail')
+          .map((r) => `${r.id} (${r.seen})`)
+          .join('; ')}`,
+    );
+}
+
 /** Containers of the lab's pods still on the machine. */
 export async function labContainers(): Promise<string[]> {
   const owned = labOwnership(env);
