@@ -47,7 +47,7 @@ describe('class bundle: lab images save / load', { skip: realEnvSkip() }, () => 
     if (!needsRealEnv(t)) return;
     const save = await lab(['images', 'save', bundle], env());
     assert.equal(save.code, 0, save.stderr);
-    assert.match(save.stdout, /saved 6 images/);
+    assert.match(save.stdout, new RegExp(`saved ${Object.keys(loadVersions().images).length} images`));
     assert.ok(existsSync(bundle) && !existsSync(`${bundle}.part`));
     const manifest = JSON.parse((await execa('tar', ['-xOf', bundle, 'manifest.json'])).stdout) as { RepoTags: string[] }[];
     assert.deepEqual(manifest.flatMap((m) => m.RepoTags).sort(), [...names].sort());
