@@ -217,7 +217,10 @@ async function main(): Promise<void> {
   printRows();
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
   process.stderr.write(`bench failed: ${(error as Error).message}\n`);
   process.exitCode = 1;
+  // A failed run leaves its cluster serving this run's temporary pods/; the next run's reset would take
+  // that kubelet for someone else's and leave it. Reset here, while this work dir is still ours.
+  if (!realEnvMissing()) await lab('reset', '--yes').catch(() => undefined);
 });
