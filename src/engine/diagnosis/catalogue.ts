@@ -97,6 +97,10 @@ const restarts = (ev: Evidence, exitCode?: number) =>
 
 const newestApp = (ev: Evidence) => ev.containers.find((c) => c.container !== 'POD' && !c.starting);
 
+/** What step 9's etcd-restored probe saw of etcd's data dir (its `restore` evidence). */
+const restoreEvidence = (ev: Evidence) =>
+  ev.probe.data?.restore as { hostDir: string; snapFiles: string[]; original: boolean; restoredDirs: string[] } | undefined;
+
 export const catalogue: CatalogueEntry[] = [
   {
     id: 'docker-down',
@@ -466,9 +470,7 @@ export const catalogue: CatalogueEntry[] = [
     id: 'etcd-restore-not-in-use',
     needs: ['probe'],
     match: (ev) => {
-      const restore = ev.probe.data?.restore as
-        | { hostDir: string; snapFiles: string[]; original: boolean; restoredDirs: string[] }
-        | undefined;
+      const restore = restoreEvidence(ev);
       if (!restore || restore.snapFiles.length || !restore.original) return undefined;
       return { hostDir: restore.hostDir, restored: restore.restoredDirs[0] ?? '' };
     },
@@ -491,9 +493,7 @@ export const catalogue: CatalogueEntry[] = [
     id: 'etcd-empty-data-dir',
     needs: ['probe'],
     match: (ev) => {
-      const restore = ev.probe.data?.restore as
-        | { hostDir: string; snapFiles: string[]; original: boolean; restoredDirs: string[] }
-        | undefined;
+      const restore = restoreEvidence(ev);
       if (!restore || restore.snapFiles.length || restore.original) return undefined;
       return { hostDir: restore.hostDir, restored: restore.restoredDirs[0] ?? '' };
     },
