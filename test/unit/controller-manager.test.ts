@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { labEnv } from '../../src/core/context.ts';
 import { matchEvidence } from '../../src/engine/diagnosis/index.ts';
 import type { Evidence } from '../../src/engine/diagnosis/evidence.ts';
+import { evidenceOf } from '../helpers/evidence.ts';
 import { componentProcess } from '../../src/engine/diagnosis/evidence.ts';
 import { lessonStaticPodRef, labStaticPods } from '../../src/engine/labNode.ts';
 import { lintManifestText } from '../../src/engine/manifestLint.ts';
@@ -196,22 +197,13 @@ spec:
 `;
 
 function evidence(overrides: Partial<Evidence>): Evidence {
-  return {
+  return evidenceOf({
     step: 8,
-    nodeName: 'mvk-node',
     probe: { id: 'p', kind: 'code', title: 't', seen: 's', expected: 'e' },
     focus: { component: 'serviceaccount' },
     manifests: [lintManifestText(KCM(', --service-account-private-key-file=/var/lib/mvk-lab/pki/sa.key'), 'pods/controller-manager.yaml')],
-    duplicates: [],
-    kubelet: { running: true, pid: 42, flags: { kubeconfig: '/repo/kubeconfig.yaml' } },
-    docker: { up: true, socket: '/var/run/docker.sock' },
-    containers: [],
-    ports: [],
-    images: {},
-    labImages: {},
-    missing: [],
     ...overrides,
-  };
+  });
 }
 
 describe('step 8 diagnoses', () => {

@@ -13,6 +13,7 @@ import { evaluate } from '../../src/engine/probes/evaluate.ts';
 import type { ProbeContext } from '../../src/engine/probes/types.ts';
 import { templateVars } from '../../src/engine/templateVars.ts';
 import { fakeMachine, podContainer, type FakeMachineSetup } from '../helpers/fakeMachine.ts';
+import { evidenceOf } from '../helpers/evidence.ts';
 
 /** Step 9's probes and diagnoses on a fake machine and on recorded evidence. */
 
@@ -144,22 +145,8 @@ describe("the apiserver's cache after a restore", () => {
 });
 
 describe("step 9's diagnoses on recorded evidence", () => {
-  const recorded = (data: Record<string, unknown>, focus: Evidence['focus'] = { component: 'etcd' }): Evidence => ({
-    step: 9,
-    nodeName: 'mvk-node',
-    probe: { id: 'p', kind: 'code', title: 't', seen: 's', expected: 'e', data },
-    focus,
-    manifests: [],
-    duplicates: [],
-    kubelet: { running: true, pid: 42, flags: { kubeconfig: '/repo/kubeconfig.yaml' } },
-    docker: { up: true, socket: '/var/run/docker.sock' },
-    containers: [],
-    ports: [],
-    images: {},
-    labImages: {},
-    nodes: [],
-    missing: [],
-  });
+  const recorded = (data: Record<string, unknown>, focus: Evidence['focus'] = { component: 'etcd' }): Evidence =>
+    evidenceOf({ step: 9, probe: { id: 'p', kind: 'code', title: 't', seen: 's', expected: 'e', data }, focus, nodes: [] });
   const restore = (fields: Record<string, unknown>) => ({
     restore: { hostDir: `${VAR}/etcd`, snapFiles: [], hasMember: true, original: true, restoredDirs: [], ...fields },
   });

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { labEnv } from '../../src/core/context.ts';
 import { matchEvidence } from '../../src/engine/diagnosis/index.ts';
 import type { Evidence } from '../../src/engine/diagnosis/evidence.ts';
+import { evidenceOf } from '../helpers/evidence.ts';
 import { lintManifestText } from '../../src/engine/manifestLint.ts';
 import { nodeSchedulable, podScheduled, schedulerActive } from '../../src/engine/probes/custom/scheduling.ts';
 import type { ProbeContext } from '../../src/engine/probes/types.ts';
@@ -106,22 +107,13 @@ describe('step 7: the scheduler probes', () => {
 
 /** Evidence of a failed step 7 probe, as gatherEvidence would record it. */
 function evidence(overrides: Partial<Evidence>): Evidence {
-  return {
+  return evidenceOf({
     step: 7,
-    nodeName: 'mvk-node',
     probe: { id: 'pod-scheduled', kind: 'code', title: 't', seen: 's', expected: 'e' },
     focus: { component: 'scheduler', pod: { namespace: 'kube-system', name: 'kube-scheduler' } },
     manifests: [lintManifestText(SCHEDULER, 'pods/scheduler.yaml')],
-    duplicates: [],
-    kubelet: { running: true, pid: 42, flags: { kubeconfig: '/repo/kubeconfig.yaml' } },
-    docker: { up: true, socket: '/var/run/docker.sock' },
-    containers: [],
-    ports: [],
-    images: {},
-    labImages: {},
-    missing: [],
     ...overrides,
-  };
+  });
 }
 const SCHEDULER = `apiVersion: v1
 kind: Pod
