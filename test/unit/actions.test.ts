@@ -5,6 +5,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { renderFixture, writeStudentFile } from '../../src/engine/actions/files.ts';
+import { withStaticPodStopped, writeStaticPodFile } from '../../src/engine/actions/staticPodFile.ts';
+import type { DockerDriver, PodContainer } from '../../src/machine/docker.ts';
 import { labEnv } from '../../src/core/context.ts';
 import { lintManifestText } from '../../src/engine/manifestLint.ts';
 import { repoRoot } from '../../src/core/paths.ts';
@@ -32,6 +34,88 @@ describe("lab apply writes files without losing the student's work", () => {
     writeStudentFile(env, 'kubeconfig.yaml', 'same\n', (line) => lines.push(line));
     assert.deepEqual(lines, []);
     assert.equal(existsSync(path.join(env.stateDir, 'backups')), false);
+  });
+  it("replaces an earlier step's reference without a backup", () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mvk-apply-'));
+    const env = labEnv({ repoRoot: root });
+    writeStudentFile(env, 'pods/apiserver.yaml', 'step 3\n', () => {});
+    const lines: string[] = [];
+    writeStudentFile(env, 'pods/apiserver.yaml', 'step 8\n', (line) => lines.push(line), ['step 3\n']);
+    assert.equal(readFileSync(path.join(root, 'pods/apiserver.yaml'), 'utf8'), 'step 8\n');
+    assert.deepEqual(lines, ['updated pods/apiserver.yaml']);
+    assert.equal(existsSync(path.join(env.stateDir, 'backups')), false);
+  });
+});
+
+/**
+ * Docker as kubelet leaves it while a static pod stops: the pod's containers run until `stopsAfter`
+ * calls, and `onCall` sees the file each time (the swap's order is the point).
+ */
+function stoppingDocker(stopsAfter: number, onCall: () => void): DockerDriver {
+  let calls = 0;
+  const container = { state: 'running', containerName: 'etcd' } as PodContainer;
+  return {
+    podContainers: async () => {
+      onCall();
+      calls += 1;
+      return calls <= stopsAfter ? [container] : [];
+    },
+  } as unknown as DockerDriver;
+}
+
+const POD = (hostPath: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: etcd\n  namespace: kube-system\n# ${hostPath}\n`;
+
+describe('lab apply replaces a running static pod', () => {
+  it('takes the old file away, waits for its containers to stop, then writes the new one', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mvk-apply-'));
+    const env = labEnv({ repoRoot: root });
+    const file = path.join(root, 'pods/etcd.yaml');
+    mkdirSync(path.dirname(file));
+    writeFileSync(file, POD('mine'));
+    const seen: boolean[] = [];
+    const lines: string[] = [];
+    const docker = stoppingDocker(3, () => seen.push(existsSync(file)));
+    await writeStaticPodFile(env, docker, 'pods/etcd.yaml', POD('restored'), (line) => lines.push(line));
+    assert.equal(readFileSync(file, 'utf8'), POD('restored'));
+    // Running at first (file still there), then absent for every later look until the pod stopped.
+    assert.deepEqual(seen, [true, false, false, false]);
+    assert.match(lines.join('\n'), /your pods\/etcd\.yaml differs from the reference; kept it as/);
+    assert.match(lines.at(-1)!, /^updated pods\/etcd\.yaml$/);
+  });
+
+  it('writes at once when the pod does not run', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mvk-apply-'));
+    const env = labEnv({ repoRoot: root });
+    writeStudentFile(env, 'pods/etcd.yaml', POD('step 2'), () => {});
+    const lines: string[] = [];
+    await writeStaticPodFile(
+      env,
+      stoppingDocker(0, () => {}),
+      'pods/etcd.yaml',
+      POD('restored'),
+      (l) => lines.push(l),
+      [POD('step 2')],
+    );
+    assert.deepEqual(lines, ['updated pods/etcd.yaml']);
+  });
+
+  it('puts a pod stopped for a while back unchanged, even when the work in between fails', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mvk-apply-'));
+    const env = labEnv({ repoRoot: root });
+    writeStudentFile(env, 'pods/apiserver.yaml', POD('my apiserver'), () => {});
+    const file = path.join(root, 'pods/apiserver.yaml');
+    const during = withStaticPodStopped(
+      env,
+      stoppingDocker(1, () => {}),
+      'pods/apiserver.yaml',
+      () => {},
+      async () => {
+        assert.equal(existsSync(file), false, 'kubelet sees no file while the work runs');
+        throw new Error('etcd did not start');
+      },
+    );
+    await assert.rejects(during, /etcd did not start/);
+    assert.equal(readFileSync(file, 'utf8'), POD('my apiserver'));
   });
 });
 

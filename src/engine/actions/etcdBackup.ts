@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabEnv } from '../../core/context.ts';
 import { LabError } from '../../core/errors.ts';
 import { loadVersions } from '../../core/versions.ts';
-import { DockerDriver } from '../../machine/docker.ts';
+import { currentPodUid, DockerDriver } from '../../machine/docker.ts';
 import { removeTree } from '../../machine/files.ts';
 import { httpGet, parseJson } from '../../machine/http.ts';
 import { realMachine } from '../../machine/machine.ts';
@@ -12,7 +12,8 @@ import { runCommand } from '../../machine/run.ts';
 import { apiserverCacheRestored, etcdRestoredDataDir, PRECIOUS } from '../probes/custom/etcdBackup.ts';
 import type { Outcome, ProbeContext } from '../probes/types.ts';
 import { templateVars } from '../templateVars.ts';
-import { renderFixture, writeStudentFile } from './files.ts';
+import { renderFixture } from './files.ts';
+import { withStaticPodStopped, writeStaticPodFile } from './staticPodFile.ts';
 import { kubectlApply, kubectlDelete } from './kubectlApply.ts';
 
 /** Where step 9's lesson keeps its snapshot and its restored data directory: under {{varDir}}, so `lab reset` removes them. */
@@ -57,15 +58,40 @@ const preciousInStore = async (env: LabEnv): Promise<Outcome> => {
   return { ok: reply.status === 200, expected: '', seen: `GET ${PRECIOUS.name}: HTTP ${reply.status}` };
 };
 
+interface MirrorPod {
+  metadata?: { annotations?: Record<string, string> };
+  status?: { phase?: string };
+}
+
+/** Restarts the apiserver as the lesson does: stop its container (its log stays for `docker logs`); kubelet starts a new one. */
+async function restartApiserver(env: LabEnv, docker: DockerDriver, log: (line: string) => void): Promise<void> {
+  const vars = templateVars(env);
+  const containers = await docker.podContainers({
+    podName: `${vars['pods.apiserver.name']}-${env.nodeName}`,
+    namespace: vars['pods.apiserver.namespace'],
+  });
+  for (const container of containers.filter((c) => c.containerName !== 'POD' && c.state === 'running')) {
+    const stop = await runCommand('docker', ['stop', container.id], { timeoutMs: 60_000 });
+    if (stop.exitCode !== 0) throw new LabError(`docker stop ${container.name} failed: ${stop.stderr.trim()}`, 'check `docker ps`');
+    log(`stopped the apiserver's container ${container.name.slice(0, 40)}; kubelet starts a new one`);
+  }
+  await until("the apiserver's cache did not show the restored ConfigMap", 120_000, () => apiserverCacheRestored(probeCtx(env)));
+  await until('the apiserver did not become healthy', 60_000, async () => {
+    const reply = await httpGet(`${env.apiserverUrl}/healthz`);
+    return { ok: reply.status === 200, expected: '', seen: `/healthz: HTTP ${reply.status}` };
+  });
+}
+
 /**
- * Step 9 as the lesson does it: create the ConfigMap, save a snapshot, delete the ConfigMap, restore
- * the snapshot into a new data directory, point etcd's pod at it, and restart the apiserver so that
- * its cache forgets the state from before the restore. Skips what is already done: an etcd running on
+ * Step 9, to the lesson's outcome: create the ConfigMap, save a snapshot, delete the ConfigMap, restore
+ * the snapshot into a new data directory and point etcd's pod at it, then make sure the apiserver's
+ * cache and etcd's mirror pod show the restored state. Skips what is already done: an etcd running on
  * restored data with the ConfigMap in it is not restored again.
  */
 export async function etcdBackupRestore(env: LabEnv, log: (line: string) => void): Promise<void> {
   const vars = templateVars(env);
   const paths = backupPaths(env);
+  const docker = new DockerDriver();
   const restored = (await etcdRestoredDataDir(probeCtx(env))).ok && (await preciousInStore(env)).ok;
   if (!restored) {
     await kubectlApply(env, renderFixture('precious.yaml', vars), log);
@@ -89,34 +115,33 @@ export async function etcdBackupRestore(env: LabEnv, log: (line: string) => void
     const moved = etcdPod.replace(`path: ${env.etcdDataDir}\n`, `path: ${paths.restoredDir}\n`);
     if (moved === etcdPod)
       throw new LabError(`fixtures/etcd.yaml has no hostPath ${env.etcdDataDir} to move`, 'the fixture and this action disagree');
-    writeStudentFile(env, vars['pods.etcd.file']!, moved, log);
-    await until('etcd did not start on the restored data', 120_000, () => etcdRestoredDataDir(probeCtx(env)));
-    await until(`the apiserver did not read ${PRECIOUS.name} back from the restored etcd`, 60_000, () => preciousInStore(env));
+    // The lesson swaps etcd under a running apiserver, then restarts it to show its stale cache. The
+    // operator's order is quicker: with the apiserver stopped during the swap, it starts on the
+    // restored data with nothing stale, and kubelet, reconnecting to it, replaces etcd's outdated
+    // mirror pod at once (stopped later, the apiserver can miss kubelet's new mirror pod for a minute).
+    await withStaticPodStopped(env, docker, vars['pods.apiserver.file']!, log, async () => {
+      await writeStaticPodFile(env, docker, vars['pods.etcd.file']!, moved, log, [etcdPod]);
+      await until('etcd did not start on the restored data', 120_000, () => etcdRestoredDataDir(probeCtx(env)));
+    });
+    await until(`the apiserver did not read ${PRECIOUS.name} back from the restored etcd`, 120_000, () => preciousInStore(env));
   }
-  if ((await apiserverCacheRestored(probeCtx(env))).ok) return;
-  // The apiserver's cache still holds the state from before the restore; a new apiserver process starts from etcd.
-  const docker = new DockerDriver();
-  const containers = await docker.podContainers({
-    podName: `${vars['pods.apiserver.name']}-${env.nodeName}`,
-    namespace: vars['pods.apiserver.namespace'],
-  });
-  for (const container of containers.filter((c) => c.containerName !== 'POD' && c.state === 'running')) {
-    // As the lesson does: stop it (its log stays for `docker logs`); kubelet starts a new container.
-    const stop = await runCommand('docker', ['stop', container.id], { timeoutMs: 60_000 });
-    if (stop.exitCode !== 0) throw new LabError(`docker stop ${container.name} failed: ${stop.stderr.trim()}`, 'check `docker ps`');
-    log(`stopped the apiserver's container ${container.name.slice(0, 40)}; kubelet starts a new one`);
-  }
-  await until("the apiserver's cache did not show the restored ConfigMap", 120_000, () => apiserverCacheRestored(probeCtx(env)));
-  await until('the apiserver did not become healthy', 60_000, async () => {
-    const reply = await httpGet(`${env.apiserverUrl}/healthz`);
-    return { ok: reply.status === 200, expected: '', seen: `/healthz: HTTP ${reply.status}` };
-  });
-  // kubelet replaces etcd's outdated mirror pod (the restore brought back the one from before the edit) at its next sync of the pod.
+  if (!(await apiserverCacheRestored(probeCtx(env))).ok) await restartApiserver(env, docker, log);
+  // The restore brought back etcd's mirror pod from before the edit; kubelet replaces it with one for
+  // the running pod (the mirror's config.mirror annotation is the static pod's UID) when it next syncs it.
   await until("kubelet did not bring etcd's mirror pod up to date", 150_000, async () => {
-    const reply = await httpGet(
-      `${env.apiserverUrl}/api/v1/namespaces/${vars['pods.etcd.namespace']}/pods/${vars['pods.etcd.name']}-${env.nodeName}`,
-    );
-    const phase = reply.status === 200 ? (parseJson(reply.body) as { status?: { phase?: string } }).status?.phase : undefined;
-    return { ok: phase === 'Running', expected: '', seen: `etcd's mirror pod: ${phase ?? `HTTP ${reply.status}`}` };
+    const podName = `${vars['pods.etcd.name']}-${env.nodeName}`;
+    const namespace = vars['pods.etcd.namespace']!;
+    const uid = currentPodUid(await docker.podContainers({ podName, namespace }));
+    const reply = await httpGet(`${env.apiserverUrl}/api/v1/namespaces/${namespace}/pods/${podName}`);
+    const mirror = reply.status === 200 ? (parseJson(reply.body) as MirrorPod) : undefined;
+    const mirrors = mirror?.metadata?.annotations?.['kubernetes.io/config.mirror'];
+    const phase = mirror?.status?.phase;
+    return {
+      ok: uid !== undefined && mirrors === uid && phase === 'Running',
+      expected: '',
+      seen: mirror
+        ? `etcd's mirror pod: ${phase}, for pod ${mirrors ?? '?'} (running: ${uid ?? 'none'})`
+        : `etcd's mirror pod: HTTP ${reply.status}`,
+    };
   });
 }
