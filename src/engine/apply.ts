@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { codeActions } from './actions/code.ts';
-import { renderFixture, writeStudentFile } from './actions/files.ts';
+import type { CodeActionName } from './actions/names.ts';
+import { renderFixture } from './actions/files.ts';
+import { writeStaticPodFile } from './actions/staticPodFile.ts';
 import { kubectlApply } from './actions/kubectlApply.ts';
 import { ensureKubelet } from './actions/kubelet.ts';
 import type { ApplyAction } from '../content/schema.ts';
@@ -17,6 +19,7 @@ import { runStep, type StepReport } from './runner.ts';
 import { templateVars } from './templateVars.ts';
 import { withLiveNode } from './labNode.ts';
 import type { ImageRole } from '../core/versions.ts';
+import type { TemplateVars } from '../core/template.ts';
 
 export interface ApplyOptions {
   log: (line: string) => void;
@@ -26,13 +29,30 @@ export interface ApplyOptions {
   onPullProgress?: (event: LayerProgress) => void;
 }
 
-async function doAction(env: LabEnv, docker: DockerDriver, action: ApplyAction, log: (line: string) => void): Promise<void> {
+/** What earlier steps' `lab apply` wrote to a file: replacing one of these loses nothing of the student's. */
+function earlierReferences(steps: Step[], before: number, to: string, vars: TemplateVars): string[] {
+  return steps
+    .filter((s) => s.number < before)
+    .flatMap((s) => s.meta.apply)
+    .flatMap((a) => ('write' in a && a.write.to === to ? [renderFixture(a.write.fixture, vars)] : []));
+}
+
+async function doAction(
+  env: LabEnv,
+  docker: DockerDriver,
+  action: ApplyAction,
+  earlier: (to: string, vars: TemplateVars) => string[],
+  log: (line: string) => void,
+): Promise<void> {
   if ('kubelet' in action) return ensureKubelet(env, docker, action.kubelet, log);
   // Pods are pinned to the node as it runs: the lab's mvk-node, or the name a student's own kubelet registered.
   const live = withLiveNode(env);
-  if ('write' in action) writeStudentFile(live, action.write.to, renderFixture(action.write.fixture, templateVars(live)), log);
-  else if ('kubectlApply' in action) await kubectlApply(live, renderFixture(action.kubectlApply, templateVars(live)), log);
-  else await codeActions[action.code]!(live, log);
+  if ('write' in action) {
+    const vars = templateVars(live);
+    const { to, fixture } = action.write;
+    await writeStaticPodFile(live, docker, to, renderFixture(fixture, vars), log, earlier(to, vars));
+  } else if ('kubectlApply' in action) await kubectlApply(live, renderFixture(action.kubectlApply, templateVars(live)), log);
+  else await codeActions[action.code as CodeActionName](live, log);
 }
 
 function describeFailures(report: StepReport): string {
@@ -68,7 +88,7 @@ export async function waitForStep(
         `${failing?.diagnosis?.fix ?? failing?.hint ?? `run \`lab verify ${step.number}\``}; kubelet's log is .lab/kubelet.log`,
       );
     }
-    await sleep(1000);
+    await sleep(500);
   }
 }
 
@@ -98,7 +118,8 @@ export async function applyThrough(env: LabEnv, steps: Step[], target: number, o
     // The static pods this step starts listen on the host: nothing else may hold their ports.
     for (const [role, pod] of Object.entries(step.meta.staticPods))
       if (pod.ports.length > 0) await requireComponentPortsFree(env, docker, role);
-    for (const action of step.meta.apply) await doAction(env, docker, action, log);
+    const earlier = (to: string, vars: TemplateVars) => earlierReferences(steps, step.number, to, vars);
+    for (const action of step.meta.apply) await doAction(env, docker, action, earlier, log);
     const started = Date.now();
     await waitForStep(env, step, machine, step.meta.applyTimeoutSeconds * 1000 * (options.timeoutScale ?? 1), log);
     log(`step ${step.number} passes (${((Date.now() - started) / 1000).toFixed(1)}s after its changes)`);

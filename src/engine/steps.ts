@@ -1,7 +1,7 @@
 import { builtCacheFile, loadSteps, writeContentCache, type ContentOptions, type Step } from '../content/load.ts';
 import { UsageError } from '../core/errors.ts';
 import { codeProbes } from './probes/custom/index.ts';
-import { codeActions } from './actions/code.ts';
+import { CODE_ACTIONS } from './actions/names.ts';
 import { labEnv } from '../core/context.ts';
 import { engineVars } from '../core/template.ts';
 
@@ -14,7 +14,7 @@ const basePlaceholders = () => [...Object.keys(engineVars(labEnv())), 'nginxIp']
 /** What the lab's content is validated against: the probes, actions and placeholders this engine has (also `lab dev check`). */
 export const labContentOptions = (): ContentOptions => ({
   codeProbes: Object.keys(codeProbes),
-  codeActions: Object.keys(codeActions),
+  codeActions: CODE_ACTIONS,
   knownPlaceholders: basePlaceholders(),
 });
 

@@ -14,6 +14,7 @@ import { render } from '../../src/core/template.ts';
 import { templateVars } from '../../src/engine/templateVars.ts';
 import { codeProbes } from '../../src/engine/probes/custom/index.ts';
 import { codeActions } from '../../src/engine/actions/code.ts';
+import { CODE_ACTIONS } from '../../src/engine/actions/names.ts';
 import { LabError } from '../../src/core/errors.ts';
 
 const machine = { nodeIp: '172.17.0.1', cgroupDriver: 'cgroupfs', swapOn: false };
@@ -44,6 +45,12 @@ function loadError(labsDir: string, options: ContentOptions = {}): LabError {
   }
   assert.fail('content loaded although it is broken');
 }
+
+describe('code actions', () => {
+  it('are exactly the names content is checked against (the list a verify loads instead of the actions)', () => {
+    assert.deepEqual(Object.keys(codeActions).sort(), [...CODE_ACTIONS].sort());
+  });
+});
 
 describe('step content', () => {
   it('the shipped steps load and validate, numbered from 1 without gaps', () => {

@@ -9,6 +9,7 @@ import { etcdBackupRestore } from './etcdBackup.ts';
 import { kubectlApply, kubectlDelete } from './kubectlApply.ts';
 import { kubectl } from '../../machine/kubectl.ts';
 import { controllerManagerActions } from './controllerManager.ts';
+import type { CodeActionName } from './names.ts';
 
 const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
 
@@ -99,7 +100,8 @@ async function untaintNode(env: LabEnv, log: (line: string) => void): Promise<vo
   }
 }
 
-export const codeActions: Record<string, CodeAction> = {
+/** Every name in CODE_ACTIONS, and no other (test/unit/content.test.ts checks the second half). */
+export const codeActions: Record<CodeActionName, CodeAction> = {
   'pending-nginx': pendingNginx,
   'bind-nginx': bindNginx,
   'run-curl': runCurl,
