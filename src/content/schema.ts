@@ -15,7 +15,7 @@ function buildSchemas(z: typeof Z) {
   const role = z.string().regex(/^[a-z][a-zA-Z0-9-]*$/, 'must start with a lower-case letter, then letters, digits or dashes');
 
   /** A check on one field of a JSON/YAML document. `field` is a dotted path; `[key=value]` picks a list item. */
-  const conditionSchema = z
+  const fieldCondition = z
     .object({
       field: z.string().min(1),
       equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
@@ -26,6 +26,8 @@ function buildSchemas(z: typeof Z) {
     .refine((c) => [c.equals, c.contains, c.exists].filter((v) => v !== undefined).length === 1, {
       message: 'needs exactly one of equals, contains, exists',
     });
+  /** Or a choice: holds when any of its field checks holds (two ways to the same outcome). */
+  const conditionSchema = z.union([fieldCondition, z.object({ anyOf: z.array(fieldCondition).min(2) }).strict()]);
 
   const probeBase = {
     id,

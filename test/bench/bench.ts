@@ -177,22 +177,23 @@ async function main(): Promise<void> {
 
   // The ServiceAccount is made to want a token, then at a known instant not to. (Deleting and creating it
   // again stopped working with step 8: the controller manager recreates a deleted default at once.)
-  const saUrl = `${env.apiserverUrl}/api/v1/namespaces/default/serviceaccounts/default`;
-  const patchSa = (automount: boolean) =>
-    fetch(saUrl, {
+  // An API object's field: step 9's ConfigMap precious loses its note, then gets it back at a known instant.
+  const preciousUrl = `${env.apiserverUrl}/api/v1/namespaces/default/configmaps/precious`;
+  const patchNote = (note: string | null) =>
+    fetch(preciousUrl, {
       method: 'PATCH',
       headers: { 'content-type': 'application/merge-patch+json' },
-      body: JSON.stringify({ automountServiceAccountToken: automount }),
+      body: JSON.stringify({ data: { note } }),
     }).then((response) => response.text());
-  await patchSa(true);
+  await patchNote(null);
   await latency(
-    'API object changed (default-serviceaccount)',
-    5,
-    'default-serviceaccount',
+    'API object changed (precious-restored)',
+    steps.find((s) => s.meta.slug === 'etcd-backup')!.number,
+    'precious-restored',
     async () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const sentAt = performance.now();
-      await patchSa(false);
+      await patchNote('back');
       return sentAt;
     },
     '(upper bound: from the patch request)',

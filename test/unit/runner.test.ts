@@ -150,6 +150,27 @@ describe('conditions', () => {
     assert.equal(checkConditions({ podIP: '' }, [{ field: 'podIP', exists: true }]).ok, false);
     assert.equal(checkConditions({ health: 'true' }, [{ field: 'health', equals: 'true' }]).ok, true);
   });
+
+  it('holds an anyOf when one of its checks holds, and shows every field when none does', () => {
+    const either = [
+      {
+        anyOf: [
+          { field: 'automountServiceAccountToken', equals: false },
+          { field: 'secrets[0].name', exists: true },
+        ],
+      },
+    ];
+    assert.equal(checkConditions({ automountServiceAccountToken: false }, either).ok, true);
+    assert.equal(checkConditions({ secrets: [{ name: 'default-token-x' }] }, either).ok, true);
+    const neither = checkConditions({ metadata: { name: 'default' } }, either);
+    assert.equal(neither.ok, false);
+    assert.equal(neither.expected, 'automountServiceAccountToken = false or secrets[0].name is set');
+    assert.equal(neither.seen, 'automountServiceAccountToken is not set, secrets[0].name is not set');
+    // A step.yaml writes it the same way; a choice of one is no choice.
+    const { conditionSchema } = contentSchemas();
+    assert.equal(conditionSchema.safeParse(either[0]).success, true);
+    assert.equal(conditionSchema.safeParse({ anyOf: [{ field: 'a', exists: true }] }).success, false);
+  });
 });
 
 describe('progress', () => {

@@ -1,4 +1,5 @@
 import type { Condition } from '../../content/schema.ts';
+import { render, type TemplateVars } from '../../core/template.ts';
 
 /**
  * Reads a dotted field path from a parsed document. `[n]` indexes a list, `[key=value]` picks the
@@ -24,7 +25,16 @@ export function getField(document: unknown, fieldPath: string): unknown {
   return current;
 }
 
+type FieldCondition = Exclude<Condition, { anyOf: unknown }>;
+
+/** Fills `{{vars}}` into the values conditions compare with. */
+export function renderConditions(conditions: Condition[], vars: TemplateVars): Condition[] {
+  const one = (c: FieldCondition): FieldCondition => ({ ...c, equals: typeof c.equals === 'string' ? render(c.equals, vars) : c.equals });
+  return conditions.map((c) => ('anyOf' in c ? { anyOf: c.anyOf.map(one) } : one(c)));
+}
+
 export function describeCondition(condition: Condition): string {
+  if ('anyOf' in condition) return condition.anyOf.map(describeCondition).join(' or ');
   if (condition.exists !== undefined) return `${condition.field} ${condition.exists ? 'is set' : 'is not set'}`;
   if (condition.contains !== undefined) return `${condition.field} contains ${JSON.stringify(condition.contains)}`;
   return `${condition.field} = ${JSON.stringify(condition.equals)}`;
@@ -42,17 +52,24 @@ export interface ConditionCheck {
   seen: string;
 }
 
+function holds(document: unknown, condition: FieldCondition): boolean {
+  const value = getField(document, condition.field);
+  if (condition.exists !== undefined) return (value !== undefined && value !== null && value !== '') === condition.exists;
+  if (condition.contains !== undefined)
+    return (typeof value === 'string' ? value : JSON.stringify(value ?? '')).includes(condition.contains);
+  return value === condition.equals;
+}
+
+const fieldsOf = (condition: Condition): FieldCondition[] => ('anyOf' in condition ? condition.anyOf : [condition]);
+const seenOf = (document: unknown, condition: Condition, verb: string) =>
+  fieldsOf(condition)
+    .map((c) => `${c.field}${verb}${show(getField(document, c.field))}`)
+    .join(', ');
+
 /** Checks conditions in order and reports the first that does not hold. */
 export function checkConditions(document: unknown, conditions: Condition[]): ConditionCheck {
   const expected = conditions.map(describeCondition).join(', ');
-  for (const condition of conditions) {
-    const value = getField(document, condition.field);
-    let ok: boolean;
-    if (condition.exists !== undefined) ok = (value !== undefined && value !== null && value !== '') === condition.exists;
-    else if (condition.contains !== undefined)
-      ok = (typeof value === 'string' ? value : JSON.stringify(value ?? '')).includes(condition.contains);
-    else ok = value === condition.equals;
-    if (!ok) return { ok: false, expected, seen: `${condition.field} is ${show(value)}` };
-  }
-  return { ok: true, expected, seen: conditions.map((c) => `${c.field} = ${show(getField(document, c.field))}`).join(', ') };
+  for (const condition of conditions)
+    if (!fieldsOf(condition).some((c) => holds(document, c))) return { ok: false, expected, seen: seenOf(document, condition, ' is ') };
+  return { ok: true, expected, seen: conditions.map((c) => seenOf(document, c, ' = ')).join(', ') };
 }

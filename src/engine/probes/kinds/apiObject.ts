@@ -1,7 +1,7 @@
 import type { ProbeSpec } from '../../../content/schema.ts';
 import { type HttpReply, HttpUnreachableError, parseJson } from '../../../machine/http.ts';
 import { render } from '../../../core/template.ts';
-import { checkConditions } from '../conditions.ts';
+import { checkConditions, renderConditions } from '../conditions.ts';
 import { snippet } from './http.ts';
 import type { Outcome, ProbeContext } from '../types.ts';
 
@@ -9,7 +9,7 @@ type Spec = Extract<ProbeSpec, { kind: 'apiObject' }>;
 
 export async function apiObjectProbe(spec: Spec, ctx: ProbeContext): Promise<Outcome> {
   const apiPath = render(spec.path, ctx.vars);
-  const conditions = spec.expect.map((c) => ({ ...c, equals: typeof c.equals === 'string' ? render(c.equals, ctx.vars) : c.equals }));
+  const conditions = renderConditions(spec.expect, ctx.vars);
   const base = checkConditions({}, conditions).expected;
   const expected = `${apiPath}: ${base}`;
   let reply: HttpReply;

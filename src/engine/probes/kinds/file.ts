@@ -4,7 +4,7 @@ import { fixFor, formatProblem, lintManifestText, type LintProblem } from '../..
 import { kubeconfigServer } from '../../manifests.ts';
 import { readYaml, YAML_PROBLEM_CODES } from '../../../core/yamlFile.ts';
 import { render } from '../../../core/template.ts';
-import { checkConditions } from '../conditions.ts';
+import { checkConditions, renderConditions } from '../conditions.ts';
 import type { Outcome, ProbeContext } from '../types.ts';
 
 type Spec = Extract<ProbeSpec, { kind: 'file' }>;
@@ -13,7 +13,7 @@ export async function fileProbe(spec: Spec, ctx: ProbeContext): Promise<Outcome>
   const relative = render(spec.path, ctx.vars);
   const file = path.resolve(ctx.env.repoRoot, relative);
   const what = spec.parseAs === 'pod' ? 'a Pod' : spec.parseAs === 'kubeconfig' ? 'a kubeconfig' : 'YAML';
-  const conditions = spec.expect.map((c) => ({ ...c, equals: typeof c.equals === 'string' ? render(c.equals, ctx.vars) : c.equals }));
+  const conditions = renderConditions(spec.expect, ctx.vars);
   const expected = [`${relative} parses as ${what}`, ...(conditions.length ? [checkConditions({}, conditions).expected] : [])].join(', ');
   let text: string;
   try {
