@@ -11,7 +11,7 @@ import { $, sleep } from 'zx';
 import { binDir, cacheDir, repoRoot } from '../../src/core/paths.ts';
 import { loadVersions, type ImageRole } from '../../src/core/versions.ts';
 import { buildImage, hostPackages, recipeDigest, recipes } from './images.ts';
-import { ensureVmImage } from '../vm/image.ts';
+import { ensureVmImage, prepareVmBase } from '../vm/image.ts';
 
 $.quiet = true;
 const log = (line: string) => console.log(`testbed: ${line}`);
@@ -204,12 +204,20 @@ async function main(): Promise<void> {
   await ensureDocker();
   // Build inputs (generated source, unpacked packages) are cached beside the binaries, keyed by version.
   const work = path.join(cacheDir(), 'testbed', versions.kubernetes);
+  // MVK_TESTBED_VM=0 leaves the VM out (the VM test then skips, or fails under LAB_E2E=required).
+  const withVm = process.env.MVK_TESTBED_VM !== '0';
+  // The VM's base system needs only Debian's packages: it is built while Go builds the binaries.
+  const vmBase = withVm ? prepareVmBase() : undefined;
+  // Awaited below; until then a failure must not be an unhandled rejection that ends the process.
+  vmBase?.catch(() => {});
   await ensureBinaries(dir, work);
   await ensureImages(versions, dir, work);
   await summary(versions, dir);
-  // Last, as it boots the VM with these binaries and images. MVK_TESTBED_VM=0 leaves it out (the VM test
-  // then skips, or fails under LAB_E2E=required).
-  if (process.env.MVK_TESTBED_VM !== '0') await ensureVmImage();
+  // Last, as it boots the VM with these binaries and images.
+  if (vmBase) {
+    await vmBase;
+    await ensureVmImage();
+  }
   log('ready');
 }
 

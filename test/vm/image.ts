@@ -143,21 +143,65 @@ const MASKED = [
   'systemd-networkd-wait-online.service',
 ];
 
+/** The key of the machine before the lab's files go in: Debian's packages and provision.sh. */
+function baseKey(): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ RECIPE, SUITE, MIRROR, BASE_PACKAGES, MASKED }));
+  hash.update(readFileSync(provisionScript));
+  return hash.digest('hex').slice(0, 16);
+}
+
+const baseDir = () => path.join(vmRoot(), `base-${baseKey()}`);
+
+/**
+ * The provisioned root file system (debootstrap, then provision.sh in a chroot), cached apart from
+ * the image: it needs neither the binaries nor the images, so the test bed builds it while Go builds
+ * the binaries, and a new binary or image only redoes the quick last stage.
+ */
+export async function ensureBaseRootfs(): Promise<string> {
+  const dir = baseDir();
+  const root = path.join(dir, 'rootfs');
+  if (existsSync(path.join(dir, '.ready'))) return root;
+  if (process.getuid?.() !== 0) throw new Error('building the VM image needs root (debootstrap, chroot, mount)');
+  const started = Date.now();
+  const building = `${dir}.building`;
+  const newRoot = path.join(building, 'rootfs');
+  rmSync(building, { recursive: true, force: true });
+  mkdirSync(building, { recursive: true });
+  log(`debootstrap ${SUITE} from ${MIRROR} (a few minutes)`);
+  await $`debootstrap --variant=minbase --include=${BASE_PACKAGES.join(',')} ${SUITE} ${newRoot} ${MIRROR}`;
+  log('running vm/provision.sh in the new root, as a student would on a fresh machine');
+  copyFileSync(provisionScript, path.join(newRoot, 'tmp/provision.sh'));
+  await inChroot(newRoot, async () => {
+    const out = await $`chroot ${newRoot} /bin/sh /tmp/provision.sh`;
+    log(out.stdout.trim().split('\n').at(-1) ?? '');
+    await $`chroot ${newRoot} systemctl enable systemd-networkd`;
+    await $`chroot ${newRoot} systemctl mask ${MASKED}`;
+    await $`chroot ${newRoot} apt-get clean`;
+  });
+  rmSync(path.join(newRoot, 'tmp/provision.sh'));
+  writeFileSync(path.join(building, '.ready'), `${new Date().toISOString()} built in ${Math.round((Date.now() - started) / 1000)} s\n`);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(building, dir);
+  log(`provisioned root file system in ${Math.round((Date.now() - started) / 1000)} s`);
+  return root;
+}
+
+/**
+ * What the test bed starts beside the binaries' build: the base root file system, unless the whole
+ * image for these inputs is ready already (the key needs the binaries and images; without them the
+ * image cannot be ready).
+ */
+export async function prepareVmBase(): Promise<void> {
+  const ready = await readyImage().catch(() => undefined);
+  if (!ready) await ensureBaseRootfs();
+}
+
 async function buildRootfs(dir: string): Promise<void> {
   const root = path.join(dir, 'rootfs');
   rmSync(root, { recursive: true, force: true });
-  log(`debootstrap ${SUITE} from ${MIRROR} (a few minutes)`);
-  await $`debootstrap --variant=minbase --include=${BASE_PACKAGES.join(',')} ${SUITE} ${root} ${MIRROR}`;
-  log('running vm/provision.sh in the new root, as a student would on a fresh machine');
-  copyFileSync(provisionScript, path.join(root, 'tmp/provision.sh'));
-  await inChroot(root, async () => {
-    const out = await $`chroot ${root} /bin/sh /tmp/provision.sh`;
-    log(out.stdout.trim().split('\n').at(-1) ?? '');
-    await $`chroot ${root} systemctl enable systemd-networkd`;
-    await $`chroot ${root} systemctl mask ${MASKED}`;
-    await $`chroot ${root} apt-get clean`;
-  });
-  rmSync(path.join(root, 'tmp/provision.sh'));
+  // A copy: the base stays for the next image (cp -a keeps owners, modes and links).
+  await $`cp -a ${await ensureBaseRootfs()} ${root}`;
   const keyFile = path.join(dir, 'id_ed25519');
   rmSync(keyFile, { force: true });
   rmSync(`${keyFile}.pub`, { force: true });
@@ -219,7 +263,10 @@ export async function ensureVmImage(): Promise<VmImage> {
   writeFileSync(path.join(dir, '.ready'), `${new Date().toISOString()} built in ${Math.round((Date.now() - started) / 1000)} s\n`);
   // Older images (other inputs) are only disk space now.
   for (const entry of readdirSync(vmRoot())) {
-    if (entry !== key && /^[0-9a-f]{16}(\.building)?$/.test(entry)) rmSync(path.join(vmRoot(), entry), { recursive: true, force: true });
+    const stale =
+      (entry !== key && /^[0-9a-f]{16}(\.building)?$/.test(entry)) ||
+      (/^base-[0-9a-f]{16}/.test(entry) && entry !== path.basename(baseDir()));
+    if (stale) rmSync(path.join(vmRoot(), entry), { recursive: true, force: true });
   }
   log(`built in ${Math.round((Date.now() - started) / 1000)} s: ${dir}`);
   return imageAt(dir);
