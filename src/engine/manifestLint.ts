@@ -234,12 +234,49 @@ export function lintManifestText(text: string, file: string): LintedManifest {
       if (!container?.name)
         add('error', 'no-container-name', `spec.containers[${index}] has no name`, offsetOf(['spec', 'containers', index]));
       if (!container?.image) add('error', 'no-image', `spec.containers[${index}] has no image`, offsetOf(['spec', 'containers', index]));
+      for (const field of ['command', 'args'] as const) lintArgv(container?.[field], ['spec', 'containers', index, field], add, offsetOf);
     });
   walkUnknown(root, 'pod', '', add);
   return { file, problems, value, podName: value.metadata?.name, namespace: value.metadata?.namespace ?? 'default' };
 }
 
 type Add = (severity: LintSeverity, code: string, message: string, offset?: number, suggestion?: string) => void;
+
+/**
+ * command and args are lists of strings. kubelet rejects the whole file over one item that is not
+ * ("cannot unmarshal object into Go struct field Container.spec.containers.command of type string"),
+ * and the usual cause hides in plain sight: `- --data-dir: /x` is a mapping, `- 8080` a number.
+ */
+function lintArgv(list: unknown, at: (string | number)[], add: Add, offsetOf: (keys: (string | number)[]) => number | undefined): void {
+  if (list === undefined || list === null) return;
+  const where = `spec.containers[${at[2]}].${at[3]}`;
+  if (!Array.isArray(list)) {
+    add('error', 'argv-not-list', `${where} is not a list; write one \`- item\` per word`, offsetOf(at));
+    return;
+  }
+  list.forEach((item: unknown, index: number) => {
+    if (typeof item === 'string') return;
+    const offset = offsetOf([...at, index]);
+    if (item && typeof item === 'object' && !Array.isArray(item)) {
+      const [key, value] = Object.entries(item)[0] ?? ['', ''];
+      const flag = `${key}=${value ?? ''}`;
+      add(
+        'error',
+        'argv-item-not-string',
+        `${where}[${index}] reads as a mapping (${key}: ${JSON.stringify(value)}), not a string, because of the ": " in it; ` +
+          `kubelet rejects the whole file. Write ${flag}, or quote the item`,
+        offset,
+      );
+    } else
+      add(
+        'error',
+        'argv-item-not-string',
+        `${where}[${index}] is ${item === null ? 'empty (null)' : `the ${Array.isArray(item) ? 'list' : typeof item} ${JSON.stringify(item)}`}, not a string; ` +
+          `kubelet rejects the whole file. Quote it${item === null || Array.isArray(item) ? '' : `: "${String(item)}"`}`,
+        offset,
+      );
+  });
+}
 
 function walkUnknown(node: Node, schema: string, where: string, add: Add): void {
   const { isMap, isScalar, isSeq } = yaml();
