@@ -5,7 +5,15 @@ import type { LabEnv } from '../core/context.ts';
 import { removeEmptyKubepods } from '../machine/cgroups.ts';
 import { removeTree } from '../machine/files.ts';
 import { DockerDriver, DockerDownError } from '../machine/docker.ts';
-import { allKubelets, kubeletLogFile, kubeletPidFile, labKubelets, stopLabKubelets } from '../machine/kubelet.ts';
+import {
+  allKubelets,
+  flagPath,
+  kubeletLogFile,
+  kubeletPidFile,
+  labKubelets,
+  stopLabKubelets,
+  type KubeletProcess,
+} from '../machine/kubelet.ts';
 import { asShell, kubeChainsNow, removalCommands, runRemoval } from '../machine/iptables.ts';
 import { realMachine, type Machine } from '../machine/machine.ts';
 import { readPathBaseline } from './hostBaseline.ts';
@@ -231,6 +239,25 @@ export class ResetIncompleteError extends LabError {
 }
 
 /**
+ * A kubelet the lab did not start that keeps its state under the lab's directory (another copy of the
+ * lab, run from another work directory) runs pods as the lab's node: reset would take its containers
+ * and race it deleting the directory. Nothing is touched; the student is told whose kubelet it is.
+ */
+function refuseSharedVarDir(env: LabEnv, foreign: KubeletProcess[]): void {
+  const within = (dir: string) => dir === env.varDir || dir.startsWith(`${env.varDir}/`);
+  const sharing = foreign.find((k) => within(footprintOf(k).rootDir) || within(footprintOf(k).dockershimRootDir));
+  if (!sharing) return;
+  const pods = flagPath(sharing, 'pod-manifest-path');
+  throw new LabError(
+    `kubelet pid ${sharing.pid} keeps its state in ${footprintOf(sharing).rootDir}, under the lab's ${env.varDir}, but serves ` +
+      `${pods ?? 'no --pod-manifest-path'}, not this lab's ${env.podsDir}; reset touched nothing`,
+    pods
+      ? `if it is another copy of the lab, reset that one first (\`MVK_WORK_DIR=${path.dirname(pods)} lab reset\`); otherwise stop that kubelet, then run \`lab reset\` again`
+      : 'stop that kubelet, then run `lab reset` again',
+  );
+}
+
+/**
  * Returns the machine to before step 1. Every step tolerates the previous one being half done, so an
  * interrupted reset is finished by the next. Returns what it did; an empty list means nothing to do.
  * Throws ResetIncompleteError when, after its work, something would still stop `lab apply 1`.
@@ -246,7 +273,9 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
   const footprints = labFootprints(env);
   // Written down before kubelet stops, so a reset interrupted after that still knows whose pods these are.
   rememberFootprints(env, { kubelets: labKubelets(env).map((k) => footprintOf(k)) });
-  const foreignRoots = new Set(foreignKubelets(env).map((k) => footprintOf(k).rootDir));
+  const foreign = foreignKubelets(env);
+  const foreignRoots = new Set(foreign.map((k) => footprintOf(k).rootDir));
+  refuseSharedVarDir(env, foreign);
 
   // 1. kubelet first, so nothing restarts the containers we remove.
   const stopped = await stopLabKubelets(env);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe } from 'node:test';
 import { execa } from 'execa';
@@ -105,5 +106,38 @@ describe('lab reset', { timeout: 900_000 }, () => {
     await assertNothingLeft();
     await assertDecoysSurvive();
     assert.match((await lab('reset', '--yes')).stdout, /nothing to reset/);
+  });
+
+  realMachineTest("refuses, touching nothing, while another copy of the lab's kubelet keeps its state in the lab's directory", async () => {
+    const other = mkdtempSync(path.join(tmpdir(), 'mvk-other-copy-'));
+    const otherLab = (...args: string[]) =>
+      execa(process.execPath, [path.join(repoRoot, 'bin/lab.mjs'), ...args], {
+        reject: false,
+        cwd: repoRoot,
+        env: { MVK_WORK_DIR: other },
+        input: '',
+        timeout: 300_000,
+      });
+    try {
+      const up = await otherLab('apply', '1');
+      assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
+      const refused = await lab('reset', '--yes');
+      const said = `${refused.stdout}\n${refused.stderr}`;
+      assert.notEqual(refused.code, 0, said);
+      assert.match(
+        said,
+        /kubelet pid \d+ keeps its state in \/var\/lib\/mvk-lab\/kubelet, under the lab's \/var\/lib\/mvk-lab, but serves \S*mvk-other-copy-\S*\/pods/,
+      );
+      assert.match(said, /reset touched nothing/);
+      assert.match(said, /MVK_WORK_DIR=\S*mvk-other-copy-/);
+      assert.doesNotMatch(said, /ENOTEMPTY|internal error/);
+      // The other copy is as it was: its kubelet still runs its pod.
+      const still = await otherLab('verify', '1');
+      assert.equal(still.exitCode, 0, still.stdout);
+    } finally {
+      const cleaned = await otherLab('reset', '--yes');
+      assert.equal(cleaned.exitCode, 0, `${cleaned.stdout}\n${cleaned.stderr}`);
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
