@@ -25,7 +25,10 @@ describe('manifest linter for pods/', () => {
     assert.deepEqual(lint(withCommand('    - etcd\n    - --data-dir: /var/lib/etcd\n')), [
       'pods/x.yaml:11:7: spec.containers[0].command[1] reads as a mapping (--data-dir: "/var/lib/etcd"), not a string, because of the ": " in it; kubelet rejects the whole file. Write --data-dir=/var/lib/etcd, or quote the item',
     ]);
-    assert.match(lint(withCommand('    - sleep\n    - 3600\n')).join('\n'), /command\[1\] is the number 3600, not a string; .* Quote it: "3600"/);
+    assert.match(
+      lint(withCommand('    - sleep\n    - 3600\n')).join('\n'),
+      /command\[1\] is the number 3600, not a string; .* Quote it: "3600"/,
+    );
     assert.match(lint(withCommand('    - sleep\n    -\n')).join('\n'), /command\[1\] is empty \(null\)/);
     assert.match(lint(`${POD}    args: --port=80\n`).join('\n'), /spec\.containers\[0\]\.args is not a list/);
     assert.deepEqual(lint(withCommand('    - sh\n    - -c\n    - "echo a: b"\n')), [], 'a quoted item with ": " is a string');
