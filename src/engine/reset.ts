@@ -114,15 +114,16 @@ const NEVER_TOUCHED = new Set([
   '/sys',
 ]);
 
+/** `target` is `dir` or inside it. */
+const isUnder = (target: string, dir: string) => target === dir || target.startsWith(`${dir}/`);
+
 /**
  * Whether reset may consider removing a path at all: never the system's own directories nor
  * /var/lib/mvk-lab (removed whole, with its own checks), and never what another kubelet uses.
  */
 export function pathClaim(env: LabEnv, target: string, foreignRoots: Set<string>): 'never' | 'foreign' | 'ours' {
-  if (NEVER_TOUCHED.has(target) || target === env.varDir || target.startsWith(`${env.varDir}/`)) return 'never';
-  return [...foreignRoots].some((root) => target === root || target.startsWith(`${root}/`) || root.startsWith(`${target}/`))
-    ? 'foreign'
-    : 'ours';
+  if (NEVER_TOUCHED.has(target) || isUnder(target, env.varDir)) return 'never';
+  return [...foreignRoots].some((root) => isUnder(target, root) || root.startsWith(`${target}/`)) ? 'foreign' : 'ours';
 }
 
 /**
@@ -243,13 +244,14 @@ export class ResetIncompleteError extends LabError {
  * lab, run from another work directory) runs pods as the lab's node: reset would take its containers
  * and race it deleting the directory. Nothing is touched; the student is told whose kubelet it is.
  */
-function refuseSharedVarDir(env: LabEnv, foreign: KubeletProcess[]): void {
-  const within = (dir: string) => dir === env.varDir || dir.startsWith(`${env.varDir}/`);
-  const sharing = foreign.find((k) => within(footprintOf(k).rootDir) || within(footprintOf(k).dockershimRootDir));
+function refuseSharedVarDir(env: LabEnv, foreign: { kubelet: KubeletProcess; footprint: KubeletFootprint }[]): void {
+  const sharing = foreign.find(
+    ({ footprint }) => isUnder(footprint.rootDir, env.varDir) || isUnder(footprint.dockershimRootDir, env.varDir),
+  );
   if (!sharing) return;
-  const pods = flagPath(sharing, 'pod-manifest-path');
+  const pods = flagPath(sharing.kubelet, 'pod-manifest-path');
   throw new LabError(
-    `kubelet pid ${sharing.pid} keeps its state in ${footprintOf(sharing).rootDir}, under the lab's ${env.varDir}, but serves ` +
+    `kubelet pid ${sharing.kubelet.pid} keeps its state in ${sharing.footprint.rootDir}, under the lab's ${env.varDir}, but serves ` +
       `${pods ?? 'no --pod-manifest-path'}, not this lab's ${env.podsDir}; reset touched nothing`,
     pods
       ? `if it is another copy of the lab, reset that one first (\`MVK_WORK_DIR=${path.dirname(pods)} lab reset\`); otherwise stop that kubelet, then run \`lab reset\` again`
@@ -269,13 +271,13 @@ export async function resetLab(env: LabEnv, options: ResetOptions): Promise<stri
     options.log(line);
   };
   const docker = options.docker ?? new DockerDriver();
-  // 0. Before anything stops: whose kubelets and pods these are.
+  // 0. Before anything stops: whose kubelets and pods these are. A kubelet sharing the lab's directory stops reset before it writes anything.
+  const foreign = foreignKubelets(env).map((kubelet) => ({ kubelet, footprint: footprintOf(kubelet) }));
+  refuseSharedVarDir(env, foreign);
+  const foreignRoots = new Set(foreign.map(({ footprint }) => footprint.rootDir));
   const footprints = labFootprints(env);
   // Written down before kubelet stops, so a reset interrupted after that still knows whose pods these are.
   rememberFootprints(env, { kubelets: labKubelets(env).map((k) => footprintOf(k)) });
-  const foreign = foreignKubelets(env);
-  const foreignRoots = new Set(foreign.map((k) => footprintOf(k).rootDir));
-  refuseSharedVarDir(env, foreign);
 
   // 1. kubelet first, so nothing restarts the containers we remove.
   const stopped = await stopLabKubelets(env);
